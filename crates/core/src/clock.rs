@@ -1,0 +1,100 @@
+//! Injected time, so validity, lockouts and renewal windows are testable without sleeping.
+
+use std::sync::Mutex;
+
+use time::{OffsetDateTime, UtcOffset};
+
+/// Japan Standard Time, the zone every date on screen and on paper uses.
+pub const JST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
+    Ok(o) => o,
+    Err(_) => panic!("valid offset"),
+};
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> OffsetDateTime;
+    /// Seconds since the Unix epoch, the form timestamps are stored in.
+    fn unix(&self) -> i64 {
+        self.now().unix_timestamp()
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// A clock that only moves when told to (tests).
+#[derive(Debug)]
+pub struct ManualClock(Mutex<OffsetDateTime>);
+
+impl ManualClock {
+    pub fn new(at: OffsetDateTime) -> Self {
+        Self(Mutex::new(at))
+    }
+    pub fn advance(&self, by: time::Duration) {
+        let mut t = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        *t += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Formats a stored timestamp as a JST date, `YYYY/MM/DD`.
+pub fn jst_date(unix: i64) -> String {
+    let t = to_jst(unix);
+    format!("{:04}/{:02}/{:02}", t.year(), u8::from(t.month()), t.day())
+}
+
+/// Formats a stored timestamp as JST date and time, `YYYY/MM/DD HH:MM`.
+pub fn jst_datetime(unix: i64) -> String {
+    let t = to_jst(unix);
+    format!(
+        "{:04}/{:02}/{:02} {:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+/// `HH:MM:SS` in JST, for the clock in the page header.
+pub fn jst_time(unix: i64) -> String {
+    let t = to_jst(unix);
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+fn to_jst(unix: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(unix)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+        .to_offset(JST)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_in_jst() {
+        // 2026-11-24T15:30:05Z is 2026-11-25 00:30:05 in Japan.
+        let t = 1_795_534_205;
+        assert_eq!(jst_date(t), "2026/11/25");
+        assert_eq!(jst_time(t), "00:30:05");
+    }
+
+    #[test]
+    fn manual_clock_moves_only_when_told() {
+        let c = ManualClock::new(OffsetDateTime::UNIX_EPOCH);
+        assert_eq!(c.unix(), 0);
+        c.advance(time::Duration::minutes(30));
+        assert_eq!(c.unix(), 1800);
+    }
+}

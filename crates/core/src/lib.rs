@@ -1,0 +1,18 @@
+//! kaigo-core: the domain of kaigo-pki — offices, certificates, notices — with its policies,
+//! its use cases (services) and the traits through which it reaches storage and keys.
+//! It depends on no web framework, database driver or crypto library implementation.
+
+pub mod certificate;
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod mail;
+pub mod notice;
+pub mod office;
+pub mod password;
+pub mod pki;
+pub mod repo;
+pub mod service;
+pub mod terms;
+
+pub use error::{CoreError, CoreResult, PkiError, RepoError, ValidationError};

@@ -1,0 +1,117 @@
+//! Care offices (介護事業所) and their accounts.
+
+use crate::ids::{OfficeId, OfficeNumber, PrefectureCode, UserId};
+
+/// Whether the office files as a care office or a care-plan office; it decides the subject CN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OfficeKind {
+    /// 介護事業所: certificates are issued to `KaigoJigyousho`.
+    Kaigo,
+    /// 居宅介護支援事業所: certificates are issued to `CarePlanJigyousho`.
+    CarePlan,
+}
+
+impl OfficeKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Kaigo => "kaigo",
+            Self::CarePlan => "careplan",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        match s {
+            "kaigo" => Some(Self::Kaigo),
+            "careplan" => Some(Self::CarePlan),
+            _ => None,
+        }
+    }
+    /// The subject common name of this office's certificates.
+    pub fn subject_cn(self) -> &'static str {
+        match self {
+            Self::Kaigo => "KaigoJigyousho",
+            Self::CarePlan => "CarePlanJigyousho",
+        }
+    }
+}
+
+/// An office as stored. Hashes are Argon2id PHC strings; no password is kept in clear.
+#[derive(Clone, Debug)]
+pub struct Office {
+    pub id: OfficeId,
+    pub number: OfficeNumber,
+    pub name: String,
+    pub kind: OfficeKind,
+    pub email: Option<String>,
+    pub prefecture: Option<PrefectureCode>,
+    pub user_id: UserId,
+    pub login_hash: String,
+    /// True while the temporary password from the registration letter is in use.
+    pub must_change_password: bool,
+    pub issuance_hash: String,
+    pub created_at: i64,
+}
+
+/// What registration stores.
+#[derive(Clone, Debug)]
+pub struct NewOffice {
+    pub number: OfficeNumber,
+    pub name: String,
+    pub kind: OfficeKind,
+    pub email: Option<String>,
+    pub prefecture: Option<PrefectureCode>,
+    pub user_id: UserId,
+    pub login_hash: String,
+    pub issuance_hash: String,
+    pub created_at: i64,
+}
+
+/// Checks an e-mail address loosely: one `@`, something on both sides, no spaces or controls.
+pub fn validate_email(raw: &str) -> Result<String, crate::error::ValidationError> {
+    let s = raw.trim();
+    let ok = s.len() <= 254
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        && matches!(s.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.') && !d.contains('@'));
+    if ok {
+        Ok(s.to_owned())
+    } else {
+        Err(crate::error::ValidationError::new(
+            "email",
+            "メールアドレスの形式が正しくありません。",
+        ))
+    }
+}
+
+/// Checks an office name: 1–100 characters, no control characters.
+pub fn validate_office_name(raw: &str) -> Result<String, crate::error::ValidationError> {
+    let s = raw.trim();
+    let n = s.chars().count();
+    if n == 0 || n > 100 || s.chars().any(char::is_control) {
+        Err(crate::error::ValidationError::new(
+            "name",
+            "事業所名は1文字以上100文字以内で入力してください。",
+        ))
+    } else {
+        Ok(s.to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(validate_email("a@example.jp").is_ok());
+        assert!(validate_email("a@@example.jp").is_err());
+        assert!(validate_email("a b@example.jp").is_err());
+        assert!(validate_email("@example.jp").is_err());
+        assert!(validate_email("a@localhost").is_err());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(validate_office_name(" 請求事業所A ").unwrap(), "請求事業所A");
+        assert!(validate_office_name("").is_err());
+        assert!(validate_office_name("a\u{0}").is_err());
+    }
+}

@@ -1,0 +1,176 @@
+//! Password rules, generation and Argon2id hashing for the login and the issuance password.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use rand::Rng;
+use rand::rngs::OsRng;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::CoreError;
+use crate::ids::UserId;
+
+/// Characters used in generated IDs and passwords: letters and digits without the look-alikes
+/// (0/O/o, 1/l/I) that office staff would mistype from a printed letter.
+const UPPER: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ";
+const LOWER: &[u8] = b"abcdefghijkmnpqrstuvwxyz";
+const DIGITS: &[u8] = b"23456789";
+
+/// A rule of the login password that a new password breaks; each has its own message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordProblem {
+    Length,
+    Charset,
+    NeedsLetterAndDigit,
+    SameAsCurrent,
+    ConfirmationMismatch,
+}
+
+impl PasswordProblem {
+    pub fn message(self) -> &'static str {
+        match self {
+            Self::Length => "パスワードは8文字以上16文字以内で入力してください。",
+            Self::Charset => "パスワードに使用できるのは半角英字と半角数字のみです。",
+            Self::NeedsLetterAndDigit => "パスワードには英字と数字をそれぞれ1文字以上含めてください。",
+            Self::SameAsCurrent => "新しいパスワードには現在のパスワードと異なるものを指定してください。",
+            Self::ConfirmationMismatch => "新しいパスワードと新しいパスワード（確認）が一致しません。",
+        }
+    }
+}
+
+/// Checks a new login password against the rules: 8–16 characters, ASCII letters and digits
+/// only, both present, different from the current one, typed the same twice.
+pub fn check_new_password(current: &str, new: &str, confirm: &str) -> Vec<PasswordProblem> {
+    let mut problems = Vec::new();
+    let n = new.chars().count();
+    if !(8..=16).contains(&n) {
+        problems.push(PasswordProblem::Length);
+    }
+    if !new.chars().all(|c| c.is_ascii_alphanumeric()) {
+        problems.push(PasswordProblem::Charset);
+    }
+    let has_letter = new.chars().any(|c| c.is_ascii_alphabetic());
+    let has_digit = new.chars().any(|c| c.is_ascii_digit());
+    if !(has_letter && has_digit) {
+        problems.push(PasswordProblem::NeedsLetterAndDigit);
+    }
+    if new == current {
+        problems.push(PasswordProblem::SameAsCurrent);
+    }
+    if new != confirm {
+        problems.push(PasswordProblem::ConfirmationMismatch);
+    }
+    problems
+}
+
+fn pick(rng: &mut impl Rng, set: &[u8]) -> char {
+    set[rng.gen_range(0..set.len())] as char
+}
+
+fn random_mixed(len: usize) -> String {
+    let mut rng = OsRng;
+    let all: Vec<u8> = [UPPER, LOWER, DIGITS].concat();
+    loop {
+        let s: String = (0..len).map(|_| pick(&mut rng, &all)).collect();
+        let letters = s.chars().any(|c| c.is_ascii_alphabetic());
+        let digits = s.chars().any(|c| c.is_ascii_digit());
+        if letters && digits {
+            return s;
+        }
+    }
+}
+
+/// A new user ID: "KJ" and 12 upper-case letters or digits.
+pub fn generate_user_id() -> UserId {
+    let mut rng = OsRng;
+    let set: Vec<u8> = [UPPER, DIGITS].concat();
+    let tail: String = (0..12).map(|_| pick(&mut rng, &set)).collect();
+    UserId::parse(&format!("KJ{tail}")).unwrap_or_else(|_| unreachable!("generated ID is valid"))
+}
+
+/// A temporary login password for the registration letter: 12 characters, letters and digits
+/// (about 68 bits).
+pub fn generate_login_password() -> SecretString {
+    SecretString::from(random_mixed(12))
+}
+
+/// A 証明書発行用パスワード: 12 characters, letters and digits. It protects the PKCS#12 file, so
+/// it is as strong as the login password and printed in the same unambiguous alphabet.
+pub fn generate_issuance_password() -> SecretString {
+    SecretString::from(random_mixed(12))
+}
+
+/// Argon2id hashing with the crate's recommended parameters (19 MiB, t=2, p=1).
+#[derive(Clone, Default)]
+pub struct PasswordHasher {
+    argon: Argon2<'static>,
+}
+
+impl std::fmt::Debug for PasswordHasher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHasher(argon2id)")
+    }
+}
+
+impl PasswordHasher {
+    pub fn hash(&self, password: &SecretString) -> Result<String, CoreError> {
+        self.argon
+            .hash_password(password.expose_secret().as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| CoreError::Hash(e.to_string()))
+    }
+
+    /// True when `password` matches `phc`. A malformed stored hash never matches.
+    pub fn verify(&self, password: &str, phc: &str) -> bool {
+        self.argon.verify_password(password.as_bytes(), phc).is_ok()
+    }
+
+    /// Spends the time of one verification, so that an unknown user ID answers as slowly as a
+    /// known one.
+    pub fn verify_dummy(&self, password: &str) {
+        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let phc = DUMMY.get_or_init(|| {
+            Argon2::default()
+                .hash_password(b"dummy-password-for-timing")
+                .map(|h| h.to_string())
+                .unwrap_or_default()
+        });
+        let _ = self.verify(password, phc);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules_each_reported() {
+        assert!(check_new_password("old12345", "abc12345", "abc12345").is_empty());
+        assert_eq!(check_new_password("x", "abc123", "abc123"), vec![PasswordProblem::Length]);
+        assert!(check_new_password("x", "abcdefgh", "abcdefgh").contains(&PasswordProblem::NeedsLetterAndDigit));
+        assert!(check_new_password("x", "abcd1234!", "abcd1234!").contains(&PasswordProblem::Charset));
+        assert!(check_new_password("x", "ａｂｃｄ1234", "ａｂｃｄ1234").contains(&PasswordProblem::Charset));
+        assert_eq!(check_new_password("abc12345", "abc12345", "abc12345"), vec![PasswordProblem::SameAsCurrent]);
+        assert_eq!(check_new_password("x", "abc12345", "abc12346"), vec![PasswordProblem::ConfirmationMismatch]);
+        assert!(check_new_password("x", "abcdefgh12345678z", "abcdefgh12345678z").contains(&PasswordProblem::Length));
+    }
+
+    #[test]
+    fn generated_values_follow_rules() {
+        for _ in 0..50 {
+            let id = generate_user_id();
+            assert!(UserId::parse(id.as_str()).is_ok());
+            let pw = generate_login_password();
+            assert!(check_new_password("", pw.expose_secret(), pw.expose_secret()).is_empty());
+        }
+    }
+
+    #[test]
+    fn hash_and_verify() {
+        let h = PasswordHasher::default();
+        let phc = h.hash(&SecretString::from("abc12345")).unwrap();
+        assert!(phc.starts_with("$argon2id$"));
+        assert!(h.verify("abc12345", &phc));
+        assert!(!h.verify("abc12346", &phc));
+        assert!(!h.verify("abc12345", "not a hash"));
+    }
+}

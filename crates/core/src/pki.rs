@@ -1,0 +1,58 @@
+//! The certificate side as the domain sees it. `kaigo-ca` implements these with real keys
+//! (a key file, or later an HSM over PKCS#11).
+
+use secrecy::SecretString;
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use crate::certificate::CertKind;
+use crate::error::PkiError;
+use crate::ids::{OfficeNumber, Serial, UserId};
+use crate::office::OfficeKind;
+
+/// Everything the factory needs to know to issue one office certificate.
+#[derive(Clone, Debug)]
+pub struct IssueRequest {
+    pub kind: CertKind,
+    pub office_kind: OfficeKind,
+    pub office_number: OfficeNumber,
+    pub office_name: String,
+    pub user_id: UserId,
+    pub not_before: OffsetDateTime,
+    /// Shown by Windows as フレンドリ名.
+    pub friendly_name: String,
+}
+
+/// The result of issuance: the certificate and the PKCS#12 file that carries its key.
+#[derive(Clone)]
+pub struct IssuedBundle {
+    pub serial: Serial,
+    pub subject: String,
+    pub not_before: OffsetDateTime,
+    pub not_after: OffsetDateTime,
+    pub cert_der: Vec<u8>,
+    /// Key, leaf and chain, encrypted under the issuance password.
+    pub pkcs12: Vec<u8>,
+    pub fingerprint_sha256: String,
+}
+
+impl std::fmt::Debug for IssuedBundle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedBundle").field("serial", &self.serial).field("subject", &self.subject).finish_non_exhaustive()
+    }
+}
+
+/// Generates the office key, issues the certificate under the issuing CA and packs the PKCS#12.
+/// CPU-bound and synchronous: callers run it on a blocking thread.
+pub trait CertificateFactory: Send + Sync {
+    fn issue(&self, request: &IssueRequest, password: &SecretString) -> Result<IssuedBundle, PkiError>;
+    /// The root and issuing CA certificates, PEM, root first.
+    fn ca_chain_pem(&self) -> String;
+}
+
+/// Authenticated encryption under a server key, for the issuance password while an application
+/// waits in the queue.
+pub trait SecretSealer: Send + Sync {
+    fn seal(&self, plaintext: &[u8]) -> Result<Vec<u8>, PkiError>;
+    fn open(&self, sealed: &[u8]) -> Result<Zeroizing<Vec<u8>>, PkiError>;
+}

@@ -1,0 +1,153 @@
+//! Persistence traits. `kaigo-store` implements them for SQLite and PostgreSQL; nothing in the
+//! domain knows which. Timestamps are Unix seconds (i64) so that both databases store them alike.
+
+use async_trait::async_trait;
+
+use crate::certificate::{Application, CertKind, CertificateRecord, NewApplication, NewCertificate};
+use crate::error::RepoError;
+use crate::ids::{ApplicationId, CertificateId, MailId, NoticeId, OfficeId, OfficeNumber, UserId};
+use crate::mail::{NewMail, QueuedMail};
+use crate::notice::{NewNotice, Notice, NoticeView};
+use crate::office::{NewOffice, Office};
+
+pub type RepoResult<T> = Result<T, RepoError>;
+
+#[async_trait]
+pub trait OfficeRepo: Send + Sync {
+    /// Inserts an office; `RepoError::Conflict` if the 事業所番号 or the user ID is taken.
+    async fn insert_office(&self, office: &NewOffice) -> RepoResult<Office>;
+    async fn office_by_id(&self, id: OfficeId) -> RepoResult<Option<Office>>;
+    async fn office_by_user_id(&self, user_id: &UserId) -> RepoResult<Option<Office>>;
+    async fn office_by_number(&self, number: &OfficeNumber) -> RepoResult<Option<Office>>;
+    async fn set_login_hash(&self, id: OfficeId, hash: &str, must_change: bool) -> RepoResult<()>;
+}
+
+/// Counts failed password entries per key (e.g. `login:KJ…`, `issuance:12`) and holds locks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ThrottleState {
+    pub failures: i64,
+    pub locked_until: Option<i64>,
+}
+
+#[async_trait]
+pub trait ThrottleRepo: Send + Sync {
+    async fn throttle_state(&self, key: &str) -> RepoResult<ThrottleState>;
+    /// Adds one failure atomically and returns the new count.
+    async fn throttle_fail(&self, key: &str, now: i64) -> RepoResult<i64>;
+    /// Locks the key until `until` and resets its failure count.
+    async fn throttle_lock(&self, key: &str, until: i64) -> RepoResult<()>;
+    async fn throttle_clear(&self, key: &str) -> RepoResult<()>;
+}
+
+/// A browser session. The cookie holds a random token; only its SHA-256 is stored.
+#[derive(Clone, Debug)]
+pub struct SessionRecord {
+    pub token_hash: String,
+    pub office_id: Option<OfficeId>,
+    pub csrf_token: String,
+    /// Small JSON document of per-session state (e.g. which notes were read).
+    pub data: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+#[async_trait]
+pub trait SessionRepo: Send + Sync {
+    async fn insert_session(&self, session: &SessionRecord) -> RepoResult<()>;
+    /// The session if it exists and has not expired at `now`.
+    async fn session(&self, token_hash: &str, now: i64) -> RepoResult<Option<SessionRecord>>;
+    async fn update_session(&self, token_hash: &str, data: &str, expires_at: i64) -> RepoResult<()>;
+    async fn delete_session(&self, token_hash: &str) -> RepoResult<()>;
+    async fn delete_expired_sessions(&self, now: i64) -> RepoResult<u64>;
+}
+
+#[async_trait]
+pub trait NoticeRepo: Send + Sync {
+    async fn insert_notice(&self, notice: &NewNotice) -> RepoResult<NoticeId>;
+    /// Notices that target this office (all, its prefecture, or it alone) and are displayed at
+    /// `now`, newest 提示開始日 first, with the office's read mark.
+    async fn notices_for_office(&self, office: &Office, now: i64, limit: i64, offset: i64) -> RepoResult<Vec<NoticeView>>;
+    async fn count_notices_for_office(&self, office: &Office, now: i64) -> RepoResult<i64>;
+    /// One notice, only if it targets this office and is displayed at `now`.
+    async fn notice_for_office(&self, office: &Office, id: NoticeId, now: i64) -> RepoResult<Option<Notice>>;
+    async fn mark_notice_read(&self, office_id: OfficeId, id: NoticeId, at: i64) -> RepoResult<()>;
+}
+
+/// The issuance queue: applications are jobs that a worker on any node may claim.
+#[async_trait]
+pub trait ApplicationRepo: Send + Sync {
+    /// Stores an application unless it is a repeat: the same idempotency key, or an application
+    /// of the same kind for the office still queued or running. Returns the application and
+    /// whether it was created now.
+    async fn submit_application(&self, app: &NewApplication) -> RepoResult<(Application, bool)>;
+    /// Claims the oldest queued application, or a running one whose lease has expired, and
+    /// leases it until `lease_until`.
+    async fn claim_application(&self, now: i64, lease_until: i64) -> RepoResult<Option<Application>>;
+    /// In one transaction: stores the certificate, marks the application done and erases its
+    /// sealed password, revokes (superseded) the office's earlier valid certificate of the same
+    /// kind, and posts the notice and the mail.
+    async fn complete_application(
+        &self,
+        id: ApplicationId,
+        cert: &NewCertificate,
+        notice: &NewNotice,
+        mail: Option<&NewMail>,
+    ) -> RepoResult<CertificateId>;
+    /// Records a failed attempt. With `retry_at` the job is queued again at that time; without,
+    /// it is failed for good and its sealed password erased.
+    async fn fail_application(&self, id: ApplicationId, error: &str, retry_at: Option<i64>) -> RepoResult<()>;
+    async fn applications_for_office(&self, office_id: OfficeId, kind: CertKind) -> RepoResult<Vec<Application>>;
+    async fn application(&self, id: ApplicationId) -> RepoResult<Option<Application>>;
+}
+
+#[async_trait]
+pub trait CertificateRepo: Send + Sync {
+    async fn certificates_for_office(&self, office_id: OfficeId, kind: CertKind) -> RepoResult<Vec<CertificateRecord>>;
+    async fn certificate(&self, id: CertificateId) -> RepoResult<Option<CertificateRecord>>;
+    /// The stored PKCS#12 file of a certificate.
+    async fn pkcs12(&self, id: CertificateId) -> RepoResult<Option<Vec<u8>>>;
+    async fn certificate_der(&self, id: CertificateId) -> RepoResult<Option<Vec<u8>>>;
+}
+
+#[async_trait]
+pub trait MailRepo: Send + Sync {
+    async fn enqueue_mail(&self, mail: &NewMail) -> RepoResult<MailId>;
+    /// Claims the oldest unsent mail due at `now`, leasing it until `lease_until`.
+    async fn claim_mail(&self, now: i64, lease_until: i64) -> RepoResult<Option<QueuedMail>>;
+    async fn mark_mail_sent(&self, id: MailId, at: i64) -> RepoResult<()>;
+    async fn mark_mail_failed(&self, id: MailId, error: &str, retry_at: Option<i64>) -> RepoResult<()>;
+}
+
+/// One security-relevant event. The store chains each entry to the previous one by hash, so
+/// that a removed or altered entry is detectable.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditEvent {
+    pub at: i64,
+    /// Who: a user ID, `system`, or `cli`.
+    pub actor: String,
+    /// What: e.g. `login.success`, `application.submit`, `certificate.download`.
+    pub action: String,
+    /// On which object, e.g. `office:12`, `certificate:ab12…`.
+    pub object: String,
+    /// From where: a client IP address, or empty.
+    pub source: String,
+    pub detail: String,
+}
+
+#[async_trait]
+pub trait AuditRepo: Send + Sync {
+    async fn append_audit(&self, event: &AuditEvent) -> RepoResult<()>;
+    /// Recomputes the hash chain; returns the number of entries, or the id of the first broken one.
+    async fn verify_audit_chain(&self) -> RepoResult<Result<u64, i64>>;
+}
+
+/// Everything the services need from persistence, as one object to hand around.
+pub trait Store:
+    OfficeRepo + ThrottleRepo + SessionRepo + NoticeRepo + ApplicationRepo + CertificateRepo + MailRepo + AuditRepo
+{
+}
+
+impl<T> Store for T where
+    T: OfficeRepo + ThrottleRepo + SessionRepo + NoticeRepo + ApplicationRepo + CertificateRepo + MailRepo + AuditRepo
+{
+}

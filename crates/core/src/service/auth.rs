@@ -1,0 +1,134 @@
+//! Logging in, the lockout, and changing the login password.
+
+use std::sync::Arc;
+
+use secrecy::SecretString;
+
+use super::Deps;
+use crate::error::{CoreError, CoreResult};
+use crate::ids::{OfficeId, UserId};
+use crate::office::Office;
+use crate::password::{PasswordProblem, check_new_password};
+
+/// Why a login did not succeed. Neither variant tells whether the user ID exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginRefusal {
+    Invalid,
+    /// Locked until this Unix time.
+    Locked(i64),
+}
+
+#[derive(Debug)]
+pub enum ChangePasswordError {
+    WrongCurrent,
+    Rules(Vec<PasswordProblem>),
+    Locked(i64),
+    Core(CoreError),
+}
+
+impl From<CoreError> for ChangePasswordError {
+    fn from(e: CoreError) -> Self {
+        Self::Core(e)
+    }
+}
+
+#[derive(Clone)]
+pub struct AuthService {
+    deps: Arc<Deps>,
+}
+
+/// The throttle key of a login. It uses the ID as typed, so unknown IDs lock just like known ones.
+fn login_key(user_id: &str) -> String {
+    let id: String = user_id.trim().chars().take(32).collect();
+    format!("login:{id}")
+}
+
+impl AuthService {
+    pub fn new(deps: Arc<Deps>) -> Self {
+        Self { deps }
+    }
+
+    /// Checks the user ID and password; three wrong entries lock the ID for 30 minutes.
+    pub async fn login(&self, user_id: &str, password: &str, source: &str) -> CoreResult<Result<Office, LoginRefusal>> {
+        let d = &self.deps;
+        let key = login_key(user_id);
+        let now = d.clock.unix();
+        let state = d.store.throttle_state(&key).await?;
+        if let Some(until) = state.locked_until.filter(|u| *u > now) {
+            d.audit(user_id.trim(), "login.locked", "", source, "").await;
+            return Ok(Err(LoginRefusal::Locked(until)));
+        }
+        let office = match UserId::parse(user_id) {
+            Ok(id) => d.store.office_by_user_id(&id).await?,
+            Err(_) => None,
+        };
+        let ok = match &office {
+            Some(o) => d.hasher.verify(password, &o.login_hash),
+            None => {
+                d.hasher.verify_dummy(password);
+                false
+            }
+        };
+        match office {
+            Some(o) if ok => {
+                d.store.throttle_clear(&key).await?;
+                d.audit(o.user_id.as_str(), "login.success", &format!("office:{}", o.id), source, "").await;
+                Ok(Ok(o))
+            }
+            _ => {
+                d.audit(user_id.trim(), "login.failure", "", source, "").await;
+                Ok(Err(self.record_failure(&key, now).await?))
+            }
+        }
+    }
+
+    async fn record_failure(&self, key: &str, now: i64) -> CoreResult<LoginRefusal> {
+        let d = &self.deps;
+        let failures = d.store.throttle_fail(key, now).await?;
+        if failures >= d.settings.lockout_threshold {
+            let until = now + d.settings.lockout_seconds;
+            d.store.throttle_lock(key, until).await?;
+            Ok(LoginRefusal::Locked(until))
+        } else {
+            Ok(LoginRefusal::Invalid)
+        }
+    }
+
+    /// Changes the login password after checking the current one and the rules.
+    pub async fn change_password(
+        &self,
+        office_id: OfficeId,
+        current: &str,
+        new: &str,
+        confirm: &str,
+        source: &str,
+    ) -> Result<(), ChangePasswordError> {
+        let d = &self.deps;
+        let office = d.store.office_by_id(office_id).await.map_err(CoreError::from)?.ok_or(CoreError::NotFound)?;
+        let key = login_key(office.user_id.as_str());
+        let now = d.clock.unix();
+        let state = d.store.throttle_state(&key).await.map_err(CoreError::from)?;
+        if let Some(until) = state.locked_until.filter(|u| *u > now) {
+            return Err(ChangePasswordError::Locked(until));
+        }
+        if !d.hasher.verify(current, &office.login_hash) {
+            return match self.record_failure(&key, now).await? {
+                LoginRefusal::Locked(u) => Err(ChangePasswordError::Locked(u)),
+                LoginRefusal::Invalid => Err(ChangePasswordError::WrongCurrent),
+            };
+        }
+        let problems = check_new_password(current, new, confirm);
+        if !problems.is_empty() {
+            return Err(ChangePasswordError::Rules(problems));
+        }
+        let hash = d.hasher.hash(&SecretString::from(new.to_owned()))?;
+        d.store.set_login_hash(office_id, &hash, false).await.map_err(CoreError::from)?;
+        d.store.throttle_clear(&key).await.map_err(CoreError::from)?;
+        d.audit(office.user_id.as_str(), "password.change", &format!("office:{office_id}"), source, "").await;
+        Ok(())
+    }
+
+    pub async fn office(&self, id: OfficeId) -> CoreResult<Option<Office>> {
+        Ok(self.deps.store.office_by_id(id).await?)
+    }
+}

@@ -1,0 +1,96 @@
+//! Use cases, one module each. Handlers and workers call these; none of them knows HTTP or SQL.
+
+pub mod apply;
+pub mod auth;
+pub mod issue;
+pub mod notices;
+pub mod register;
+
+use std::sync::Arc;
+
+use crate::clock::Clock;
+use crate::password::PasswordHasher;
+use crate::pki::{CertificateFactory, SecretSealer};
+use crate::repo::{AuditEvent, Store};
+
+/// Tunable rules of the domain. Defaults follow the public record (see docs/domain decisions).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Wrong entries before an account (or the issuance password) locks.
+    pub lockout_threshold: i64,
+    /// How long a lock lasts.
+    pub lockout_seconds: i64,
+    /// How long a worker may hold an issuance job before another may take it over.
+    pub job_lease_seconds: i64,
+    /// Attempts before an application is failed for good.
+    pub max_job_attempts: i64,
+    /// Version of the terms of use shown to offices.
+    pub terms_version: String,
+    /// The helpdesk line printed in notices and mail.
+    pub helpdesk: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            lockout_threshold: 3,
+            lockout_seconds: 30 * 60,
+            job_lease_seconds: 300,
+            max_job_attempts: 5,
+            terms_version: crate::terms::TERMS_VERSION.to_owned(),
+            helpdesk: "介護電子請求ヘルプデスク 0570-059-402（平日 9:00〜17:00）".to_owned(),
+        }
+    }
+}
+
+/// What every service shares. Built once at start and handed around in an `Arc`.
+pub struct Deps {
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub hasher: PasswordHasher,
+    pub sealer: Arc<dyn SecretSealer>,
+    pub factory: Arc<dyn CertificateFactory>,
+    pub settings: Settings,
+}
+
+impl Deps {
+    /// Appends to the audit trail; a failure there is logged but does not undo the action.
+    pub async fn audit(&self, actor: &str, action: &str, object: &str, source: &str, detail: &str) {
+        let event = AuditEvent {
+            at: self.clock.unix(),
+            actor: actor.to_owned(),
+            action: action.to_owned(),
+            object: object.to_owned(),
+            source: source.to_owned(),
+            detail: detail.to_owned(),
+        };
+        if let Err(e) = self.store.append_audit(&event).await {
+            tracing::error!(error = %e, action, "audit append failed");
+        }
+    }
+}
+
+/// All services, as the web layer and the workers receive them.
+#[derive(Clone)]
+pub struct Services {
+    pub auth: auth::AuthService,
+    pub register: register::RegistrationService,
+    pub apply: apply::ApplicationService,
+    pub issue: issue::IssuanceService,
+    pub notices: notices::NoticeService,
+    pub deps: Arc<Deps>,
+}
+
+impl Services {
+    pub fn new(deps: Deps) -> Self {
+        let deps = Arc::new(deps);
+        Self {
+            auth: auth::AuthService::new(deps.clone()),
+            register: register::RegistrationService::new(deps.clone()),
+            apply: apply::ApplicationService::new(deps.clone()),
+            issue: issue::IssuanceService::new(deps.clone()),
+            notices: notices::NoticeService::new(deps.clone()),
+            deps,
+        }
+    }
+}
