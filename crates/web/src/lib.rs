@@ -1,1 +1,57 @@
+//! kaigo-web: the office portal. axum routes, askama templates, cookie sessions and CSRF.
+//! Handlers call kaigo-core services and never touch storage themselves.
 
+pub mod auth;
+pub mod client;
+pub mod csrf;
+pub mod error;
+pub mod frame;
+pub mod headers;
+pub mod pages;
+pub mod session;
+pub mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use axum::routing::{get, post};
+
+pub use state::{AppState, WebConfig};
+
+use crate::pages::{apply, login, misc, notices};
+
+/// The whole portal as one router.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(login::landing))
+        .route("/login", get(login::login_form).post(login::login_submit))
+        .route("/logout", post(login::logout))
+        .route("/password/change", get(login::password_form).post(login::password_submit))
+        .route("/top", get(notices::top))
+        .route("/notices", get(notices::list))
+        .route("/notices/{id}", get(notices::detail))
+        .route("/dx", get(apply::dx_tab).post(apply::dx_choose))
+        .route("/dx/notes", get(apply::dx_notes))
+        .route("/dx/apply/password", get(apply::dx_password_form).post(apply::dx_password_submit))
+        .route("/dx/apply/terms", get(apply::dx_terms))
+        .route("/dx/apply/submit", post(apply::dx_submit))
+        .route("/dx/apply/done", get(apply::dx_done))
+        .route("/dx/download", get(apply::dx_download_page))
+        .route("/dx/download/file", get(apply::dx_download_file))
+        .route("/certificate", get(misc::certificate))
+        .route("/documents", get(misc::documents))
+        .route("/faq", get(misc::faq))
+        .route("/manual", get(misc::manual))
+        .route("/downloads", get(misc::downloads))
+        .route("/settings", get(misc::settings))
+        .route("/terms/download", get(misc::terms_download))
+        .route("/static/style.css", get(misc::style_css))
+        .route("/static/clock.js", get(misc::clock_js))
+        .route("/healthz", get(|| async { "ok" }))
+        .fallback(|| async { error::AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), session::session_layer))
+        .layer(middleware::from_fn(csrf::origin_check))
+        .layer(middleware::from_fn(headers::security_headers))
+        .layer(DefaultBodyLimit::max(64 * 1024))
+        .with_state(state)
+}

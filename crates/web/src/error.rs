@@ -1,0 +1,69 @@
+//! The web layer's one error type, mapped to a status code and a Japanese page.
+//! Details of internal failures go to the log, never to the page.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use kaigo_core::CoreError;
+
+#[derive(Debug)]
+pub enum AppError {
+    NotFound,
+    BadRequest(String),
+    Csrf,
+    /// Not logged in: go to the login page.
+    Unauthenticated,
+    Internal(String),
+}
+
+impl From<CoreError> for AppError {
+    fn from(e: CoreError) -> Self {
+        match e {
+            CoreError::NotFound => Self::NotFound,
+            CoreError::Validation(v) => Self::BadRequest(v.message),
+            CoreError::Refused(m) => Self::BadRequest(m),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, title, message) = match &self {
+            Self::NotFound => (StatusCode::NOT_FOUND, "ページが見つかりません", "指定されたページは存在しないか、表示する権限がありません。".to_owned()),
+            Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "入力内容を確認してください", m.clone()),
+            Self::Csrf => (
+                StatusCode::FORBIDDEN,
+                "画面の有効期限が切れました",
+                "画面を開いてから時間が経過したか、別の画面から送信されました。お手数ですが、もう一度操作をやり直してください。".to_owned(),
+            ),
+            Self::Unauthenticated => {
+                return axum::response::Redirect::to("/login").into_response();
+            }
+            Self::Internal(detail) => {
+                tracing::error!(%detail, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "システムエラー",
+                    "処理中にエラーが発生しました。しばらくしてから再度お試しください。解決しない場合はヘルプデスクへお問い合わせください。".to_owned(),
+                )
+            }
+        };
+        let body = ErrorPage { title, message: &message }.render().unwrap_or_else(|_| message.clone());
+        (status, Html(body)).into_response()
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+/// Renders a template into an HTML response; a template failure is an internal error.
+pub fn render<T: Template>(t: &T) -> AppResult<Response> {
+    t.render().map(|html| Html(html).into_response()).map_err(|e| AppError::Internal(e.to_string()))
+}

@@ -1,0 +1,6 @@
+//! Handlers, one module per part of the manual. Each calls services; none touches storage.
+
+pub mod apply;
+pub mod login;
+pub mod misc;
+pub mod notices;
