@@ -1,0 +1,94 @@
+//! The mail outbox worker and the two transports: `.eml` files (embedded default) and SMTP.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use kaigo_core::clock::Clock;
+use kaigo_core::error::MailError;
+use kaigo_core::mail::{Mailer, QueuedMail};
+use kaigo_core::repo::MailRepo;
+use lettre::message::Mailbox;
+use lettre::message::header::ContentType;
+use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
+use tokio::task::JoinHandle;
+
+use crate::{Shutdown, sleep_or_stop};
+
+fn build_message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, MailError> {
+    let to: Mailbox = mail.to.parse().map_err(|e| MailError(format!("bad recipient: {e}")))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(mail.subject.clone())
+        .header(ContentType::TEXT_PLAIN)
+        .body(mail.body.clone())
+        .map_err(|e| MailError(e.to_string()))
+}
+
+/// Writes each mail as an `.eml` file into a directory.
+pub struct FileMailer {
+    from: Mailbox,
+    transport: AsyncFileTransport<Tokio1Executor>,
+    pub dir: PathBuf,
+}
+
+impl FileMailer {
+    pub fn new(dir: PathBuf, from: &str) -> Result<Self, MailError> {
+        std::fs::create_dir_all(&dir).map_err(|e| MailError(e.to_string()))?;
+        let from = from.parse().map_err(|e| MailError(format!("bad sender: {e}")))?;
+        Ok(Self { from, transport: AsyncFileTransport::new(&dir), dir })
+    }
+}
+
+#[async_trait]
+impl Mailer for FileMailer {
+    async fn send(&self, mail: &QueuedMail) -> Result<(), MailError> {
+        let msg = build_message(&self.from, mail)?;
+        self.transport.send(msg).await.map(|_| ()).map_err(|e| MailError(e.to_string()))
+    }
+}
+
+/// Delivers queued mail through a [`Mailer`], retrying with back-off.
+pub struct MailWorker {
+    pub store: Arc<dyn MailRepo>,
+    pub mailer: Arc<dyn Mailer>,
+    pub clock: Arc<dyn Clock>,
+}
+
+const MAX_ATTEMPTS: i64 = 8;
+
+impl MailWorker {
+    pub fn spawn(self, mut shutdown: Shutdown) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.deliver_one().await {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => tracing::error!(error = %e, "mail worker error"),
+                }
+                if sleep_or_stop(&mut shutdown, Duration::from_millis(1000)).await {
+                    break;
+                }
+            }
+        })
+    }
+
+    /// Sends one due mail; false when none was due.
+    pub async fn deliver_one(&self) -> Result<bool, kaigo_core::RepoError> {
+        let now = self.clock.unix();
+        let Some(mail) = self.store.claim_mail(now, now + 120).await? else {
+            return Ok(false);
+        };
+        match self.mailer.send(&mail).await {
+            Ok(()) => self.store.mark_mail_sent(mail.id, self.clock.unix()).await?,
+            Err(e) => {
+                tracing::warn!(mail = %mail.id, error = %e, "mail delivery failed");
+                let retry = (mail.attempts < MAX_ATTEMPTS).then(|| now + 60 * mail.attempts.max(1));
+                self.store.mark_mail_failed(mail.id, &e.to_string(), retry).await?;
+            }
+        }
+        Ok(true)
+    }
+}
