@@ -1,0 +1,174 @@
+//! The mail outbox. Mail is written in the same transaction as the event that causes it and
+//! sent later by a worker, so a crash loses none; states: `pending` → (claim) `sending` →
+//! `sent` | `failed`, or back to `pending` with a `retry_at`.
+
+use async_trait::async_trait;
+use kaigo_core::RepoError;
+use kaigo_core::ids::MailId;
+use kaigo_core::mail::{NewMail, QueuedMail};
+use kaigo_core::repo::{MailRepo, RepoResult};
+use sqlx::Executor;
+use sqlx::any::{Any, AnyRow};
+
+use crate::SqlStore;
+use crate::error::{clip, repo_err};
+use crate::row::get;
+
+/// A claim that lost a race retries this many times before reporting an empty outbox.
+const CLAIM_ROUNDS: usize = 3;
+
+/// Mail a worker may take at `$1`: pending and due, or being sent under an expired lease.
+macro_rules! claimable {
+    () => {
+        "((state = 'pending' AND (retry_at IS NULL OR retry_at <= $1)) \
+          OR (state = 'sending' AND lease_until < $1))"
+    };
+}
+
+/// Takes the oldest claimable mail in one statement; see `claim_sql!` in applications.rs.
+macro_rules! claim_sql {
+    ($lock:literal) => {
+        concat!(
+            "UPDATE mail_outbox SET state = 'sending', attempts = attempts + 1, \
+             lease_until = $2, retry_at = NULL \
+             WHERE id = (SELECT id FROM mail_outbox WHERE ",
+            claimable!(),
+            " ORDER BY id LIMIT 1",
+            $lock,
+            ") AND ",
+            claimable!(),
+            " RETURNING id, to_addr, subject, body, attempts"
+        )
+    };
+}
+
+fn queued(row: &AnyRow) -> RepoResult<QueuedMail> {
+    Ok(QueuedMail {
+        id: MailId(get(row, "id")?),
+        to: get(row, "to_addr")?,
+        subject: get(row, "subject")?,
+        body: get(row, "body")?,
+        attempts: get(row, "attempts")?,
+    })
+}
+
+/// Queues a mail through any executor, so that an event can queue it in its transaction.
+pub(crate) async fn insert<'c, E>(executor: E, m: &NewMail) -> Result<MailId, sqlx::Error>
+where
+    E: Executor<'c, Database = Any>,
+{
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO mail_outbox (to_addr, subject, body, state, attempts, created_at) \
+         VALUES ($1, $2, $3, 'pending', 0, $4) RETURNING id",
+    )
+    .bind(m.to.as_str())
+    .bind(m.subject.as_str())
+    .bind(m.body.as_str())
+    .bind(m.created_at)
+    .fetch_one(executor)
+    .await?;
+    Ok(MailId(id))
+}
+
+impl SqlStore {
+    /// Why a guarded outbox update changed nothing: the mail is missing (`NotFound`) or
+    /// already finished (`Conflict`).
+    async fn mail_not_updated(&self, id: MailId) -> RepoError {
+        let state: Result<Option<String>, _> =
+            sqlx::query_scalar("SELECT state FROM mail_outbox WHERE id = $1")
+                .bind(id.0)
+                .fetch_optional(&self.pool)
+                .await;
+        match state {
+            Ok(None) => RepoError::NotFound,
+            Ok(Some(state)) => RepoError::Conflict(format!("mail {id} is {state}")),
+            Err(e) => repo_err("mail state")(e),
+        }
+    }
+}
+
+#[async_trait]
+impl MailRepo for SqlStore {
+    async fn enqueue_mail(&self, m: &NewMail) -> RepoResult<MailId> {
+        insert(&self.pool, m)
+            .await
+            .map_err(repo_err("enqueue mail"))
+    }
+
+    async fn claim_mail(&self, now: i64, lease_until: i64) -> RepoResult<Option<QueuedMail>> {
+        let claim = self
+            .backend
+            .pick(claim_sql!(""), claim_sql!(" FOR UPDATE SKIP LOCKED"));
+        for _ in 0..CLAIM_ROUNDS {
+            let row = sqlx::query(claim)
+                .bind(now)
+                .bind(lease_until)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(repo_err("claim mail"))?;
+            if let Some(row) = row {
+                return queued(&row).map(Some);
+            }
+            // Nothing taken: an empty outbox, or another worker won the row we chose.
+            let waiting: Option<i64> = sqlx::query_scalar(concat!(
+                "SELECT id FROM mail_outbox WHERE ",
+                claimable!(),
+                " LIMIT 1"
+            ))
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(repo_err("claim mail"))?;
+            if waiting.is_none() {
+                return Ok(None);
+            }
+        }
+        Ok(None)
+    }
+
+    async fn mark_mail_sent(&self, id: MailId, at: i64) -> RepoResult<()> {
+        let done = sqlx::query(
+            "UPDATE mail_outbox SET state = 'sent', sent_at = $2, lease_until = NULL, \
+             retry_at = NULL WHERE id = $1 AND state IN ('pending', 'sending')",
+        )
+        .bind(id.0)
+        .bind(at)
+        .execute(&self.pool)
+        .await
+        .map_err(repo_err("mark mail sent"))?;
+        if done.rows_affected() == 0 {
+            return Err(self.mail_not_updated(id).await);
+        }
+        Ok(())
+    }
+
+    async fn mark_mail_failed(
+        &self,
+        id: MailId,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> RepoResult<()> {
+        let error = clip(error);
+        // Without a retry time the mail is given up: it stays in the table for operators.
+        let state = if retry_at.is_some() {
+            "pending"
+        } else {
+            "failed"
+        };
+        let done = sqlx::query(
+            "UPDATE mail_outbox SET state = $2, retry_at = $3, last_error = $4, lease_until = NULL \
+             WHERE id = $1 AND state IN ('pending', 'sending')",
+        )
+        .bind(id.0)
+        .bind(state)
+        .bind(retry_at)
+        .bind(error)
+        .execute(&self.pool)
+        .await
+        .map_err(repo_err("mark mail failed"))?;
+        if done.rows_affected() == 0 {
+            return Err(self.mail_not_updated(id).await);
+        }
+        Ok(())
+    }
+}
