@@ -1,1 +1,50 @@
+//! kaigo-ca: the certificate authority "e-seikyuu CA".
+//!
+//! * [`init_ca`] creates the root and the issuing CA (the key ceremony).
+//! * [`FileCa`] loads them and implements the core's
+//!   [`CertificateFactory`](kaigo_core::pki::CertificateFactory): it generates an office key,
+//!   issues the certificate and packs key, certificate and chain into a PKCS#12 file.
+//! * [`CaSigner`] is the seam for the CA key: [`FileKeySigner`] today, a PKCS#11 token later.
+//! * [`ServerKeySealer`] implements [`SecretSealer`](kaigo_core::pki::SecretSealer) for the
+//!   issuance password in the queue.
+//!
+//! The certificate profile and its reasons are in `docs/certificate-profile.md`.
 
+pub mod aia;
+mod bench;
+mod builder;
+mod cert;
+mod config;
+mod constraints;
+mod der;
+mod error;
+mod file_ca;
+mod init;
+mod keyfile;
+mod keys;
+mod names;
+mod pkcs12;
+pub mod policy;
+mod profile;
+mod sealer;
+mod serial;
+mod signer;
+mod validity;
+
+pub use bench::{PKCS12_KDF_RUNS_PER_FILE, bench_pkcs12_kdf, bench_rsa2048_keygen};
+pub use cert::{CertSummary, fingerprint_sha256};
+pub use config::{
+    CaConfig, DEFAULT_KEY_FILE_ITERATIONS, DEFAULT_PKCS12_ITERATIONS, MAX_PKCS12_ITERATIONS, Pkcs12Profile,
+};
+pub use constraints::MIN_RSA_BITS;
+pub use error::CaError;
+pub use file_ca::FileCa;
+pub use init::{CaSummary, MIN_PASSPHRASE_CHARS, files, init_ca};
+pub use names::{COUNTRY, ISSUING_CN, ORGANIZATION, ROOT_CN};
+pub use profile::{
+    ISSUING_KEY_BITS, ISSUING_VALIDITY_MONTHS, OFFICE_KEY_BITS, ROOT_KEY_BITS, ROOT_VALIDITY_MONTHS,
+};
+pub use sealer::{KEY_LEN as SEALER_KEY_LEN, ServerKeySealer};
+pub use serial::SERIAL_LEN;
+pub use signer::{CaSigner, FileKeySigner, SignatureAlgorithm};
+pub use validity::{CLOCK_SKEW_ALLOWANCE, Validity, add_months_jst};
