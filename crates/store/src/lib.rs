@@ -55,6 +55,10 @@ impl SqlStore {
     /// Opens a pool to `sqlite://PATH` (the file is created if missing; WAL mode, foreign
     /// keys on, 5 s busy timeout) or `postgres://…`. Does not migrate: call
     /// [`migrate`](Self::migrate).
+    ///
+    /// # Errors
+    /// [`StoreError::UnsupportedUrl`] for another scheme; [`StoreError::Database`] if the
+    /// database cannot be opened; [`StoreError::NotWal`] if SQLite refuses WAL mode.
     pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url).ok_or(StoreError::UnsupportedUrl)?;
@@ -72,6 +76,11 @@ impl SqlStore {
 
     /// Creates or updates the schema. Idempotent, and safe when several processes start at
     /// once against the same database.
+    ///
+    /// # Errors
+    /// [`StoreError::UnknownMigration`] if a newer program migrated the database,
+    /// [`StoreError::ChangedMigration`] if an applied migration was edited since, and
+    /// [`StoreError::Database`] if a statement fails (the whole migration is rolled back).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         migrate::run(self).await
     }

@@ -1,0 +1,67 @@
+//! The behavioural suite of kaigo-store. Every case runs twice: on a temporary SQLite file
+//! and on a PostgreSQL database created for it (`KAIGO_TEST_PG_URL`, default
+//! `postgres://postgres@127.0.0.1:5432/postgres`). An unreachable PostgreSQL fails the
+//! PostgreSQL cases; nothing is skipped.
+
+mod audit;
+mod connect;
+mod harness;
+mod mail;
+mod notices;
+mod offices;
+mod queue;
+mod sessions;
+mod throttle;
+
+/// Declares each case once per database: `sqlite::name` and `postgres::name`.
+macro_rules! on_both {
+    ($($schema:ident => [$($module:ident :: $case:ident),* $(,)?]),* $(,)?) => {
+        mod sqlite {
+            $($(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    crate::harness::run_sqlite(crate::harness::Schema::$schema, crate::$module::$case).await;
+                }
+            )*)*
+        }
+        mod postgres {
+            $($(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $case() {
+                    crate::harness::run_postgres(crate::harness::Schema::$schema, crate::$module::$case).await;
+                }
+            )*)*
+        }
+    };
+}
+
+on_both! {
+    Empty => [
+        connect::migrate_is_idempotent,
+        connect::concurrent_migrations_agree,
+    ],
+    Migrated => [
+        connect::backend_and_file_settings,
+        offices::insert_and_find,
+        offices::duplicates_conflict,
+        offices::login_hash,
+        throttle::counts_and_locks,
+        throttle::concurrent_failures_all_count,
+        sessions::lifecycle_and_expiry,
+        notices::targeting_and_period,
+        notices::ordering_and_paging,
+        notices::read_marks,
+        queue::submit_is_idempotent,
+        queue::concurrent_submits_make_one_application,
+        queue::claim_order_lease_and_retry,
+        queue::concurrent_claims_take_each_once,
+        queue::complete_supersedes_and_notifies,
+        queue::complete_is_all_or_nothing,
+        queue::fail_paths,
+        mail::outbox,
+        audit::chain_verifies,
+        audit::concurrent_appends_keep_one_chain,
+        audit::tampering_is_detected,
+        audit::removal_is_detected,
+    ],
+}
