@@ -1,1 +1,70 @@
-fn main() {}
+use std::process::ExitCode;
+
+use clap::Parser;
+use kaigo_pki::cli::{BenchCommand, Cli, Command, OfficeCommand};
+use kaigo_pki::datadir::DataDir;
+use kaigo_pki::{bench, demo, init, office, serve, wiring};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("KAIGO_PKI_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line: the reason and its causes.
+            let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+            eprintln!("error: {}", chain.join(": "));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let dir = DataDir::new(cli.data_dir);
+    match cli.command {
+        Command::Init => {
+            let report = init::init(&dir).await?;
+            print!("{}", kaigo_pki::print_init(&dir, &report));
+        }
+        Command::Office { command: OfficeCommand::Add { number, name, kind, email, prefecture, json } } => {
+            let r = office::add(&dir, office::AddArgs { number, name, kind, email, prefecture }).await?;
+            if json {
+                println!("{}", office::to_json(&r));
+            } else {
+                print!("{}", office::to_text(&r));
+            }
+        }
+        Command::Serve { listen } => {
+            let app = wiring::open(&dir, true).await?;
+            let running = serve::start(app, listen).await?;
+            serve::stop_on_signals(running.stopper());
+            println!("kaigo-pki portal: http://{}/login", running.addr);
+            running.wait().await?;
+        }
+        Command::Demo { listen } => {
+            let (app, text) = demo::prepare(&dir).await?;
+            print!("{text}");
+            let running = serve::start(app, listen).await?;
+            serve::stop_on_signals(running.stopper());
+            println!("kaigo-pki portal: http://{}/login  (Ctrl-C to stop)", running.addr);
+            running.wait().await?;
+        }
+        Command::Bench { command: BenchCommand::Issue { count, http_count } } => {
+            let report = bench::run(count, http_count).await?;
+            print!("{report}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,95 @@
+//! The command-line contract. Operators, scripts and our own checks rely on these names.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(name = "kaigo-pki", version, about = "Certificate service of the 介護電子請求受付システム (e-seikyuu CA)")]
+pub struct Cli {
+    /// Data directory: database, CA keys, mail spool, configuration.
+    #[arg(long, global = true, env = "KAIGO_PKI_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the database and the CA hierarchy (root and `e-seikyuu CA`) in the data dir.
+    Init,
+    /// Manage offices (介護事業所).
+    Office {
+        #[command(subcommand)]
+        command: OfficeCommand,
+    },
+    /// Serve the portal and run the background workers.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Quick start: initialise the data dir and a demo office if needed, then serve.
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Measure throughput against the machine's own limits.
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OfficeCommand {
+    /// Register an office and print its user ID and passwords.
+    Add {
+        /// 事業所番号 (10 digits).
+        #[arg(long)]
+        number: String,
+        /// 事業所名.
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        kind: OfficeKindArg,
+        #[arg(long)]
+        email: Option<String>,
+        /// Prefecture code 01–47 of the registering 国保連合会.
+        #[arg(long)]
+        prefecture: Option<String>,
+        /// Print exactly one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Issuance throughput: raw RSA key generation, PBKDF2, the pipeline and the HTTP flow.
+    Issue {
+        /// Certificates through the pipeline.
+        #[arg(long, default_value_t = 40)]
+        count: usize,
+        /// Offices walking the whole HTTP flow.
+        #[arg(long, default_value_t = 20)]
+        http_count: usize,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum OfficeKindArg {
+    Kaigo,
+    Careplan,
+}
+
+impl OfficeKindArg {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Kaigo => "kaigo",
+            Self::Careplan => "careplan",
+        }
+    }
+}

@@ -1,0 +1,194 @@
+//! One typed configuration, layered: defaults → `config.toml` in the data dir → environment.
+//! Validated at start; every message names the value that is wrong.
+
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use kaigo_ca::{CaConfig, Pkcs12Profile};
+use serde::{Deserialize, Serialize};
+
+use crate::datadir::DataDir;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AppConfig {
+    pub database: DatabaseConfig,
+    pub ca: CaSection,
+    pub portal: PortalConfig,
+    pub mail: MailConfig,
+    pub workers: WorkersConfig,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// Empty: the embedded SQLite file in the data dir. Otherwise `postgres://…` or `sqlite://…`.
+    pub url: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaSection {
+    pub validity_months: u32,
+    /// Base URL under which relying parties reach `/ca/…` and `/ocsp`; the CRL, OCSP and
+    /// caIssuers URLs in certificates are derived from it.
+    pub public_url: String,
+    /// `modern` (AES-256-CBC, PBKDF2-HMAC-SHA256, HMAC-SHA256) or `compat` (3DES, SHA-1 MAC).
+    pub pkcs12_profile: String,
+    pub pkcs12_iterations: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PortalConfig {
+    /// Mark cookies `Secure`; turn on when the portal is served over TLS.
+    pub secure_cookies: bool,
+    pub session_idle_minutes: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    pub from: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkersConfig {
+    /// Certificates built at once; 0 means one per CPU core.
+    pub issuance_concurrency: usize,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            database: DatabaseConfig::default(),
+            ca: CaSection::default(),
+            portal: PortalConfig::default(),
+            mail: MailConfig::default(),
+            workers: WorkersConfig::default(),
+        }
+    }
+}
+
+impl Default for CaSection {
+    fn default() -> Self {
+        Self {
+            validity_months: 36,
+            public_url: "http://127.0.0.1:8080".into(),
+            pkcs12_profile: "modern".into(),
+            pkcs12_iterations: kaigo_ca::DEFAULT_PKCS12_ITERATIONS,
+        }
+    }
+}
+
+impl Default for PortalConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, session_idle_minutes: 30 }
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        Self { from: "電子請求受付システム <noreply@e-seikyuu.invalid>".into() }
+    }
+}
+
+impl Default for WorkersConfig {
+    fn default() -> Self {
+        Self { issuance_concurrency: 0 }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+fn env_parse<T: std::str::FromStr>(name: &str, slot: &mut T) -> anyhow::Result<()> {
+    if let Some(v) = env(name) {
+        *slot = v.parse().map_err(|_| anyhow::anyhow!("environment variable {name} has an invalid value {v:?}"))?;
+    }
+    Ok(())
+}
+
+impl AppConfig {
+    /// Reads `config.toml` (if present) and applies `KAIGO_PKI_*` environment overrides.
+    pub fn load(dir: &DataDir) -> anyhow::Result<Self> {
+        let mut cfg = Self::from_file(&dir.config_file())?;
+        if let Some(v) = env("KAIGO_PKI_DATABASE_URL") {
+            cfg.database.url = v;
+        }
+        if let Some(v) = env("KAIGO_PKI_PUBLIC_URL") {
+            cfg.ca.public_url = v;
+        }
+        if let Some(v) = env("KAIGO_PKI_PKCS12_PROFILE") {
+            cfg.ca.pkcs12_profile = v;
+        }
+        env_parse("KAIGO_PKI_PKCS12_ITERATIONS", &mut cfg.ca.pkcs12_iterations)?;
+        env_parse("KAIGO_PKI_VALIDITY_MONTHS", &mut cfg.ca.validity_months)?;
+        env_parse("KAIGO_PKI_SECURE_COOKIES", &mut cfg.portal.secure_cookies)?;
+        env_parse("KAIGO_PKI_ISSUANCE_CONCURRENCY", &mut cfg.workers.issuance_concurrency)?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    fn from_file(path: &Path) -> anyhow::Result<Self> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text).with_context(|| format!("invalid configuration in {}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+        }
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        self.ca_config()?.validate().map_err(|e| anyhow::anyhow!("ca: {e}"))?;
+        if !(1..=24 * 60).contains(&self.portal.session_idle_minutes) {
+            bail!("portal.session_idle_minutes must be between 1 and 1440");
+        }
+        let url = &self.database.url;
+        if !url.is_empty() && !url.starts_with("sqlite:") && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+            bail!("database.url must start with sqlite: or postgres:// (got {url:?})");
+        }
+        Ok(())
+    }
+
+    /// The CA's configuration derived from this one.
+    pub fn ca_config(&self) -> anyhow::Result<CaConfig> {
+        let iterations = self.ca.pkcs12_iterations;
+        let pkcs12 = match self.ca.pkcs12_profile.as_str() {
+            "modern" => Pkcs12Profile::Modern { iterations },
+            "compat" => Pkcs12Profile::Compat { iterations },
+            other => bail!("ca.pkcs12_profile must be \"modern\" or \"compat\" (got {other:?})"),
+        };
+        let base = self.ca.public_url.trim_end_matches('/');
+        Ok(CaConfig {
+            validity_months: self.ca.validity_months,
+            crl_url: format!("{base}/ca/e-seikyuu-ca.crl"),
+            ocsp_url: format!("{base}/ocsp"),
+            ca_issuers_url: format!("{base}/ca/e-seikyuu-ca.crt"),
+            pkcs12,
+            ..CaConfig::default()
+        })
+    }
+
+    pub fn database_url(&self, dir: &DataDir) -> String {
+        if self.database.url.is_empty() {
+            format!("sqlite://{}", dir.database().display())
+        } else {
+            self.database.url.clone()
+        }
+    }
+
+    pub fn issuance_concurrency(&self) -> usize {
+        match self.workers.issuance_concurrency {
+            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            n => n,
+        }
+    }
+
+    /// The file `init` writes: every setting with its default, so operators see what exists.
+    pub fn to_toml(&self) -> String {
+        let body = toml::to_string_pretty(self).unwrap_or_default();
+        format!("# kaigo-pki configuration. Environment variables KAIGO_PKI_* override these values.\n{body}")
+    }
+}

@@ -1,0 +1,81 @@
+//! `kaigo-pki demo`: a ready portal on the embedded default, with a demo office.
+
+use kaigo_core::ids::OfficeNumber;
+use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
+use kaigo_core::service::register::RegistrationInput;
+use secrecy::ExposeSecret;
+
+use crate::datadir::DataDir;
+use crate::wiring::{self, App};
+
+pub const DEMO_NUMBER: &str = "1310000001";
+
+/// Initialises the data dir if needed and registers the demo office if it is missing.
+/// Returns the loaded app and the text to print.
+pub async fn prepare(dir: &DataDir) -> anyhow::Result<(App, String)> {
+    let mut out = String::new();
+    if !dir.is_initialised() {
+        let report = crate::init::init(dir).await?;
+        out.push_str(&crate::print_init(dir, &report));
+    }
+    let app = wiring::open(dir, true).await?;
+    let number = OfficeNumber::parse(DEMO_NUMBER).map_err(|e| anyhow::anyhow!("{e}"))?;
+    match app.store_office(&number).await? {
+        Some(user_id) => out.push_str(&format!(
+            "Demo office {DEMO_NUMBER} is already registered (ユーザID {user_id}). Its passwords were printed when it was created;\n\
+             they are stored only as hashes. For new ones, start with an empty data dir (e.g. --data-dir ./demo-data).\n"
+        )),
+        None => {
+            let input = RegistrationInput {
+                number: DEMO_NUMBER.into(),
+                name: "請求事業所A".into(),
+                kind: "kaigo".into(),
+                email: Some("office-a@example.jp".into()),
+                prefecture: Some("13".into()),
+            };
+            let r = app.services.register.register(&input, "demo").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            seed_notices(&app).await?;
+            out.push_str(&format!(
+                "Demo office registered: 請求事業所A ({DEMO_NUMBER})\n  ユーザID:               {}\n  仮パスワード:           {}\n  証明書発行用パスワード: {}\n\
+                 (shown once; at the first login the portal asks for a new password)\n",
+                r.office.user_id,
+                r.login_password.expose_secret(),
+                r.issuance_password.expose_secret()
+            ));
+        }
+    }
+    Ok((app, out))
+}
+
+impl App {
+    async fn store_office(&self, number: &OfficeNumber) -> anyhow::Result<Option<String>> {
+        use kaigo_core::repo::OfficeRepo;
+        Ok(self.store.office_by_number(number).await?.map(|o| o.user_id.to_string()))
+    }
+}
+
+/// A few notices like those of the manual's screenshots, so the top page looks as it will.
+async fn seed_notices(app: &App) -> anyhow::Result<()> {
+    use kaigo_core::repo::NoticeRepo;
+    let now = app.services.deps.clock.unix();
+    let day = 86_400;
+    let items = [
+        (NoticeCategory::Reference, "電子請求受付システムマニュアルリリースのお知らせ", "セットアップ手順書（電子証明書編）を公開しました。\nメインメニューの「マニュアル」タブからご覧いただけます。", 30),
+        (NoticeCategory::System, "電子証明書発行申請時の注意点", "電子証明書の発行申請には、国保連合会から通知された「電子請求登録結果に関するお知らせ」に記載の証明書発行用パスワードが必要です。\n\n介護給付費等の請求をインターネットで行う事業所は介護保険証明書を、請求を代理人に委任している事業所や紙・媒体で請求する事業所は介護DX証明書をご利用ください。", 20),
+        (NoticeCategory::Schedule, "請求受付期間について", "請求の受付期間は毎月1日から10日（24時まで）です。\n期間の初日と最終日は混み合いますので、余裕をもってご提出ください。", 5),
+    ];
+    for (category, title, body, days_ago) in items {
+        app.store
+            .insert_notice(&NewNotice {
+                category,
+                title: title.into(),
+                body: body.into(),
+                target: NoticeTarget::All,
+                start_at: now - days_ago * day,
+                end_at: None,
+                created_at: now - days_ago * day,
+            })
+            .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,88 @@
+//! `kaigo-pki init`: the database and the CA hierarchy, created all at once or not at all.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::config::AppConfig;
+use crate::datadir::{DataDir, write_private};
+use crate::wiring::open_store;
+
+/// What `init` made, for the caller to print.
+pub struct InitReport {
+    pub root_subject: String,
+    pub issuing_subject: String,
+    pub passphrase_file: Option<PathBuf>,
+}
+
+fn generate_passphrase() -> SecretString {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    SecretString::from(hex::encode(b))
+}
+
+/// Builds everything in a temporary sibling directory and renames it into place, so an
+/// interrupted run leaves no half-initialised data dir.
+pub async fn init(dir: &DataDir) -> anyhow::Result<InitReport> {
+    if dir.is_initialised() {
+        bail!("data dir {} is already initialised; nothing was changed", dir.root.display());
+    }
+    if dir.root.exists() {
+        let mut entries = std::fs::read_dir(&dir.root).with_context(|| format!("cannot read {}", dir.root.display()))?;
+        if entries.next().is_some() {
+            bail!("data dir {} exists and is not empty; choose an empty or new directory", dir.root.display());
+        }
+    }
+    let config = AppConfig::load(dir)?;
+    let parent = parent_of(&dir.root)?;
+    std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
+    let tmp = tempfile::Builder::new().prefix(".kaigo-pki-init-").tempdir_in(&parent)?;
+    let staging = DataDir::new(tmp.path());
+    set_mode(tmp.path(), 0o700)?;
+
+    let (passphrase, passphrase_file) = match std::env::var("KAIGO_PKI_CA_PASSPHRASE") {
+        Ok(p) if !p.is_empty() => (SecretString::from(p), None),
+        _ => {
+            let p = generate_passphrase();
+            write_private(&staging.passphrase_file(), p.expose_secret().as_bytes())?;
+            (p, Some(dir.passphrase_file()))
+        }
+    };
+    std::fs::create_dir(staging.ca_dir())?;
+    set_mode(&staging.ca_dir(), 0o700)?;
+    let summary = kaigo_ca::init_ca(&staging.ca_dir(), &passphrase, &config.ca_config()?)
+        .map_err(|e| anyhow::anyhow!("cannot create the CA: {e}"))?;
+    kaigo_ca::ServerKeySealer::load_or_create(&staging.server_key()).map_err(|e| anyhow::anyhow!("server key: {e}"))?;
+    std::fs::create_dir(staging.mail_dir())?;
+
+    // The database of the embedded default lives in the data dir; an external one is migrated in place.
+    if config.database.url.is_empty() {
+        let url_config = AppConfig { database: crate::config::DatabaseConfig { url: format!("sqlite://{}", staging.database().display()) }, ..config.clone() };
+        let store = open_store(&staging, &url_config).await?;
+        store.close().await;
+    } else {
+        let store = open_store(dir, &config).await?;
+        store.close().await;
+    }
+    std::fs::write(staging.config_file(), config.to_toml())?;
+
+    let staged = tmp.keep();
+    if dir.root.exists() {
+        std::fs::remove_dir(&dir.root).with_context(|| format!("cannot replace {}", dir.root.display()))?;
+    }
+    std::fs::rename(&staged, &dir.root).with_context(|| format!("cannot move the new data dir into {}", dir.root.display()))?;
+    Ok(InitReport { root_subject: summary.root_subject, issuing_subject: summary.issuing_subject, passphrase_file })
+}
+
+fn parent_of(path: &Path) -> anyhow::Result<PathBuf> {
+    let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir()?.join(path) };
+    abs.parent().map(Path::to_path_buf).context("the data dir has no parent directory")
+}
+
+fn set_mode(path: &Path, mode: u32) -> anyhow::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))?;
+    Ok(())
+}

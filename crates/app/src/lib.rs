@@ -1,0 +1,34 @@
+//! The kaigo-pki binary's library half: CLI definitions, configuration, wiring, the commands,
+//! the benchmark, and an HTTP walker that follows the setup manual (used by the benchmark and
+//! the end-to-end tests).
+
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod datadir;
+pub mod demo;
+pub mod init;
+pub mod office;
+pub mod serve;
+pub mod walk;
+pub mod wiring;
+
+use datadir::DataDir;
+
+/// What `init` prints.
+pub fn print_init(dir: &DataDir, report: &init::InitReport) -> String {
+    let mut out = format!(
+        "Initialised {}\n  root CA:    {}\n  issuing CA: {}\n",
+        dir.root.display(),
+        report.root_subject,
+        report.issuing_subject
+    );
+    match &report.passphrase_file {
+        Some(p) => out.push_str(&format!(
+            "  The CA keys are encrypted under a generated passphrase stored in {} (mode 0600, readable only by its owner).\n  For production, set KAIGO_PKI_CA_PASSPHRASE instead and keep the passphrase offline.\n",
+            p.display()
+        )),
+        None => out.push_str("  The CA keys are encrypted under the passphrase from KAIGO_PKI_CA_PASSPHRASE.\n"),
+    }
+    out
+}

@@ -1,0 +1,104 @@
+//! `kaigo-pki serve` and `kaigo-pki demo`: the portal and its workers in one process.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use kaigo_jobs::issuance::IssuanceWorker;
+use kaigo_jobs::mail::{FileMailer, MailWorker};
+use kaigo_jobs::sweeper::SessionSweeper;
+use kaigo_web::{AppState, WebConfig};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+
+use crate::wiring::App;
+
+/// A running server: its address and the handle to stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets requests and workers finish, and waits.
+    pub async fn shutdown(self) -> anyhow::Result<()> {
+        let _ = self.stop.send(true);
+        self.task.await.context("server task")?
+    }
+
+    pub async fn wait(self) -> anyhow::Result<()> {
+        self.task.await.context("server task")?
+    }
+
+    pub fn stopper(&self) -> watch::Sender<bool> {
+        self.stop.clone()
+    }
+}
+
+/// Binds, starts the workers and serves until the stop signal.
+pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
+    let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let addr = listener.local_addr()?;
+    let (stop, stop_rx) = watch::channel(false);
+    let wakeup = Arc::new(Notify::new());
+    let deps = app.services.deps.clone();
+
+    let mailer = FileMailer::new(app.dir.mail_dir(), &app.config.mail.from).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut workers = IssuanceWorker {
+        service: app.services.issue.clone(),
+        concurrency: app.config.issuance_concurrency(),
+        wakeup: wakeup.clone(),
+    }
+    .spawn(stop_rx.clone());
+    workers.push(MailWorker { store: deps.store.clone(), mailer: Arc::new(mailer), clock: deps.clock.clone() }.spawn(stop_rx.clone()));
+    workers.push(
+        SessionSweeper { store: deps.store.clone(), clock: deps.clock.clone(), every: Duration::from_secs(600) }
+            .spawn(stop_rx.clone()),
+    );
+
+    let state = AppState {
+        services: app.services.clone(),
+        config: Arc::new(WebConfig {
+            secure_cookies: app.config.portal.secure_cookies,
+            session_idle_seconds: app.config.portal.session_idle_minutes * 60,
+        }),
+        issuance_wakeup: wakeup,
+    };
+    let router = kaigo_web::router(state);
+    let store = app.store.clone();
+    let mut stop_signal = stop_rx.clone();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = stop_signal.wait_for(|s| *s).await;
+            })
+            .await;
+        for w in workers {
+            let _ = w.await;
+        }
+        store.close().await;
+        served.context("server error")
+    });
+    Ok(Running { addr, stop, task })
+}
+
+/// Flips the stop signal on SIGTERM or Ctrl-C.
+pub fn stop_on_signals(stop: watch::Sender<bool>) {
+    tokio::spawn(async move {
+        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot install SIGTERM handler");
+                return;
+            }
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+        tracing::info!("shutting down");
+        let _ = stop.send(true);
+    });
+}

@@ -1,0 +1,92 @@
+//! Builds the object graph: store, CA, sealer, clock, services. No globals: everything that
+//! runs receives what it needs from here.
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use kaigo_ca::{FileCa, ServerKeySealer};
+use kaigo_core::clock::SystemClock;
+use kaigo_core::password::PasswordHasher;
+use kaigo_core::pki::{CertificateFactory, IssueRequest, IssuedBundle};
+use kaigo_core::service::{Deps, Services, Settings};
+use kaigo_core::PkiError;
+use kaigo_store::SqlStore;
+use secrecy::SecretString;
+
+use crate::config::AppConfig;
+use crate::datadir::DataDir;
+
+/// A loaded data dir.
+pub struct App {
+    pub dir: DataDir,
+    pub config: AppConfig,
+    pub store: Arc<SqlStore>,
+    pub services: Services,
+    pub ca: Option<Arc<FileCa>>,
+}
+
+/// The CA passphrase: `KAIGO_PKI_CA_PASSPHRASE`, else the generated file of the embedded default.
+pub fn ca_passphrase(dir: &DataDir) -> anyhow::Result<SecretString> {
+    if let Ok(v) = std::env::var("KAIGO_PKI_CA_PASSPHRASE") {
+        if !v.is_empty() {
+            return Ok(SecretString::from(v));
+        }
+    }
+    let path = dir.passphrase_file();
+    match std::fs::read_to_string(&path) {
+        Ok(s) if !s.trim().is_empty() => Ok(SecretString::from(s.trim().to_owned())),
+        _ => bail!(
+            "the CA passphrase is not available: set KAIGO_PKI_CA_PASSPHRASE (no passphrase file at {})",
+            path.display()
+        ),
+    }
+}
+
+pub async fn open_store(dir: &DataDir, config: &AppConfig) -> anyhow::Result<SqlStore> {
+    let url = config.database_url(dir);
+    let store = SqlStore::connect(&url).await.with_context(|| "cannot open the database")?;
+    store.migrate().await.with_context(|| "cannot migrate the database")?;
+    Ok(store)
+}
+
+/// Stands in for the CA in commands that never issue (e.g. `office add`), so that they need
+/// neither the CA passphrase nor the key.
+struct CaNotLoaded;
+
+impl CertificateFactory for CaNotLoaded {
+    fn issue(&self, _: &IssueRequest, _: &SecretString) -> Result<IssuedBundle, PkiError> {
+        Err(PkiError::Key("the CA key is not loaded in this command".into()))
+    }
+    fn ca_chain_pem(&self) -> String {
+        String::new()
+    }
+}
+
+/// Opens an initialised data dir. With `with_ca`, the issuing key is decrypted and loaded.
+pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
+    dir.require_initialised()?;
+    let config = AppConfig::load(dir)?;
+    let ca = if with_ca {
+        let passphrase = ca_passphrase(dir)?;
+        let ca = FileCa::load(&dir.ca_dir(), &passphrase, config.ca_config()?)
+            .map_err(|e| anyhow::anyhow!("cannot load the CA: {e}"))?;
+        Some(Arc::new(ca))
+    } else {
+        None
+    };
+    let sealer = ServerKeySealer::load_or_create(&dir.server_key()).map_err(|e| anyhow::anyhow!("server key: {e}"))?;
+    let store = Arc::new(open_store(dir, &config).await?);
+    let factory: Arc<dyn CertificateFactory> = match &ca {
+        Some(ca) => ca.clone(),
+        None => Arc::new(CaNotLoaded),
+    };
+    let deps = Deps {
+        store: store.clone(),
+        clock: Arc::new(SystemClock),
+        hasher: PasswordHasher::default(),
+        sealer: Arc::new(sealer),
+        factory,
+        settings: Settings::default(),
+    };
+    Ok(App { dir: dir.clone(), config, store, services: Services::new(deps), ca })
+}

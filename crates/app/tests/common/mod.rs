@@ -1,0 +1,103 @@
+//! Shared helpers of the end-to-end tests: running the real binary, the independent tools.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_kaigo-pki");
+
+/// Fails the test (never skips) when a tool the test needs is missing.
+pub fn require_tool(tool: &str, install_hint: &str) {
+    let found = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().map(|o| o.status.success()).unwrap_or(false);
+    assert!(found, "required tool `{tool}` is missing: {install_hint} (.ci/run installs it)");
+}
+
+/// Runs the binary with a data dir and returns its output.
+pub fn kaigo(data: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("KAIGO_PKI_CA_PASSPHRASE")
+        .env("KAIGO_PKI_PKCS12_ITERATIONS", "20000")
+        .env("KAIGO_PKI_LOG", "warn")
+        .output()
+        .expect("run kaigo-pki")
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// `init` then `office add --json`; returns the JSON.
+pub fn init_with_office(data: &Path, number: &str, email: Option<&str>) -> serde_json::Value {
+    let o = kaigo(data, &["init"]);
+    assert!(o.status.success(), "init failed: {}", stderr(&o));
+    let mut args = vec!["office", "add", "--number", number, "--name", "請求事業所A", "--kind", "kaigo", "--prefecture", "13", "--json"];
+    if let Some(e) = email {
+        args.extend(["--email", e]);
+    }
+    let o = kaigo(data, &args);
+    assert!(o.status.success(), "office add failed: {}", stderr(&o));
+    serde_json::from_slice(&o.stdout).expect("office add --json prints one JSON object")
+}
+
+/// A `kaigo-pki serve` child process on a free port.
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Server {
+    pub fn start(data: &Path) -> Self {
+        let mut child = Command::new(BIN)
+            .arg("--data-dir")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env_remove("KAIGO_PKI_CA_PASSPHRASE")
+            .env("KAIGO_PKI_PKCS12_ITERATIONS", "20000")
+            .env("KAIGO_PKI_LOG", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start kaigo-pki serve");
+        let out = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(out).read_line(&mut line).expect("read the serve banner");
+        let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no URL in {line:?}"));
+        let base = url.trim_end_matches("/login").to_owned();
+        Self { child, base }
+    }
+
+    /// Sends SIGTERM and returns whether the process exited cleanly.
+    pub fn terminate(mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        self.child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+/// Runs a tool; returns (success, stdout + stderr).
+pub fn run(cmd: &str, args: &[&str]) -> (bool, String) {
+    let o = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"));
+    let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&o.stderr));
+    (o.status.success(), text)
+}
+
+pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).expect("write file");
+    p
+}
