@@ -16,7 +16,9 @@ use crate::walk::Walker;
 use crate::{serve, wiring};
 
 fn cores() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 /// Runs `per_thread` rounds of keygen + PKCS#12 KDF on every core at once; returns certs/s.
@@ -39,7 +41,11 @@ fn raw_limit(profile: kaigo_ca::Pkcs12Profile, per_thread: usize) -> f64 {
     (threads * per_thread) as f64 / start.elapsed().as_secs_f64()
 }
 
-async fn register(app: &wiring::App, n: usize, offset: usize) -> anyhow::Result<Vec<(String, String, String)>> {
+async fn register(
+    app: &wiring::App,
+    n: usize,
+    offset: usize,
+) -> anyhow::Result<Vec<(String, String, String)>> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
         let input = RegistrationInput {
@@ -49,7 +55,12 @@ async fn register(app: &wiring::App, n: usize, offset: usize) -> anyhow::Result<
             email: None,
             prefecture: Some("27".into()),
         };
-        let r = app.services.register.register(&input, "bench").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let r = app
+            .services
+            .register
+            .register(&input, "bench")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         out.push((
             r.office.user_id.to_string(),
             r.login_password.expose_secret().to_owned(),
@@ -68,16 +79,31 @@ async fn pipeline(count: usize) -> anyhow::Result<(f64, String)> {
     let creds = register(&app, count, 0).await?;
     for (i, (user_id, _, issuance)) in creds.iter().enumerate() {
         let uid = kaigo_core::ids::UserId::parse(user_id).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let office = app.store.office_by_user_id(&uid).await?.context("office vanished")?;
+        let office = app
+            .store
+            .office_by_user_id(&uid)
+            .await?
+            .context("office vanished")?;
         let sealed = app.services.apply.seal_password(issuance)?;
-        app.services.apply.submit(&office, CertKind::KaigoDx, sealed, &format!("bench-{i}"), "").await?;
+        app.services
+            .apply
+            .submit(
+                &office,
+                CertKind::KaigoDx,
+                sealed,
+                &format!("bench-{i}"),
+                "",
+            )
+            .await?;
     }
     let service = app.services.issue.clone();
     let start = Instant::now();
     let workers: Vec<_> = (0..cores())
         .map(|_| {
             let s = service.clone();
-            tokio::spawn(async move { while kaigo_jobs::issuance::process_one(&s).await.unwrap_or(false) {} })
+            tokio::spawn(async move {
+                while kaigo_jobs::issuance::process_one(&s).await.unwrap_or(false) {}
+            })
         })
         .collect();
     for w in workers {
@@ -116,13 +142,18 @@ async fn http_flow(count: usize) -> anyhow::Result<f64> {
             let base = base.clone();
             tokio::spawn(async move {
                 loop {
-                    let Some((user, pw, issuance)) = offices.lock().await.pop() else { return Ok::<_, anyhow::Error>(()) };
+                    let Some((user, pw, issuance)) = offices.lock().await.pop() else {
+                        return Ok::<_, anyhow::Error>(());
+                    };
                     let w = Walker::new(&base)?;
                     w.login(&user, &pw).await?;
                     w.apply_dx(&issuance).await?;
                     w.wait_for_issued(Duration::from_secs(120)).await?;
                     let file = w.download_dx().await?;
-                    anyhow::ensure!(file.status == 200 && !file.bytes.is_empty(), "download failed");
+                    anyhow::ensure!(
+                        file.status == 200 && !file.bytes.is_empty(),
+                        "download failed"
+                    );
                 }
             })
         })
@@ -139,26 +170,52 @@ pub async fn run(count: usize, http_count: usize) -> anyhow::Result<String> {
     let count = count.max(1);
     let profile = crate::config::AppConfig::default().ca_config()?.pkcs12;
     let mut out = String::new();
-    writeln!(out, "kaigo-pki bench issue — {} cores, PKCS#12 iterations {}", cores(), profile.iterations())?;
+    writeln!(
+        out,
+        "kaigo-pki bench issue — {} cores, PKCS#12 iterations {}",
+        cores(),
+        profile.iterations()
+    )?;
 
     let n = 10;
     let keygen = tokio::task::spawn_blocking(move || kaigo_ca::bench_rsa2048_keygen(n)).await?;
     let kdf = tokio::task::spawn_blocking(move || kaigo_ca::bench_pkcs12_kdf(&profile, n)).await?;
     let keygen_ms = keygen.as_secs_f64() * 1000.0 / n as f64;
     let kdf_ms = kdf.as_secs_f64() * 1000.0 / n as f64;
-    writeln!(out, "raw RSA-2048 key generation, 1 core:        {keygen_ms:8.1} ms/key  ({:6.2} keys/s)", 1000.0 / keygen_ms)?;
-    writeln!(out, "PKCS#12 PBKDF2 work per file, 1 core:       {kdf_ms:8.1} ms/file")?;
+    writeln!(
+        out,
+        "raw RSA-2048 key generation, 1 core:        {keygen_ms:8.1} ms/key  ({:6.2} keys/s)",
+        1000.0 / keygen_ms
+    )?;
+    writeln!(
+        out,
+        "PKCS#12 PBKDF2 work per file, 1 core:       {kdf_ms:8.1} ms/file"
+    )?;
     let per_thread = (count / cores()).clamp(3, 20);
     let limit = tokio::task::spawn_blocking(move || raw_limit(profile, per_thread)).await?;
-    writeln!(out, "machine limit (keygen + PBKDF2, all cores): {limit:8.2} certs/s")?;
+    writeln!(
+        out,
+        "machine limit (keygen + PBKDF2, all cores): {limit:8.2} certs/s"
+    )?;
 
     let (pipe, profile_name) = pipeline(count).await?;
     writeln!(out, "issuance pipeline ({count} certs, {profile_name}):")?;
-    writeln!(out, "                                            {pipe:8.2} certs/s  = {:5.1}% of the limit", 100.0 * pipe / limit)?;
+    writeln!(
+        out,
+        "                                            {pipe:8.2} certs/s  = {:5.1}% of the limit",
+        100.0 * pipe / limit
+    )?;
     if http_count > 0 {
         let http = http_flow(http_count).await?;
-        writeln!(out, "whole HTTP flow ({http_count} offices: login, apply, notice, download):")?;
-        writeln!(out, "                                            {http:8.2} certs/s  = {:5.1}% of the limit", 100.0 * http / limit)?;
+        writeln!(
+            out,
+            "whole HTTP flow ({http_count} offices: login, apply, notice, download):"
+        )?;
+        writeln!(
+            out,
+            "                                            {http:8.2} certs/s  = {:5.1}% of the limit",
+            100.0 * http / limit
+        )?;
     }
     Ok(out)
 }

@@ -6,10 +6,19 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser, Debug)]
-#[command(name = "kaigo-pki", version, about = "Certificate service of the 介護電子請求受付システム (e-seikyuu CA)")]
+#[command(
+    name = "kaigo-pki",
+    version,
+    about = "Certificate service of the 介護電子請求受付システム (e-seikyuu CA)"
+)]
 pub struct Cli {
     /// Data directory: database, CA keys, mail spool, configuration.
-    #[arg(long, global = true, env = "KAIGO_PKI_DATA_DIR", default_value = "./data")]
+    #[arg(
+        long,
+        global = true,
+        env = "KAIGO_PKI_DATA_DIR",
+        default_value = "./data"
+    )]
     pub data_dir: PathBuf,
 
     #[command(subcommand)]

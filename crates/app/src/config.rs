@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::datadir::DataDir;
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AppConfig {
     pub database: DatabaseConfig,
@@ -52,23 +52,11 @@ pub struct MailConfig {
     pub from: String,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WorkersConfig {
     /// Certificates built at once; 0 means one per CPU core.
     pub issuance_concurrency: usize,
-}
-
-impl Default for AppConfig {
-    fn default() -> Self {
-        Self {
-            database: DatabaseConfig::default(),
-            ca: CaSection::default(),
-            portal: PortalConfig::default(),
-            mail: MailConfig::default(),
-            workers: WorkersConfig::default(),
-        }
-    }
 }
 
 impl Default for CaSection {
@@ -84,19 +72,18 @@ impl Default for CaSection {
 
 impl Default for PortalConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, session_idle_minutes: 30 }
+        Self {
+            secure_cookies: false,
+            session_idle_minutes: 30,
+        }
     }
 }
 
 impl Default for MailConfig {
     fn default() -> Self {
-        Self { from: "電子請求受付システム <noreply@e-seikyuu.invalid>".into() }
-    }
-}
-
-impl Default for WorkersConfig {
-    fn default() -> Self {
-        Self { issuance_concurrency: 0 }
+        Self {
+            from: "電子請求受付システム <noreply@e-seikyuu.invalid>".into(),
+        }
     }
 }
 
@@ -106,7 +93,9 @@ fn env(name: &str) -> Option<String> {
 
 fn env_parse<T: std::str::FromStr>(name: &str, slot: &mut T) -> anyhow::Result<()> {
     if let Some(v) = env(name) {
-        *slot = v.parse().map_err(|_| anyhow::anyhow!("environment variable {name} has an invalid value {v:?}"))?;
+        *slot = v.parse().map_err(|_| {
+            anyhow::anyhow!("environment variable {name} has an invalid value {v:?}")
+        })?;
     }
     Ok(())
 }
@@ -127,26 +116,36 @@ impl AppConfig {
         env_parse("KAIGO_PKI_PKCS12_ITERATIONS", &mut cfg.ca.pkcs12_iterations)?;
         env_parse("KAIGO_PKI_VALIDITY_MONTHS", &mut cfg.ca.validity_months)?;
         env_parse("KAIGO_PKI_SECURE_COOKIES", &mut cfg.portal.secure_cookies)?;
-        env_parse("KAIGO_PKI_ISSUANCE_CONCURRENCY", &mut cfg.workers.issuance_concurrency)?;
+        env_parse(
+            "KAIGO_PKI_ISSUANCE_CONCURRENCY",
+            &mut cfg.workers.issuance_concurrency,
+        )?;
         cfg.validate()?;
         Ok(cfg)
     }
 
     fn from_file(path: &Path) -> anyhow::Result<Self> {
         match std::fs::read_to_string(path) {
-            Ok(text) => toml::from_str(&text).with_context(|| format!("invalid configuration in {}", path.display())),
+            Ok(text) => toml::from_str(&text)
+                .with_context(|| format!("invalid configuration in {}", path.display())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
             Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
         }
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
-        self.ca_config()?.validate().map_err(|e| anyhow::anyhow!("ca: {e}"))?;
+        self.ca_config()?
+            .validate()
+            .map_err(|e| anyhow::anyhow!("ca: {e}"))?;
         if !(1..=24 * 60).contains(&self.portal.session_idle_minutes) {
             bail!("portal.session_idle_minutes must be between 1 and 1440");
         }
         let url = &self.database.url;
-        if !url.is_empty() && !url.starts_with("sqlite:") && !url.starts_with("postgres://") && !url.starts_with("postgresql://") {
+        if !url.is_empty()
+            && !url.starts_with("sqlite:")
+            && !url.starts_with("postgres://")
+            && !url.starts_with("postgresql://")
+        {
             bail!("database.url must start with sqlite: or postgres:// (got {url:?})");
         }
         Ok(())
@@ -181,7 +180,9 @@ impl AppConfig {
 
     pub fn issuance_concurrency(&self) -> usize {
         match self.workers.issuance_concurrency {
-            0 => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            0 => std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2),
             n => n,
         }
     }
@@ -189,6 +190,8 @@ impl AppConfig {
     /// The file `init` writes: every setting with its default, so operators see what exists.
     pub fn to_toml(&self) -> String {
         let body = toml::to_string_pretty(self).unwrap_or_default();
-        format!("# kaigo-pki configuration. Environment variables KAIGO_PKI_* override these values.\n{body}")
+        format!(
+            "# kaigo-pki configuration. Environment variables KAIGO_PKI_* override these values.\n{body}"
+        )
     }
 }

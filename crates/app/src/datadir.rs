@@ -41,10 +41,16 @@ impl DataDir {
     /// Fails with a one-line reason unless the directory was initialised.
     pub fn require_initialised(&self) -> anyhow::Result<()> {
         if !self.root.exists() {
-            bail!("data dir {} does not exist: run `kaigo-pki init` first", self.root.display());
+            bail!(
+                "data dir {} does not exist: run `kaigo-pki init` first",
+                self.root.display()
+            );
         }
         if !self.is_initialised() {
-            bail!("data dir {} is not initialised: run `kaigo-pki init` first", self.root.display());
+            bail!(
+                "data dir {} is not initialised: run `kaigo-pki init` first",
+                self.root.display()
+            );
         }
         Ok(())
     }

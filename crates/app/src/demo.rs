@@ -50,7 +50,11 @@ pub async fn prepare(dir: &DataDir) -> anyhow::Result<(App, String)> {
 impl App {
     async fn store_office(&self, number: &OfficeNumber) -> anyhow::Result<Option<String>> {
         use kaigo_core::repo::OfficeRepo;
-        Ok(self.store.office_by_number(number).await?.map(|o| o.user_id.to_string()))
+        Ok(self
+            .store
+            .office_by_number(number)
+            .await?
+            .map(|o| o.user_id.to_string()))
     }
 }
 
@@ -60,9 +64,24 @@ async fn seed_notices(app: &App) -> anyhow::Result<()> {
     let now = app.services.deps.clock.unix();
     let day = 86_400;
     let items = [
-        (NoticeCategory::Reference, "電子請求受付システムマニュアルリリースのお知らせ", "セットアップ手順書（電子証明書編）を公開しました。\nメインメニューの「マニュアル」タブからご覧いただけます。", 30),
-        (NoticeCategory::System, "電子証明書発行申請時の注意点", "電子証明書の発行申請には、国保連合会から通知された「電子請求登録結果に関するお知らせ」に記載の証明書発行用パスワードが必要です。\n\n介護給付費等の請求をインターネットで行う事業所は介護保険証明書を、請求を代理人に委任している事業所や紙・媒体で請求する事業所は介護DX証明書をご利用ください。", 20),
-        (NoticeCategory::Schedule, "請求受付期間について", "請求の受付期間は毎月1日から10日（24時まで）です。\n期間の初日と最終日は混み合いますので、余裕をもってご提出ください。", 5),
+        (
+            NoticeCategory::Reference,
+            "電子請求受付システムマニュアルリリースのお知らせ",
+            "セットアップ手順書（電子証明書編）を公開しました。\nメインメニューの「マニュアル」タブからご覧いただけます。",
+            30,
+        ),
+        (
+            NoticeCategory::System,
+            "電子証明書発行申請時の注意点",
+            "電子証明書の発行申請には、国保連合会から通知された「電子請求登録結果に関するお知らせ」に記載の証明書発行用パスワードが必要です。\n\n介護給付費等の請求をインターネットで行う事業所は介護保険証明書を、請求を代理人に委任している事業所や紙・媒体で請求する事業所は介護DX証明書をご利用ください。",
+            20,
+        ),
+        (
+            NoticeCategory::Schedule,
+            "請求受付期間について",
+            "請求の受付期間は毎月1日から10日（24時まで）です。\n期間の初日と最終日は混み合いますので、余裕をもってご提出ください。",
+            5,
+        ),
     ];
     for (category, title, body, days_ago) in items {
         app.store

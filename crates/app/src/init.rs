@@ -27,18 +27,28 @@ fn generate_passphrase() -> SecretString {
 /// interrupted run leaves no half-initialised data dir.
 pub async fn init(dir: &DataDir) -> anyhow::Result<InitReport> {
     if dir.is_initialised() {
-        bail!("data dir {} is already initialised; nothing was changed", dir.root.display());
+        bail!(
+            "data dir {} is already initialised; nothing was changed",
+            dir.root.display()
+        );
     }
     if dir.root.exists() {
-        let mut entries = std::fs::read_dir(&dir.root).with_context(|| format!("cannot read {}", dir.root.display()))?;
+        let mut entries = std::fs::read_dir(&dir.root)
+            .with_context(|| format!("cannot read {}", dir.root.display()))?;
         if entries.next().is_some() {
-            bail!("data dir {} exists and is not empty; choose an empty or new directory", dir.root.display());
+            bail!(
+                "data dir {} exists and is not empty; choose an empty or new directory",
+                dir.root.display()
+            );
         }
     }
     let config = AppConfig::load(dir)?;
     let parent = parent_of(&dir.root)?;
-    std::fs::create_dir_all(&parent).with_context(|| format!("cannot create {}", parent.display()))?;
-    let tmp = tempfile::Builder::new().prefix(".kaigo-pki-init-").tempdir_in(&parent)?;
+    std::fs::create_dir_all(&parent)
+        .with_context(|| format!("cannot create {}", parent.display()))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".kaigo-pki-init-")
+        .tempdir_in(&parent)?;
     let staging = DataDir::new(tmp.path());
     set_mode(tmp.path(), 0o700)?;
 
@@ -54,12 +64,18 @@ pub async fn init(dir: &DataDir) -> anyhow::Result<InitReport> {
     set_mode(&staging.ca_dir(), 0o700)?;
     let summary = kaigo_ca::init_ca(&staging.ca_dir(), &passphrase, &config.ca_config()?)
         .map_err(|e| anyhow::anyhow!("cannot create the CA: {e}"))?;
-    kaigo_ca::ServerKeySealer::load_or_create(&staging.server_key()).map_err(|e| anyhow::anyhow!("server key: {e}"))?;
+    kaigo_ca::ServerKeySealer::load_or_create(&staging.server_key())
+        .map_err(|e| anyhow::anyhow!("server key: {e}"))?;
     std::fs::create_dir(staging.mail_dir())?;
 
     // The database of the embedded default lives in the data dir; an external one is migrated in place.
     if config.database.url.is_empty() {
-        let url_config = AppConfig { database: crate::config::DatabaseConfig { url: format!("sqlite://{}", staging.database().display()) }, ..config.clone() };
+        let url_config = AppConfig {
+            database: crate::config::DatabaseConfig {
+                url: format!("sqlite://{}", staging.database().display()),
+            },
+            ..config.clone()
+        };
         let store = open_store(&staging, &url_config).await?;
         store.close().await;
     } else {
@@ -70,15 +86,27 @@ pub async fn init(dir: &DataDir) -> anyhow::Result<InitReport> {
 
     let staged = tmp.keep();
     if dir.root.exists() {
-        std::fs::remove_dir(&dir.root).with_context(|| format!("cannot replace {}", dir.root.display()))?;
+        std::fs::remove_dir(&dir.root)
+            .with_context(|| format!("cannot replace {}", dir.root.display()))?;
     }
-    std::fs::rename(&staged, &dir.root).with_context(|| format!("cannot move the new data dir into {}", dir.root.display()))?;
-    Ok(InitReport { root_subject: summary.root_subject, issuing_subject: summary.issuing_subject, passphrase_file })
+    std::fs::rename(&staged, &dir.root)
+        .with_context(|| format!("cannot move the new data dir into {}", dir.root.display()))?;
+    Ok(InitReport {
+        root_subject: summary.root_subject,
+        issuing_subject: summary.issuing_subject,
+        passphrase_file,
+    })
 }
 
 fn parent_of(path: &Path) -> anyhow::Result<PathBuf> {
-    let abs = if path.is_absolute() { path.to_path_buf() } else { std::env::current_dir()?.join(path) };
-    abs.parent().map(Path::to_path_buf).context("the data dir has no parent directory")
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()?.join(path)
+    };
+    abs.parent()
+        .map(Path::to_path_buf)
+        .context("the data dir has no parent directory")
 }
 
 fn set_mode(path: &Path, mode: u32) -> anyhow::Result<()> {

@@ -9,7 +9,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KAIGO_PKI_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("KAIGO_PKI_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -38,8 +39,28 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let report = init::init(&dir).await?;
             print!("{}", kaigo_pki::print_init(&dir, &report));
         }
-        Command::Office { command: OfficeCommand::Add { number, name, kind, email, prefecture, json } } => {
-            let r = office::add(&dir, office::AddArgs { number, name, kind, email, prefecture }).await?;
+        Command::Office {
+            command:
+                OfficeCommand::Add {
+                    number,
+                    name,
+                    kind,
+                    email,
+                    prefecture,
+                    json,
+                },
+        } => {
+            let r = office::add(
+                &dir,
+                office::AddArgs {
+                    number,
+                    name,
+                    kind,
+                    email,
+                    prefecture,
+                },
+            )
+            .await?;
             if json {
                 println!("{}", office::to_json(&r));
             } else {
@@ -58,10 +79,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{text}");
             let running = serve::start(app, listen).await?;
             serve::stop_on_signals(running.stopper());
-            println!("kaigo-pki portal: http://{}/login  (Ctrl-C to stop)", running.addr);
+            println!(
+                "kaigo-pki portal: http://{}/login  (Ctrl-C to stop)",
+                running.addr
+            );
             running.wait().await?;
         }
-        Command::Bench { command: BenchCommand::Issue { count, http_count } } => {
+        Command::Bench {
+            command: BenchCommand::Issue { count, http_count },
+        } => {
             let report = bench::run(count, http_count).await?;
             print!("{report}");
         }

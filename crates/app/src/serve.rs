@@ -39,23 +39,37 @@ impl Running {
 
 /// Binds, starts the workers and serves until the stop signal.
 pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
-    let listener = TcpListener::bind(listen).await.with_context(|| format!("cannot listen on {listen}"))?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
     let (stop, stop_rx) = watch::channel(false);
     let wakeup = Arc::new(Notify::new());
     let deps = app.services.deps.clone();
 
-    let mailer = FileMailer::new(app.dir.mail_dir(), &app.config.mail.from).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mailer = FileMailer::new(app.dir.mail_dir(), &app.config.mail.from)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut workers = IssuanceWorker {
         service: app.services.issue.clone(),
         concurrency: app.config.issuance_concurrency(),
         wakeup: wakeup.clone(),
     }
     .spawn(stop_rx.clone());
-    workers.push(MailWorker { store: deps.store.clone(), mailer: Arc::new(mailer), clock: deps.clock.clone() }.spawn(stop_rx.clone()));
     workers.push(
-        SessionSweeper { store: deps.store.clone(), clock: deps.clock.clone(), every: Duration::from_secs(600) }
-            .spawn(stop_rx.clone()),
+        MailWorker {
+            store: deps.store.clone(),
+            mailer: Arc::new(mailer),
+            clock: deps.clock.clone(),
+        }
+        .spawn(stop_rx.clone()),
+    );
+    workers.push(
+        SessionSweeper {
+            store: deps.store.clone(),
+            clock: deps.clock.clone(),
+            every: Duration::from_secs(600),
+        }
+        .spawn(stop_rx.clone()),
     );
 
     let state = AppState {
@@ -70,11 +84,14 @@ pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
     let store = app.store.clone();
     let mut stop_signal = stop_rx.clone();
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                let _ = stop_signal.wait_for(|s| *s).await;
-            })
-            .await;
+        let served = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = stop_signal.wait_for(|s| *s).await;
+        })
+        .await;
         for w in workers {
             let _ = w.await;
         }
@@ -87,13 +104,14 @@ pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
 /// Flips the stop signal on SIGTERM or Ctrl-C.
 pub fn stop_on_signals(stop: watch::Sender<bool>) {
     tokio::spawn(async move {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(s) => s,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot install SIGTERM handler");
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot install SIGTERM handler");
+                    return;
+                }
+            };
         tokio::select! {
             _ = term.recv() => {}
             _ = tokio::signal::ctrl_c() => {}

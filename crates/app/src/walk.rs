@@ -25,21 +25,37 @@ impl Page {
     pub fn csrf(&self) -> Option<String> {
         let doc = Html::parse_document(&self.html);
         let sel = Selector::parse("input[name=csrf]").ok()?;
-        doc.select(&sel).next().and_then(|e| e.value().attr("value")).map(str::to_owned)
+        doc.select(&sel)
+            .next()
+            .and_then(|e| e.value().attr("value"))
+            .map(str::to_owned)
     }
 
     /// The value of a named input of the page.
     pub fn input_value(&self, name: &str) -> Option<String> {
         let doc = Html::parse_document(&self.html);
         let sel = Selector::parse(&format!("input[name={name}]")).ok()?;
-        doc.select(&sel).next().and_then(|e| e.value().attr("value")).map(str::to_owned)
+        doc.select(&sel)
+            .next()
+            .and_then(|e| e.value().attr("value"))
+            .map(str::to_owned)
     }
 
     /// The text of every element matching a CSS selector.
     pub fn texts(&self, selector: &str) -> Vec<String> {
         let doc = Html::parse_document(&self.html);
-        let Ok(sel) = Selector::parse(selector) else { return vec![] };
-        doc.select(&sel).map(|e| e.text().collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ")).collect()
+        let Ok(sel) = Selector::parse(selector) else {
+            return vec![];
+        };
+        doc.select(&sel)
+            .map(|e| {
+                e.text()
+                    .collect::<String>()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
     }
 
     /// The label text bound to an input id by `<label for>`.
@@ -63,8 +79,14 @@ pub struct Walker {
 
 impl Walker {
     pub fn new(base: &str) -> anyhow::Result<Self> {
-        let client = reqwest::Client::builder().cookie_store(true).timeout(Duration::from_secs(60)).build()?;
-        Ok(Self { base: base.trim_end_matches('/').to_owned(), client })
+        let client = reqwest::Client::builder()
+            .cookie_store(true)
+            .timeout(Duration::from_secs(60))
+            .build()?;
+        Ok(Self {
+            base: base.trim_end_matches('/').to_owned(),
+            client,
+        })
     }
 
     async fn page(resp: reqwest::Response) -> anyhow::Result<Page> {
@@ -75,17 +97,34 @@ impl Walker {
     }
 
     pub async fn get(&self, path: &str) -> anyhow::Result<Page> {
-        let resp = self.client.get(format!("{}{path}", self.base)).send().await.with_context(|| format!("GET {path}"))?;
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .with_context(|| format!("GET {path}"))?;
         Self::page(resp).await
     }
 
     /// Posts a form found on `from`, with its CSRF token and the given fields.
-    pub async fn post(&self, from: &Page, action: &str, fields: &[(&str, &str)]) -> anyhow::Result<Page> {
-        let csrf = from.csrf().with_context(|| format!("no CSRF token on {}", from.path))?;
+    pub async fn post(
+        &self,
+        from: &Page,
+        action: &str,
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<Page> {
+        let csrf = from
+            .csrf()
+            .with_context(|| format!("no CSRF token on {}", from.path))?;
         self.post_with_token(action, &csrf, fields).await
     }
 
-    pub async fn post_with_token(&self, action: &str, csrf: &str, fields: &[(&str, &str)]) -> anyhow::Result<Page> {
+    pub async fn post_with_token(
+        &self,
+        action: &str,
+        csrf: &str,
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<Page> {
         let mut form: Vec<(&str, &str)> = vec![("csrf", csrf)];
         form.extend_from_slice(fields);
         let resp = self
@@ -99,25 +138,50 @@ impl Walker {
     }
 
     pub async fn download(&self, path: &str) -> anyhow::Result<Download> {
-        let resp = self.client.get(format!("{}{path}", self.base)).send().await?;
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await?;
         let status = resp.status().as_u16();
-        let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
         let content_type = header("content-type");
         let disposition = header("content-disposition");
         let bytes = resp.bytes().await?.to_vec();
-        Ok(Download { status, content_type, disposition, bytes })
+        Ok(Download {
+            status,
+            content_type,
+            disposition,
+            bytes,
+        })
     }
 
     /// Manual 2, step 1.
     pub async fn login(&self, user_id: &str, password: &str) -> anyhow::Result<Page> {
         let form = self.get("/login").await?;
-        self.post(&form, "/login", &[("user_id", user_id), ("password", password)]).await
+        self.post(
+            &form,
+            "/login",
+            &[("user_id", user_id), ("password", password)],
+        )
+        .await
     }
 
     /// The first-login password change.
     pub async fn change_password(&self, current: &str, new: &str) -> anyhow::Result<Page> {
         let form = self.get("/password/change").await?;
-        self.post(&form, "/password/change", &[("current", current), ("new", new), ("confirm", new)]).await
+        self.post(
+            &form,
+            "/password/change",
+            &[("current", current), ("new", new), ("confirm", new)],
+        )
+        .await
     }
 
     /// Manual 3-1, steps 1–5: tab, notes, choice, issuance password, terms, submit.
@@ -126,14 +190,29 @@ impl Walker {
         self.get("/dx/notes").await?;
         let pw_page = self.post(&tab, "/dx", &[("choice", "apply")]).await?;
         if pw_page.path != "/dx/apply/password" {
-            bail!("choosing to apply led to {} instead of the password step", pw_page.path);
+            bail!(
+                "choosing to apply led to {} instead of the password step",
+                pw_page.path
+            );
         }
-        let terms = self.post(&pw_page, "/dx/apply/password", &[("issuance_password", issuance_password)]).await?;
+        let terms = self
+            .post(
+                &pw_page,
+                "/dx/apply/password",
+                &[("issuance_password", issuance_password)],
+            )
+            .await?;
         if terms.path != "/dx/apply/terms" {
-            bail!("the issuance password was not accepted (page {})", terms.path);
+            bail!(
+                "the issuance password was not accepted (page {})",
+                terms.path
+            );
         }
-        let token = terms.input_value("token").context("no application token on the terms page")?;
-        self.post(&terms, "/dx/apply/submit", &[("token", &token)]).await
+        let token = terms
+            .input_value("token")
+            .context("no application token on the terms page")?;
+        self.post(&terms, "/dx/apply/submit", &[("token", &token)])
+            .await
     }
 
     /// Polls the notices until 「証明書発行完了通知」 appears.

@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use kaigo_ca::{FileCa, ServerKeySealer};
+use kaigo_core::PkiError;
 use kaigo_core::clock::SystemClock;
 use kaigo_core::password::PasswordHasher;
 use kaigo_core::pki::{CertificateFactory, IssueRequest, IssuedBundle};
 use kaigo_core::service::{Deps, Services, Settings};
-use kaigo_core::PkiError;
 use kaigo_store::SqlStore;
 use secrecy::SecretString;
 
@@ -27,10 +27,10 @@ pub struct App {
 
 /// The CA passphrase: `KAIGO_PKI_CA_PASSPHRASE`, else the generated file of the embedded default.
 pub fn ca_passphrase(dir: &DataDir) -> anyhow::Result<SecretString> {
-    if let Ok(v) = std::env::var("KAIGO_PKI_CA_PASSPHRASE") {
-        if !v.is_empty() {
-            return Ok(SecretString::from(v));
-        }
+    if let Ok(v) = std::env::var("KAIGO_PKI_CA_PASSPHRASE")
+        && !v.is_empty()
+    {
+        return Ok(SecretString::from(v));
     }
     let path = dir.passphrase_file();
     match std::fs::read_to_string(&path) {
@@ -44,8 +44,13 @@ pub fn ca_passphrase(dir: &DataDir) -> anyhow::Result<SecretString> {
 
 pub async fn open_store(dir: &DataDir, config: &AppConfig) -> anyhow::Result<SqlStore> {
     let url = config.database_url(dir);
-    let store = SqlStore::connect(&url).await.with_context(|| "cannot open the database")?;
-    store.migrate().await.with_context(|| "cannot migrate the database")?;
+    let store = SqlStore::connect(&url)
+        .await
+        .with_context(|| "cannot open the database")?;
+    store
+        .migrate()
+        .await
+        .with_context(|| "cannot migrate the database")?;
     Ok(store)
 }
 
@@ -55,7 +60,9 @@ struct CaNotLoaded;
 
 impl CertificateFactory for CaNotLoaded {
     fn issue(&self, _: &IssueRequest, _: &SecretString) -> Result<IssuedBundle, PkiError> {
-        Err(PkiError::Key("the CA key is not loaded in this command".into()))
+        Err(PkiError::Key(
+            "the CA key is not loaded in this command".into(),
+        ))
     }
     fn ca_chain_pem(&self) -> String {
         String::new()
@@ -74,7 +81,8 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
     } else {
         None
     };
-    let sealer = ServerKeySealer::load_or_create(&dir.server_key()).map_err(|e| anyhow::anyhow!("server key: {e}"))?;
+    let sealer = ServerKeySealer::load_or_create(&dir.server_key())
+        .map_err(|e| anyhow::anyhow!("server key: {e}"))?;
     let store = Arc::new(open_store(dir, &config).await?);
     let factory: Arc<dyn CertificateFactory> = match &ca {
         Some(ca) => ca.clone(),
@@ -88,5 +96,11 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
         factory,
         settings: Settings::default(),
     };
-    Ok(App { dir: dir.clone(), config, store, services: Services::new(deps), ca })
+    Ok(App {
+        dir: dir.clone(),
+        config,
+        store,
+        services: Services::new(deps),
+        ca,
+    })
 }

@@ -12,15 +12,32 @@ fn init_creates_ca_and_refuses_a_second_time() {
     assert!(o.status.success(), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("e-seikyuu CA"), "{out}");
-    assert!(out.contains("readable only by its owner"), "the output says where the passphrase is: {out}");
-    for f in ["config.toml", "kaigo.db", "ca/issuing.crt.pem", "ca/root.crt.pem", "ca-passphrase", "server.key"] {
+    assert!(
+        out.contains("readable only by its owner"),
+        "the output says where the passphrase is: {out}"
+    );
+    for f in [
+        "config.toml",
+        "kaigo.db",
+        "ca/issuing.crt.pem",
+        "ca/root.crt.pem",
+        "ca-passphrase",
+        "server.key",
+    ] {
         assert!(data.join(f).exists(), "{f} missing");
     }
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(data.join("ca-passphrase")).unwrap().permissions().mode() & 0o777;
+    let mode = std::fs::metadata(data.join("ca-passphrase"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o600);
     let key = std::fs::read_to_string(data.join("ca/issuing.key.pem")).unwrap();
-    assert!(key.contains("ENCRYPTED PRIVATE KEY"), "the CA key is stored encrypted");
+    assert!(
+        key.contains("ENCRYPTED PRIVATE KEY"),
+        "the CA key is stored encrypted"
+    );
 
     let before = std::fs::read(data.join("ca/issuing.crt.pem")).unwrap();
     let again = kaigo(&data, &["init"]);
@@ -28,7 +45,11 @@ fn init_creates_ca_and_refuses_a_second_time() {
     let err = stderr(&again);
     assert!(err.contains("already initialised"), "{err}");
     assert_eq!(err.trim().lines().count(), 1, "one-line reason: {err}");
-    assert_eq!(std::fs::read(data.join("ca/issuing.crt.pem")).unwrap(), before, "nothing changed");
+    assert_eq!(
+        std::fs::read(data.join("ca/issuing.crt.pem")).unwrap(),
+        before,
+        "nothing changed"
+    );
 }
 
 #[test]
@@ -51,11 +72,20 @@ fn init_with_passphrase_from_environment_writes_no_passphrase_file() {
 fn data_dir_option_may_stand_before_or_after_the_subcommand_and_comes_from_env() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("viaenv");
-    let o = std::process::Command::new(common::BIN).arg("init").env("KAIGO_PKI_DATA_DIR", &data).output().unwrap();
+    let o = std::process::Command::new(common::BIN)
+        .arg("init")
+        .env("KAIGO_PKI_DATA_DIR", &data)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(data.join("config.toml").exists());
     let after = tmp.path().join("after");
-    let o = std::process::Command::new(common::BIN).arg("init").arg("--data-dir").arg(&after).output().unwrap();
+    let o = std::process::Command::new(common::BIN)
+        .arg("init")
+        .arg("--data-dir")
+        .arg(&after)
+        .output()
+        .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(after.join("config.toml").exists());
 }
@@ -65,7 +95,16 @@ fn commands_on_a_missing_data_dir_fail_with_one_line() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("nothing-here");
     for args in [
-        vec!["office", "add", "--number", "1310000001", "--name", "A", "--kind", "kaigo"],
+        vec![
+            "office",
+            "add",
+            "--number",
+            "1310000001",
+            "--name",
+            "A",
+            "--kind",
+            "kaigo",
+        ],
         vec!["serve", "--listen", "127.0.0.1:0"],
     ] {
         let o = kaigo(&data, &args);
@@ -90,20 +129,55 @@ fn office_add_validates_refuses_duplicates_and_prints_json() {
     assert!(pw.chars().any(|c| c.is_ascii_digit()) && pw.chars().any(|c| c.is_ascii_alphabetic()));
     assert!(!j["issuance_password"].as_str().unwrap().is_empty());
 
-    let dup = kaigo(&data, &["office", "add", "--number", "1310000001", "--name", "B", "--kind", "careplan"]);
+    let dup = kaigo(
+        &data,
+        &[
+            "office",
+            "add",
+            "--number",
+            "1310000001",
+            "--name",
+            "B",
+            "--kind",
+            "careplan",
+        ],
+    );
     assert!(!dup.status.success());
-    assert!(stderr(&dup).contains("既に登録されています"), "{}", stderr(&dup));
+    assert!(
+        stderr(&dup).contains("既に登録されています"),
+        "{}",
+        stderr(&dup)
+    );
 
     for (number, kind, expect) in [
         ("131000001", "kaigo", "事業所番号"),
         ("13100000ab", "kaigo", "事業所番号"),
         ("1310000002", "nurse", "invalid value"),
     ] {
-        let o = kaigo(&data, &["office", "add", "--number", number, "--name", "C", "--kind", kind]);
+        let o = kaigo(
+            &data,
+            &[
+                "office", "add", "--number", number, "--name", "C", "--kind", kind,
+            ],
+        );
         assert!(!o.status.success(), "{number} {kind}");
         assert!(stderr(&o).contains(expect), "{}", stderr(&o));
     }
-    let bad_mail = kaigo(&data, &["office", "add", "--number", "1310000003", "--name", "C", "--kind", "kaigo", "--email", "nope"]);
+    let bad_mail = kaigo(
+        &data,
+        &[
+            "office",
+            "add",
+            "--number",
+            "1310000003",
+            "--name",
+            "C",
+            "--kind",
+            "kaigo",
+            "--email",
+            "nope",
+        ],
+    );
     assert!(!bad_mail.status.success());
     assert!(stderr(&bad_mail).contains("メールアドレス"));
 
@@ -112,5 +186,8 @@ fn office_add_validates_refuses_duplicates_and_prints_json() {
     db.extend(std::fs::read(data.join("kaigo.db-wal")).unwrap_or_default());
     let hay = String::from_utf8_lossy(&db);
     assert!(!hay.contains(pw), "login password stored in clear");
-    assert!(!hay.contains(j["issuance_password"].as_str().unwrap()), "issuance password stored in clear");
+    assert!(
+        !hay.contains(j["issuance_password"].as_str().unwrap()),
+        "issuance password stored in clear"
+    );
 }

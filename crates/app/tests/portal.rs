@@ -21,11 +21,30 @@ fn fixture(numbers: &[&str]) -> Fixture {
     let data = tmp.path().join("data");
     let mut offices = vec![common::init_with_office(&data, numbers[0], None)];
     for n in &numbers[1..] {
-        let o = common::kaigo(&data, &["office", "add", "--number", n, "--name", "別の事業所", "--kind", "careplan", "--prefecture", "27", "--json"]);
+        let o = common::kaigo(
+            &data,
+            &[
+                "office",
+                "add",
+                "--number",
+                n,
+                "--name",
+                "別の事業所",
+                "--kind",
+                "careplan",
+                "--prefecture",
+                "27",
+                "--json",
+            ],
+        );
         assert!(o.status.success(), "{}", common::stderr(&o));
         offices.push(serde_json::from_slice(&o.stdout).unwrap());
     }
-    Fixture { dir: DataDir::new(data), _tmp: tmp, offices }
+    Fixture {
+        dir: DataDir::new(data),
+        _tmp: tmp,
+        offices,
+    }
 }
 
 fn s(v: &serde_json::Value, k: &str) -> String {
@@ -36,17 +55,25 @@ fn s(v: &serde_json::Value, k: &str) -> String {
 async fn three_wrong_passwords_lock_known_and_unknown_ids_alike() {
     let f = fixture(&["1310000001"]);
     let app = wiring::open(&f.dir, true).await.unwrap();
-    let running = serve::start(app, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let w = Walker::new(&format!("http://{}", running.addr)).unwrap();
     let user = s(&f.offices[0], "user_id");
     let pw = s(&f.offices[0], "login_password");
     for id in [user.as_str(), "KJNOSUCHUSER01"] {
         for _ in 0..2 {
             let p = w.login(id, "badpass123").await.unwrap();
-            assert!(p.contains("ユーザIDまたはパスワードが正しくありません。"), "{id}");
+            assert!(
+                p.contains("ユーザIDまたはパスワードが正しくありません。"),
+                "{id}"
+            );
         }
         let locked = w.login(id, "badpass123").await.unwrap();
-        assert!(locked.contains("アカウントをロックしました。30分後"), "{id}: the third failure locks");
+        assert!(
+            locked.contains("アカウントをロックしました。30分後"),
+            "{id}: the third failure locks"
+        );
     }
     // Even the right password is refused while locked.
     let p = w.login(&user, &pw).await.unwrap();
@@ -59,14 +86,22 @@ async fn three_wrong_passwords_lock_known_and_unknown_ids_alike() {
 async fn sessions_rotate_at_login_and_pages_carry_strict_headers() {
     let f = fixture(&["1310000001"]);
     let app = wiring::open(&f.dir, true).await.unwrap();
-    let running = serve::start(app, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let base = format!("http://{}", running.addr);
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
 
     let resp = client.get(format!("{base}/login")).send().await.unwrap();
     let h = resp.headers().clone();
     let cookie = h.get("set-cookie").unwrap().to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     assert!(!cookie.contains("Secure"), "not over plain HTTP");
     for (name, expect) in [
         ("x-content-type-options", "nosniff"),
@@ -75,25 +110,60 @@ async fn sessions_rotate_at_login_and_pages_carry_strict_headers() {
     ] {
         assert_eq!(h.get(name).unwrap().to_str().unwrap(), expect, "{name}");
     }
-    assert!(h.get("content-security-policy").unwrap().to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert!(
+        h.get("content-security-policy")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("frame-ancestors 'none'")
+    );
     let pre_login = cookie.split(';').next().unwrap().to_owned();
     let html = resp.text().await.unwrap();
-    let csrf = kaigo_pki::walk::Page { status: 200, path: "/login".into(), html }.csrf().unwrap();
+    let csrf = kaigo_pki::walk::Page {
+        status: 200,
+        path: "/login".into(),
+        html,
+    }
+    .csrf()
+    .unwrap();
 
     let resp = client
         .post(format!("{base}/login"))
         .header("cookie", &pre_login)
-        .form(&[("csrf", csrf.as_str()), ("user_id", &s(&f.offices[0], "user_id")), ("password", &s(&f.offices[0], "login_password"))])
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("user_id", &s(&f.offices[0], "user_id")),
+            ("password", &s(&f.offices[0], "login_password")),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    let new_cookie = resp.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let new_cookie = resp
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
     assert_ne!(new_cookie, pre_login, "a new session ID at login");
     // The pre-login ID is worthless afterwards.
-    let old = client.get(format!("{base}/password/change")).header("cookie", &pre_login).send().await.unwrap();
+    let old = client
+        .get(format!("{base}/password/change"))
+        .header("cookie", &pre_login)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(old.headers().get("location").unwrap(), "/login");
-    let new = client.get(format!("{base}/password/change")).header("cookie", &new_cookie).send().await.unwrap();
+    let new = client
+        .get(format!("{base}/password/change"))
+        .header("cookie", &new_cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(new.status(), 200);
 
     // A cross-site POST is refused even with the right cookie and token.
@@ -113,8 +183,18 @@ async fn sessions_rotate_at_login_and_pages_carry_strict_headers() {
 async fn an_office_sees_only_notices_meant_for_it() {
     let f = fixture(&["1310000001", "2710000002"]);
     let app = wiring::open(&f.dir, true).await.unwrap();
-    let a = app.store.office_by_number(&kaigo_core::ids::OfficeNumber::parse("1310000001").unwrap()).await.unwrap().unwrap();
-    let b = app.store.office_by_number(&kaigo_core::ids::OfficeNumber::parse("2710000002").unwrap()).await.unwrap().unwrap();
+    let a = app
+        .store
+        .office_by_number(&kaigo_core::ids::OfficeNumber::parse("1310000001").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let b = app
+        .store
+        .office_by_number(&kaigo_core::ids::OfficeNumber::parse("2710000002").unwrap())
+        .await
+        .unwrap()
+        .unwrap();
     let now = app.services.deps.clock.unix();
     let mut ids = vec![];
     for (title, target) in [
@@ -123,10 +203,20 @@ async fn an_office_sees_only_notices_meant_for_it() {
         ("A事業所向け", NoticeTarget::Office(a.id)),
         ("B事業所向け", NoticeTarget::Office(b.id)),
     ] {
-        let n = NewNotice { category: NoticeCategory::System, title: title.into(), body: "本文<script>alert(1)</script>".into(), target, start_at: now - 60, end_at: None, created_at: now - 60 };
+        let n = NewNotice {
+            category: NoticeCategory::System,
+            title: title.into(),
+            body: "本文<script>alert(1)</script>".into(),
+            target,
+            start_at: now - 60,
+            end_at: None,
+            created_at: now - 60,
+        };
         ids.push(app.store.insert_notice(&n).await.unwrap());
     }
-    let running = serve::start(app, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let w = Walker::new(&format!("http://{}", running.addr)).unwrap();
     let pw = s(&f.offices[0], "login_password");
     w.login(&s(&f.offices[0], "user_id"), &pw).await.unwrap();
@@ -138,10 +228,17 @@ async fn an_office_sees_only_notices_meant_for_it() {
     assert_eq!(list.texts("span.new").len(), 3);
     let detail = w.get(&format!("/notices/{}", ids[2])).await.unwrap();
     assert_eq!(detail.status, 200);
-    assert!(detail.contains("&lt;script&gt;") || detail.contains("&#60;script&#62;"), "notice bodies are escaped");
+    assert!(
+        detail.contains("&lt;script&gt;") || detail.contains("&#60;script&#62;"),
+        "notice bodies are escaped"
+    );
     assert!(!detail.contains("<script>alert"));
     let list = w.get("/notices").await.unwrap();
-    assert_eq!(list.texts("span.new").len(), 2, "an opened notice loses its New mark");
+    assert_eq!(
+        list.texts("span.new").len(),
+        2,
+        "an opened notice loses its New mark"
+    );
     let other = w.get(&format!("/notices/{}", ids[3])).await.unwrap();
     assert_eq!(other.status, 404, "another office's notice is not found");
     assert_eq!(w.get("/notices/not-a-number").await.unwrap().status, 404);
@@ -156,16 +253,51 @@ async fn a_queued_application_survives_a_restart() {
         // Submit, then "crash": the process goes away before any worker ran.
         let app = wiring::open(&f.dir, true).await.unwrap();
         let office = app.store.office_by_number(&number).await.unwrap().unwrap();
-        let sealed = app.services.apply.seal_password(&s(&f.offices[0], "issuance_password")).unwrap();
-        app.services.apply.submit(&office, CertKind::KaigoDx, sealed, "tok-1", "").await.unwrap();
-        assert!(app.services.apply.pending(&office, CertKind::KaigoDx).await.unwrap());
+        let sealed = app
+            .services
+            .apply
+            .seal_password(&s(&f.offices[0], "issuance_password"))
+            .unwrap();
+        app.services
+            .apply
+            .submit(&office, CertKind::KaigoDx, sealed, "tok-1", "")
+            .await
+            .unwrap();
+        assert!(
+            app.services
+                .apply
+                .pending(&office, CertKind::KaigoDx)
+                .await
+                .unwrap()
+        );
         app.store.close().await;
     }
     let app = wiring::open(&f.dir, true).await.unwrap();
     let office = app.store.office_by_number(&number).await.unwrap().unwrap();
-    assert!(kaigo_jobs::issuance::process_one(&app.services.issue).await.unwrap(), "the job is still queued");
-    let cert = app.services.apply.current_certificate(&office, CertKind::KaigoDx).await.unwrap();
+    assert!(
+        kaigo_jobs::issuance::process_one(&app.services.issue)
+            .await
+            .unwrap(),
+        "the job is still queued"
+    );
+    let cert = app
+        .services
+        .apply
+        .current_certificate(&office, CertKind::KaigoDx)
+        .await
+        .unwrap();
     assert!(cert.is_some(), "issued after the restart");
-    assert!(!app.services.apply.pending(&office, CertKind::KaigoDx).await.unwrap());
-    assert!(!kaigo_jobs::issuance::process_one(&app.services.issue).await.unwrap(), "issued once");
+    assert!(
+        !app.services
+            .apply
+            .pending(&office, CertKind::KaigoDx)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !kaigo_jobs::issuance::process_one(&app.services.issue)
+            .await
+            .unwrap(),
+        "issued once"
+    );
 }

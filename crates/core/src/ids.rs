@@ -73,7 +73,11 @@ impl PrefectureCode {
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let s = raw.trim();
         match s.parse::<u8>() {
-            Ok(n) if (1..=47).contains(&n) && s.len() <= 2 && s.bytes().all(|b| b.is_ascii_digit()) => {
+            Ok(n)
+                if (1..=47).contains(&n)
+                    && s.len() <= 2
+                    && s.bytes().all(|b| b.is_ascii_digit()) =>
+            {
                 Ok(Self(n))
             }
             _ => Err(ValidationError::new(
@@ -105,15 +109,27 @@ impl Serial {
     pub fn from_bytes(bytes: &[u8]) -> Self {
         let hex = hex::encode(bytes);
         let trimmed = hex.trim_start_matches('0');
-        Self(if trimmed.is_empty() { "0".into() } else { trimmed.into() })
+        Self(if trimmed.is_empty() {
+            "0".into()
+        } else {
+            trimmed.into()
+        })
     }
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
-        let s: String = raw.trim().chars().filter(|c| *c != ':').collect::<String>().to_ascii_lowercase();
+        let s: String = raw
+            .trim()
+            .chars()
+            .filter(|c| *c != ':')
+            .collect::<String>()
+            .to_ascii_lowercase();
         if !s.is_empty() && s.len() <= 40 && s.bytes().all(|b| b.is_ascii_hexdigit()) {
             let t = s.trim_start_matches('0');
             Ok(Self(if t.is_empty() { "0".into() } else { t.into() }))
         } else {
-            Err(ValidationError::new("serial", "シリアル番号は16進数で入力してください。"))
+            Err(ValidationError::new(
+                "serial",
+                "シリアル番号は16進数で入力してください。",
+            ))
         }
     }
     pub fn as_str(&self) -> &str {

@@ -12,7 +12,12 @@ pub enum NoticeCategory {
 }
 
 impl NoticeCategory {
-    pub const ALL: [Self; 4] = [Self::Schedule, Self::Certificate, Self::Reference, Self::System];
+    pub const ALL: [Self; 4] = [
+        Self::Schedule,
+        Self::Certificate,
+        Self::Reference,
+        Self::System,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -23,7 +28,9 @@ impl NoticeCategory {
         }
     }
     pub fn from_code(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|c| c.code() == s || c.label() == s)
+        Self::ALL
+            .into_iter()
+            .find(|c| c.code() == s || c.label() == s)
     }
     /// The label the manual shows.
     pub fn label(self) -> &'static str {

@@ -69,7 +69,9 @@ pub struct NewOffice {
 pub fn validate_email(raw: &str) -> Result<String, crate::error::ValidationError> {
     let s = raw.trim();
     let ok = s.len() <= 254
-        && !s.chars().any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
+        && !s
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
         && matches!(s.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.') && !d.contains('@'));
     if ok {
         Ok(s.to_owned())
@@ -110,7 +112,10 @@ mod tests {
 
     #[test]
     fn names() {
-        assert_eq!(validate_office_name(" 請求事業所A ").unwrap(), "請求事業所A");
+        assert_eq!(
+            validate_office_name(" 請求事業所A ").unwrap(),
+            "請求事業所A"
+        );
         assert!(validate_office_name("").is_err());
         assert!(validate_office_name("a\u{0}").is_err());
     }

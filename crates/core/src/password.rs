@@ -30,9 +30,15 @@ impl PasswordProblem {
         match self {
             Self::Length => "パスワードは8文字以上16文字以内で入力してください。",
             Self::Charset => "パスワードに使用できるのは半角英字と半角数字のみです。",
-            Self::NeedsLetterAndDigit => "パスワードには英字と数字をそれぞれ1文字以上含めてください。",
-            Self::SameAsCurrent => "新しいパスワードには現在のパスワードと異なるものを指定してください。",
-            Self::ConfirmationMismatch => "新しいパスワードと新しいパスワード（確認）が一致しません。",
+            Self::NeedsLetterAndDigit => {
+                "パスワードには英字と数字をそれぞれ1文字以上含めてください。"
+            }
+            Self::SameAsCurrent => {
+                "新しいパスワードには現在のパスワードと異なるものを指定してください。"
+            }
+            Self::ConfirmationMismatch => {
+                "新しいパスワードと新しいパスワード（確認）が一致しません。"
+            }
         }
     }
 }
@@ -145,13 +151,33 @@ mod tests {
     #[test]
     fn rules_each_reported() {
         assert!(check_new_password("old12345", "abc12345", "abc12345").is_empty());
-        assert_eq!(check_new_password("x", "abc123", "abc123"), vec![PasswordProblem::Length]);
-        assert!(check_new_password("x", "abcdefgh", "abcdefgh").contains(&PasswordProblem::NeedsLetterAndDigit));
-        assert!(check_new_password("x", "abcd1234!", "abcd1234!").contains(&PasswordProblem::Charset));
-        assert!(check_new_password("x", "ａｂｃｄ1234", "ａｂｃｄ1234").contains(&PasswordProblem::Charset));
-        assert_eq!(check_new_password("abc12345", "abc12345", "abc12345"), vec![PasswordProblem::SameAsCurrent]);
-        assert_eq!(check_new_password("x", "abc12345", "abc12346"), vec![PasswordProblem::ConfirmationMismatch]);
-        assert!(check_new_password("x", "abcdefgh12345678z", "abcdefgh12345678z").contains(&PasswordProblem::Length));
+        assert_eq!(
+            check_new_password("x", "abc123", "abc123"),
+            vec![PasswordProblem::Length]
+        );
+        assert!(
+            check_new_password("x", "abcdefgh", "abcdefgh")
+                .contains(&PasswordProblem::NeedsLetterAndDigit)
+        );
+        assert!(
+            check_new_password("x", "abcd1234!", "abcd1234!").contains(&PasswordProblem::Charset)
+        );
+        assert!(
+            check_new_password("x", "ａｂｃｄ1234", "ａｂｃｄ1234")
+                .contains(&PasswordProblem::Charset)
+        );
+        assert_eq!(
+            check_new_password("abc12345", "abc12345", "abc12345"),
+            vec![PasswordProblem::SameAsCurrent]
+        );
+        assert_eq!(
+            check_new_password("x", "abc12345", "abc12346"),
+            vec![PasswordProblem::ConfirmationMismatch]
+        );
+        assert!(
+            check_new_password("x", "abcdefgh12345678z", "abcdefgh12345678z")
+                .contains(&PasswordProblem::Length)
+        );
     }
 
     #[test]

@@ -38,14 +38,21 @@ pub struct IssuedBundle {
 
 impl std::fmt::Debug for IssuedBundle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuedBundle").field("serial", &self.serial).field("subject", &self.subject).finish_non_exhaustive()
+        f.debug_struct("IssuedBundle")
+            .field("serial", &self.serial)
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
     }
 }
 
 /// Generates the office key, issues the certificate under the issuing CA and packs the PKCS#12.
 /// CPU-bound and synchronous: callers run it on a blocking thread.
 pub trait CertificateFactory: Send + Sync {
-    fn issue(&self, request: &IssueRequest, password: &SecretString) -> Result<IssuedBundle, PkiError>;
+    fn issue(
+        &self,
+        request: &IssueRequest,
+        password: &SecretString,
+    ) -> Result<IssuedBundle, PkiError>;
     /// The root and issuing CA certificates, PEM, root first.
     fn ca_chain_pem(&self) -> String;
 }

@@ -3,7 +3,9 @@
 
 use async_trait::async_trait;
 
-use crate::certificate::{Application, CertKind, CertificateRecord, NewApplication, NewCertificate};
+use crate::certificate::{
+    Application, CertKind, CertificateRecord, NewApplication, NewCertificate,
+};
 use crate::error::RepoError;
 use crate::ids::{ApplicationId, CertificateId, MailId, NoticeId, OfficeId, OfficeNumber, UserId};
 use crate::mail::{NewMail, QueuedMail};
@@ -56,7 +58,8 @@ pub trait SessionRepo: Send + Sync {
     async fn insert_session(&self, session: &SessionRecord) -> RepoResult<()>;
     /// The session if it exists and has not expired at `now`.
     async fn session(&self, token_hash: &str, now: i64) -> RepoResult<Option<SessionRecord>>;
-    async fn update_session(&self, token_hash: &str, data: &str, expires_at: i64) -> RepoResult<()>;
+    async fn update_session(&self, token_hash: &str, data: &str, expires_at: i64)
+    -> RepoResult<()>;
     async fn delete_session(&self, token_hash: &str) -> RepoResult<()>;
     async fn delete_expired_sessions(&self, now: i64) -> RepoResult<u64>;
 }
@@ -66,10 +69,21 @@ pub trait NoticeRepo: Send + Sync {
     async fn insert_notice(&self, notice: &NewNotice) -> RepoResult<NoticeId>;
     /// Notices that target this office (all, its prefecture, or it alone) and are displayed at
     /// `now`, newest 提示開始日 first, with the office's read mark.
-    async fn notices_for_office(&self, office: &Office, now: i64, limit: i64, offset: i64) -> RepoResult<Vec<NoticeView>>;
+    async fn notices_for_office(
+        &self,
+        office: &Office,
+        now: i64,
+        limit: i64,
+        offset: i64,
+    ) -> RepoResult<Vec<NoticeView>>;
     async fn count_notices_for_office(&self, office: &Office, now: i64) -> RepoResult<i64>;
     /// One notice, only if it targets this office and is displayed at `now`.
-    async fn notice_for_office(&self, office: &Office, id: NoticeId, now: i64) -> RepoResult<Option<Notice>>;
+    async fn notice_for_office(
+        &self,
+        office: &Office,
+        id: NoticeId,
+        now: i64,
+    ) -> RepoResult<Option<Notice>>;
     async fn mark_notice_read(&self, office_id: OfficeId, id: NoticeId, at: i64) -> RepoResult<()>;
 }
 
@@ -82,7 +96,11 @@ pub trait ApplicationRepo: Send + Sync {
     async fn submit_application(&self, app: &NewApplication) -> RepoResult<(Application, bool)>;
     /// Claims the oldest queued application, or a running one whose lease has expired, and
     /// leases it until `lease_until`.
-    async fn claim_application(&self, now: i64, lease_until: i64) -> RepoResult<Option<Application>>;
+    async fn claim_application(
+        &self,
+        now: i64,
+        lease_until: i64,
+    ) -> RepoResult<Option<Application>>;
     /// In one transaction: stores the certificate, marks the application done and erases its
     /// sealed password, revokes (superseded) the office's earlier valid certificate of the same
     /// kind, and posts the notice and the mail.
@@ -95,14 +113,27 @@ pub trait ApplicationRepo: Send + Sync {
     ) -> RepoResult<CertificateId>;
     /// Records a failed attempt. With `retry_at` the job is queued again at that time; without,
     /// it is failed for good and its sealed password erased.
-    async fn fail_application(&self, id: ApplicationId, error: &str, retry_at: Option<i64>) -> RepoResult<()>;
-    async fn applications_for_office(&self, office_id: OfficeId, kind: CertKind) -> RepoResult<Vec<Application>>;
+    async fn fail_application(
+        &self,
+        id: ApplicationId,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> RepoResult<()>;
+    async fn applications_for_office(
+        &self,
+        office_id: OfficeId,
+        kind: CertKind,
+    ) -> RepoResult<Vec<Application>>;
     async fn application(&self, id: ApplicationId) -> RepoResult<Option<Application>>;
 }
 
 #[async_trait]
 pub trait CertificateRepo: Send + Sync {
-    async fn certificates_for_office(&self, office_id: OfficeId, kind: CertKind) -> RepoResult<Vec<CertificateRecord>>;
+    async fn certificates_for_office(
+        &self,
+        office_id: OfficeId,
+        kind: CertKind,
+    ) -> RepoResult<Vec<CertificateRecord>>;
     async fn certificate(&self, id: CertificateId) -> RepoResult<Option<CertificateRecord>>;
     /// The stored PKCS#12 file of a certificate.
     async fn pkcs12(&self, id: CertificateId) -> RepoResult<Option<Vec<u8>>>;
@@ -115,7 +146,12 @@ pub trait MailRepo: Send + Sync {
     /// Claims the oldest unsent mail due at `now`, leasing it until `lease_until`.
     async fn claim_mail(&self, now: i64, lease_until: i64) -> RepoResult<Option<QueuedMail>>;
     async fn mark_mail_sent(&self, id: MailId, at: i64) -> RepoResult<()>;
-    async fn mark_mail_failed(&self, id: MailId, error: &str, retry_at: Option<i64>) -> RepoResult<()>;
+    async fn mark_mail_failed(
+        &self,
+        id: MailId,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> RepoResult<()>;
 }
 
 /// One security-relevant event. The store chains each entry to the previous one by hash, so
@@ -143,11 +179,25 @@ pub trait AuditRepo: Send + Sync {
 
 /// Everything the services need from persistence, as one object to hand around.
 pub trait Store:
-    OfficeRepo + ThrottleRepo + SessionRepo + NoticeRepo + ApplicationRepo + CertificateRepo + MailRepo + AuditRepo
+    OfficeRepo
+    + ThrottleRepo
+    + SessionRepo
+    + NoticeRepo
+    + ApplicationRepo
+    + CertificateRepo
+    + MailRepo
+    + AuditRepo
 {
 }
 
 impl<T> Store for T where
-    T: OfficeRepo + ThrottleRepo + SessionRepo + NoticeRepo + ApplicationRepo + CertificateRepo + MailRepo + AuditRepo
+    T: OfficeRepo
+        + ThrottleRepo
+        + SessionRepo
+        + NoticeRepo
+        + ApplicationRepo
+        + CertificateRepo
+        + MailRepo
+        + AuditRepo
 {
 }

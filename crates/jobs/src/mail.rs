@@ -17,7 +17,10 @@ use tokio::task::JoinHandle;
 use crate::{Shutdown, sleep_or_stop};
 
 fn build_message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, MailError> {
-    let to: Mailbox = mail.to.parse().map_err(|e| MailError(format!("bad recipient: {e}")))?;
+    let to: Mailbox = mail
+        .to
+        .parse()
+        .map_err(|e| MailError(format!("bad recipient: {e}")))?;
     Message::builder()
         .from(from.clone())
         .to(to)
@@ -37,8 +40,14 @@ pub struct FileMailer {
 impl FileMailer {
     pub fn new(dir: PathBuf, from: &str) -> Result<Self, MailError> {
         std::fs::create_dir_all(&dir).map_err(|e| MailError(e.to_string()))?;
-        let from = from.parse().map_err(|e| MailError(format!("bad sender: {e}")))?;
-        Ok(Self { from, transport: AsyncFileTransport::new(&dir), dir })
+        let from = from
+            .parse()
+            .map_err(|e| MailError(format!("bad sender: {e}")))?;
+        Ok(Self {
+            from,
+            transport: AsyncFileTransport::new(&dir),
+            dir,
+        })
     }
 }
 
@@ -46,7 +55,11 @@ impl FileMailer {
 impl Mailer for FileMailer {
     async fn send(&self, mail: &QueuedMail) -> Result<(), MailError> {
         let msg = build_message(&self.from, mail)?;
-        self.transport.send(msg).await.map(|_| ()).map_err(|e| MailError(e.to_string()))
+        self.transport
+            .send(msg)
+            .await
+            .map(|_| ())
+            .map_err(|e| MailError(e.to_string()))
     }
 }
 
@@ -82,11 +95,17 @@ impl MailWorker {
             return Ok(false);
         };
         match self.mailer.send(&mail).await {
-            Ok(()) => self.store.mark_mail_sent(mail.id, self.clock.unix()).await?,
+            Ok(()) => {
+                self.store
+                    .mark_mail_sent(mail.id, self.clock.unix())
+                    .await?
+            }
             Err(e) => {
                 tracing::warn!(mail = %mail.id, error = %e, "mail delivery failed");
                 let retry = (mail.attempts < MAX_ATTEMPTS).then(|| now + 60 * mail.attempts.max(1));
-                self.store.mark_mail_failed(mail.id, &e.to_string(), retry).await?;
+                self.store
+                    .mark_mail_failed(mail.id, &e.to_string(), retry)
+                    .await?;
             }
         }
         Ok(true)

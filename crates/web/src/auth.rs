@@ -42,8 +42,13 @@ impl IntoResponse for AuthRejection {
 impl FromRequestParts<AppState> for LoggedIn {
     type Rejection = AuthRejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let session = Session::from_request_parts(parts, state).await.map_err(AuthRejection::Error)?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(AuthRejection::Error)?;
         let Some(id) = session.office_id() else {
             return Err(AuthRejection::Login);
         };
@@ -61,7 +66,10 @@ impl FromRequestParts<AppState> for LoggedIn {
 impl FromRequestParts<AppState> for CurrentOffice {
     type Rejection = AuthRejection;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let LoggedIn { office, session } = LoggedIn::from_request_parts(parts, state).await?;
         if office.must_change_password {
             return Err(AuthRejection::ChangePassword);

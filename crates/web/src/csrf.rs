@@ -22,13 +22,21 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let session = req.extensions().get::<Session>().cloned().ok_or(AppError::Csrf)?;
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|_| AppError::BadRequest("送信内容が大きすぎるか、正しくありません。".into()))?;
+        let session = req
+            .extensions()
+            .get::<Session>()
+            .cloned()
+            .ok_or(AppError::Csrf)?;
+        let body = Bytes::from_request(req, state).await.map_err(|_| {
+            AppError::BadRequest("送信内容が大きすぎるか、正しくありません。".into())
+        })?;
         let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(&body)
             .map_err(|_| AppError::BadRequest("送信内容が正しくありません。".into()))?;
-        let token = pairs.iter().find(|(k, _)| k == FIELD).map(|(_, v)| v.as_str()).unwrap_or("");
+        let token = pairs
+            .iter()
+            .find(|(k, _)| k == FIELD)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
         if !session.csrf_matches(token) {
             return Err(AppError::Csrf);
         }
@@ -42,7 +50,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
 pub async fn origin_check(req: Request, next: Next) -> Response {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         let h = req.headers();
-        let cross_site = h.get("sec-fetch-site").and_then(|v| v.to_str().ok()).is_some_and(|v| v == "cross-site");
+        let cross_site = h
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v == "cross-site");
         let host = h.get("host").and_then(|v| v.to_str().ok()).unwrap_or("");
         let foreign_origin = h
             .get("origin")

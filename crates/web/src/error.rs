@@ -56,7 +56,12 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        let body = ErrorPage { title, message: &message }.render().unwrap_or_else(|_| message.clone());
+        let body = ErrorPage {
+            title,
+            message: &message,
+        }
+        .render()
+        .unwrap_or_else(|_| message.clone());
         (status, Html(body)).into_response()
     }
 }
@@ -65,5 +70,7 @@ pub type AppResult<T> = Result<T, AppError>;
 
 /// Renders a template into an HTML response; a template failure is an internal error.
 pub fn render<T: Template>(t: &T) -> AppResult<Response> {
-    t.render().map(|html| Html(html).into_response()).map_err(|e| AppError::Internal(e.to_string()))
+    t.render()
+        .map(|html| Html(html).into_response())
+        .map_err(|e| AppError::Internal(e.to_string()))
 }

@@ -33,7 +33,13 @@ pub struct Frame {
 }
 
 impl Frame {
-    pub fn new(title: &str, active: &'static str, office: &Office, session: &Session, now: i64) -> Self {
+    pub fn new(
+        title: &str,
+        active: &'static str,
+        office: &Office,
+        session: &Session,
+        now: i64,
+    ) -> Self {
         Self {
             title: title.to_owned(),
             active,

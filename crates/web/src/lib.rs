@@ -26,13 +26,19 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(login::landing))
         .route("/login", get(login::login_form).post(login::login_submit))
         .route("/logout", post(login::logout))
-        .route("/password/change", get(login::password_form).post(login::password_submit))
+        .route(
+            "/password/change",
+            get(login::password_form).post(login::password_submit),
+        )
         .route("/top", get(notices::top))
         .route("/notices", get(notices::list))
         .route("/notices/{id}", get(notices::detail))
         .route("/dx", get(apply::dx_tab).post(apply::dx_choose))
         .route("/dx/notes", get(apply::dx_notes))
-        .route("/dx/apply/password", get(apply::dx_password_form).post(apply::dx_password_submit))
+        .route(
+            "/dx/apply/password",
+            get(apply::dx_password_form).post(apply::dx_password_submit),
+        )
         .route("/dx/apply/terms", get(apply::dx_terms))
         .route("/dx/apply/submit", post(apply::dx_submit))
         .route("/dx/apply/done", get(apply::dx_done))
@@ -49,7 +55,10 @@ pub fn router(state: AppState) -> Router {
         .route("/static/clock.js", get(misc::clock_js))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { error::AppError::NotFound })
-        .layer(middleware::from_fn_with_state(state.clone(), session::session_layer))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            session::session_layer,
+        ))
         .layer(middleware::from_fn(csrf::origin_check))
         .layer(middleware::from_fn(headers::security_headers))
         .layer(DefaultBodyLimit::max(64 * 1024))

@@ -8,8 +8,8 @@
 use std::sync::{Arc, Mutex};
 
 use axum::extract::{Request, State};
-use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::HeaderValue;
+use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::middleware::Next;
 use axum::response::Response;
 use base64::Engine as _;
@@ -140,24 +140,33 @@ impl Session {
 }
 
 fn cookie_token(req: &Request) -> Option<String> {
-    req.headers().get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).find_map(|h| {
-        h.split(';').find_map(|kv| {
-            let (k, v) = kv.trim().split_once('=')?;
-            (k == COOKIE_NAME && !v.is_empty() && v.len() < 100).then(|| v.to_owned())
+    req.headers()
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|h| {
+            h.split(';').find_map(|kv| {
+                let (k, v) = kv.trim().split_once('=')?;
+                (k == COOKIE_NAME && !v.is_empty() && v.len() < 100).then(|| v.to_owned())
+            })
         })
-    })
 }
 
 fn set_cookie(resp: &mut Response, value: &str, max_age: i64, secure: bool) {
     let secure = if secure { "; Secure" } else { "" };
-    let cookie = format!("{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    let cookie =
+        format!("{COOKIE_NAME}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
     if let Ok(v) = HeaderValue::from_str(&cookie) {
         resp.headers_mut().append(SET_COOKIE, v);
     }
 }
 
 /// Middleware: loads the session before the handler and saves it after.
-pub async fn session_layer(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+pub async fn session_layer(
+    State(state): State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let store = state.services.deps.store.clone();
     let now = state.services.deps.clock.unix();
     let ttl = state.config.session_idle_seconds;
@@ -172,7 +181,15 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
     let inner = match loaded {
         Some((token, record)) => {
             let data = serde_json::from_str(&record.data).unwrap_or_default();
-            Inner { token: Some(token), record, data, stored: true, dirty: false, rotate: false, destroy: false }
+            Inner {
+                token: Some(token),
+                record,
+                data,
+                stored: true,
+                dirty: false,
+                rotate: false,
+                destroy: false,
+            }
         }
         None => Inner {
             token: None,
@@ -199,7 +216,15 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
     let (destroy, stored, dirty, rotate, record, token, data_json) = {
         let s = session.lock();
         let data_json = serde_json::to_string(&s.data).unwrap_or_default();
-        (s.destroy, s.stored, s.dirty, s.rotate, s.record.clone(), s.token.clone(), data_json)
+        (
+            s.destroy,
+            s.stored,
+            s.dirty,
+            s.rotate,
+            s.record.clone(),
+            s.token.clone(),
+            data_json,
+        )
     };
     let secure = state.config.secure_cookies;
     if destroy {
@@ -225,7 +250,10 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
         }
     } else if stored && (dirty || record.expires_at - now < ttl / 2) {
         // Sliding expiry, written at most about twice per idle period unless data changed.
-        if let Err(e) = store.update_session(&record.token_hash, &data_json, now + ttl).await {
+        if let Err(e) = store
+            .update_session(&record.token_hash, &data_json, now + ttl)
+            .await
+        {
             tracing::error!(error = %e, "session update failed");
         }
         if let Some(token) = token {
@@ -238,7 +266,10 @@ pub async fn session_layer(State(state): State<AppState>, mut req: Request, next
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Session {
     type Rejection = crate::error::AppError;
 
-    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
         parts
             .extensions
             .get::<Session>()

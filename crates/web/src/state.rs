@@ -16,7 +16,10 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, session_idle_seconds: 30 * 60 }
+        Self {
+            secure_cookies: false,
+            session_idle_seconds: 30 * 60,
+        }
     }
 }
 

@@ -9,8 +9,16 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_kaigo-pki");
 
 /// Fails the test (never skips) when a tool the test needs is missing.
 pub fn require_tool(tool: &str, install_hint: &str) {
-    let found = Command::new("sh").arg("-c").arg(format!("command -v {tool}")).output().map(|o| o.status.success()).unwrap_or(false);
-    assert!(found, "required tool `{tool}` is missing: {install_hint} (.ci/run installs it)");
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {tool}"))
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(
+        found,
+        "required tool `{tool}` is missing: {install_hint} (.ci/run installs it)"
+    );
 }
 
 /// Runs the binary with a data dir and returns its output.
@@ -38,7 +46,19 @@ pub fn stderr(o: &Output) -> String {
 pub fn init_with_office(data: &Path, number: &str, email: Option<&str>) -> serde_json::Value {
     let o = kaigo(data, &["init"]);
     assert!(o.status.success(), "init failed: {}", stderr(&o));
-    let mut args = vec!["office", "add", "--number", number, "--name", "請求事業所A", "--kind", "kaigo", "--prefecture", "13", "--json"];
+    let mut args = vec![
+        "office",
+        "add",
+        "--number",
+        number,
+        "--name",
+        "請求事業所A",
+        "--kind",
+        "kaigo",
+        "--prefecture",
+        "13",
+        "--json",
+    ];
     if let Some(e) = email {
         args.extend(["--email", e]);
     }
@@ -68,8 +88,13 @@ impl Server {
             .expect("start kaigo-pki serve");
         let out = child.stdout.take().expect("stdout");
         let mut line = String::new();
-        BufReader::new(out).read_line(&mut line).expect("read the serve banner");
-        let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap_or_else(|| panic!("no URL in {line:?}"));
+        BufReader::new(out)
+            .read_line(&mut line)
+            .expect("read the serve banner");
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"));
         let base = url.trim_end_matches("/login").to_owned();
         Self { child, base }
     }
@@ -90,7 +115,10 @@ impl Drop for Server {
 
 /// Runs a tool; returns (success, stdout + stderr).
 pub fn run(cmd: &str, args: &[&str]) -> (bool, String) {
-    let o = Command::new(cmd).args(args).output().unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"));
+    let o = Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"));
     let mut text = String::from_utf8_lossy(&o.stdout).into_owned();
     text.push_str(&String::from_utf8_lossy(&o.stderr));
     (o.status.success(), text)

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use super::Deps;
-use crate::certificate::{ApplicationState, CertKind, CertStatus, CertificateRecord, NewApplication};
+use crate::certificate::{
+    ApplicationState, CertKind, CertStatus, CertificateRecord, NewApplication,
+};
 use crate::clock::jst_date;
 use crate::error::{CoreError, CoreResult};
 use crate::office::Office;
@@ -43,7 +45,12 @@ impl ApplicationService {
     }
 
     /// Checks the issuance password; wrong entries are limited like the login.
-    pub async fn check_issuance_password(&self, office: &Office, password: &str, source: &str) -> CoreResult<IssuancePasswordCheck> {
+    pub async fn check_issuance_password(
+        &self,
+        office: &Office,
+        password: &str,
+        source: &str,
+    ) -> CoreResult<IssuancePasswordCheck> {
         let d = &self.deps;
         let key = issuance_key(office);
         let now = d.clock.unix();
@@ -55,7 +62,14 @@ impl ApplicationService {
             d.store.throttle_clear(&key).await?;
             return Ok(IssuancePasswordCheck::Ok);
         }
-        d.audit(office.user_id.as_str(), "issuance_password.failure", &format!("office:{}", office.id), source, "").await;
+        d.audit(
+            office.user_id.as_str(),
+            "issuance_password.failure",
+            &format!("office:{}", office.id),
+            source,
+            "",
+        )
+        .await;
         let failures = d.store.throttle_fail(&key, now).await?;
         if failures >= d.settings.lockout_threshold {
             let until = now + d.settings.lockout_seconds;
@@ -97,7 +111,14 @@ impl ApplicationService {
         let (app, created) = d.store.submit_application(&new).await?;
         if created {
             let detail = format!("kind={} terms={}", kind.code(), d.settings.terms_version);
-            d.audit(office.user_id.as_str(), "application.submit", &format!("application:{}", app.id), source, &detail).await;
+            d.audit(
+                office.user_id.as_str(),
+                "application.submit",
+                &format!("application:{}", app.id),
+                source,
+                &detail,
+            )
+            .await;
         }
         Ok(app)
     }
@@ -127,7 +148,10 @@ impl ApplicationService {
             ));
         }
         for cert in &certs {
-            let requested_at = apps.iter().find(|a| a.id == cert.application_id).map_or(cert.issued_at, |a| a.requested_at);
+            let requested_at = apps
+                .iter()
+                .find(|a| a.id == cert.application_id)
+                .map_or(cert.issued_at, |a| a.requested_at);
             let status = match cert.status {
                 CertStatus::Revoked => "失効",
                 CertStatus::Valid if cert.not_after < now => "有効期限切れ",
@@ -149,9 +173,17 @@ impl ApplicationService {
     }
 
     /// The office's current certificate of this kind: valid, not revoked, not expired.
-    pub async fn current_certificate(&self, office: &Office, kind: CertKind) -> CoreResult<Option<CertificateRecord>> {
+    pub async fn current_certificate(
+        &self,
+        office: &Office,
+        kind: CertKind,
+    ) -> CoreResult<Option<CertificateRecord>> {
         let now = self.deps.clock.unix();
-        let certs = self.deps.store.certificates_for_office(office.id, kind).await?;
+        let certs = self
+            .deps
+            .store
+            .certificates_for_office(office.id, kind)
+            .await?;
         Ok(certs
             .into_iter()
             .filter(|c| c.status == CertStatus::Valid && c.not_after >= now)
@@ -160,21 +192,51 @@ impl ApplicationService {
 
     /// Whether an application of this kind is waiting in the queue.
     pub async fn pending(&self, office: &Office, kind: CertKind) -> CoreResult<bool> {
-        let apps = self.deps.store.applications_for_office(office.id, kind).await?;
-        Ok(apps.iter().any(|a| matches!(a.state, ApplicationState::Queued | ApplicationState::Running)))
+        let apps = self
+            .deps
+            .store
+            .applications_for_office(office.id, kind)
+            .await?;
+        Ok(apps.iter().any(|a| {
+            matches!(
+                a.state,
+                ApplicationState::Queued | ApplicationState::Running
+            )
+        }))
     }
 
     /// The PKCS#12 file of the current certificate, with a file name for the download.
-    pub async fn download(&self, office: &Office, kind: CertKind, source: &str) -> CoreResult<(String, Vec<u8>)> {
+    pub async fn download(
+        &self,
+        office: &Office,
+        kind: CertKind,
+        source: &str,
+    ) -> CoreResult<(String, Vec<u8>)> {
         let d = &self.deps;
-        let cert = self.current_certificate(office, kind).await?.ok_or(CoreError::NotFound)?;
+        let cert = self
+            .current_certificate(office, kind)
+            .await?
+            .ok_or(CoreError::NotFound)?;
         let bytes = d.store.pkcs12(cert.id).await?.ok_or(CoreError::NotFound)?;
-        d.audit(office.user_id.as_str(), "certificate.download", &format!("certificate:{}", cert.serial), source, kind.code())
-            .await;
+        d.audit(
+            office.user_id.as_str(),
+            "certificate.download",
+            &format!("certificate:{}", cert.serial),
+            source,
+            kind.code(),
+        )
+        .await;
         let prefix = match kind {
             CertKind::KaigoDx => "KaigoDX",
             CertKind::KaigoHoken => "KaigoHoken",
         };
-        Ok((format!("{prefix}_{}_{}.p12", office.number, jst_date(cert.not_before).replace('/', "")), bytes))
+        Ok((
+            format!(
+                "{prefix}_{}_{}.p12",
+                office.number,
+                jst_date(cert.not_before).replace('/', "")
+            ),
+            bytes,
+        ))
     }
 }

@@ -49,13 +49,19 @@ impl AuthService {
     }
 
     /// Checks the user ID and password; three wrong entries lock the ID for 30 minutes.
-    pub async fn login(&self, user_id: &str, password: &str, source: &str) -> CoreResult<Result<Office, LoginRefusal>> {
+    pub async fn login(
+        &self,
+        user_id: &str,
+        password: &str,
+        source: &str,
+    ) -> CoreResult<Result<Office, LoginRefusal>> {
         let d = &self.deps;
         let key = login_key(user_id);
         let now = d.clock.unix();
         let state = d.store.throttle_state(&key).await?;
         if let Some(until) = state.locked_until.filter(|u| *u > now) {
-            d.audit(user_id.trim(), "login.locked", "", source, "").await;
+            d.audit(user_id.trim(), "login.locked", "", source, "")
+                .await;
             return Ok(Err(LoginRefusal::Locked(until)));
         }
         let office = match UserId::parse(user_id) {
@@ -72,11 +78,19 @@ impl AuthService {
         match office {
             Some(o) if ok => {
                 d.store.throttle_clear(&key).await?;
-                d.audit(o.user_id.as_str(), "login.success", &format!("office:{}", o.id), source, "").await;
+                d.audit(
+                    o.user_id.as_str(),
+                    "login.success",
+                    &format!("office:{}", o.id),
+                    source,
+                    "",
+                )
+                .await;
                 Ok(Ok(o))
             }
             _ => {
-                d.audit(user_id.trim(), "login.failure", "", source, "").await;
+                d.audit(user_id.trim(), "login.failure", "", source, "")
+                    .await;
                 Ok(Err(self.record_failure(&key, now).await?))
             }
         }
@@ -104,10 +118,19 @@ impl AuthService {
         source: &str,
     ) -> Result<(), ChangePasswordError> {
         let d = &self.deps;
-        let office = d.store.office_by_id(office_id).await.map_err(CoreError::from)?.ok_or(CoreError::NotFound)?;
+        let office = d
+            .store
+            .office_by_id(office_id)
+            .await
+            .map_err(CoreError::from)?
+            .ok_or(CoreError::NotFound)?;
         let key = login_key(office.user_id.as_str());
         let now = d.clock.unix();
-        let state = d.store.throttle_state(&key).await.map_err(CoreError::from)?;
+        let state = d
+            .store
+            .throttle_state(&key)
+            .await
+            .map_err(CoreError::from)?;
         if let Some(until) = state.locked_until.filter(|u| *u > now) {
             return Err(ChangePasswordError::Locked(until));
         }
@@ -122,9 +145,22 @@ impl AuthService {
             return Err(ChangePasswordError::Rules(problems));
         }
         let hash = d.hasher.hash(&SecretString::from(new.to_owned()))?;
-        d.store.set_login_hash(office_id, &hash, false).await.map_err(CoreError::from)?;
-        d.store.throttle_clear(&key).await.map_err(CoreError::from)?;
-        d.audit(office.user_id.as_str(), "password.change", &format!("office:{office_id}"), source, "").await;
+        d.store
+            .set_login_hash(office_id, &hash, false)
+            .await
+            .map_err(CoreError::from)?;
+        d.store
+            .throttle_clear(&key)
+            .await
+            .map_err(CoreError::from)?;
+        d.audit(
+            office.user_id.as_str(),
+            "password.change",
+            &format!("office:{office_id}"),
+            source,
+            "",
+        )
+        .await;
         Ok(())
     }
 

@@ -28,7 +28,9 @@ pub struct Job {
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Job").field("application", &self.application.id).finish_non_exhaustive()
+        f.debug_struct("Job")
+            .field("application", &self.application.id)
+            .finish_non_exhaustive()
     }
 }
 
@@ -59,7 +61,11 @@ impl IssuanceService {
         let d = &self.deps;
         loop {
             let now = d.clock.unix();
-            let Some(app) = d.store.claim_application(now, now + d.settings.job_lease_seconds).await? else {
+            let Some(app) = d
+                .store
+                .claim_application(now, now + d.settings.job_lease_seconds)
+                .await?
+            else {
                 return Ok(None);
             };
             match self.prepare(app.clone()).await {
@@ -80,9 +86,13 @@ impl IssuanceService {
             .await
             .map_err(|e| e.to_string())?
             .ok_or_else(|| "office not found".to_owned())?;
-        let sealed = app.sealed_password.as_deref().ok_or_else(|| "no sealed password".to_owned())?;
+        let sealed = app
+            .sealed_password
+            .as_deref()
+            .ok_or_else(|| "no sealed password".to_owned())?;
         let plain = d.sealer.open(sealed).map_err(|e| e.to_string())?;
-        let password = String::from_utf8(plain.to_vec()).map_err(|_| "sealed password is not UTF-8".to_owned())?;
+        let password = String::from_utf8(plain.to_vec())
+            .map_err(|_| "sealed password is not UTF-8".to_owned())?;
         let not_before = app
             .not_before
             .and_then(|t| OffsetDateTime::from_unix_timestamp(t).ok())
@@ -97,7 +107,12 @@ impl IssuanceService {
             not_before,
             friendly_name: friendly_name(app.kind, &office),
         };
-        Ok(Job { application: app, office, request, password: SecretString::from(password) })
+        Ok(Job {
+            application: app,
+            office,
+            request,
+            password: SecretString::from(password),
+        })
     }
 
     /// Builds the key, certificate and PKCS#12. Synchronous and CPU-bound.
@@ -106,7 +121,11 @@ impl IssuanceService {
     }
 
     /// Stores the result, posts the notice and the mail; or records the failure.
-    pub async fn finish(&self, job: Job, built: Result<IssuedBundle, PkiError>) -> CoreResult<JobOutcome> {
+    pub async fn finish(
+        &self,
+        job: Job,
+        built: Result<IssuedBundle, PkiError>,
+    ) -> CoreResult<JobOutcome> {
         let d = &self.deps;
         let app = &job.application;
         let bundle = match built {
@@ -116,7 +135,9 @@ impl IssuanceService {
                 tracing::error!(application = %app.id, %reason, "issuance failed");
                 if app.attempts < d.settings.max_job_attempts {
                     let retry_at = d.clock.unix() + 30 * app.attempts.max(1);
-                    d.store.fail_application(app.id, &reason, Some(retry_at)).await?;
+                    d.store
+                        .fail_application(app.id, &reason, Some(retry_at))
+                        .await?;
                     return Ok(JobOutcome::Retry(reason));
                 }
                 d.store.fail_application(app.id, &reason, None).await?;
@@ -153,8 +174,19 @@ impl IssuanceService {
             body,
             created_at: now,
         });
-        let id = d.store.complete_application(app.id, &cert, &notice, mail.as_ref()).await.map_err(CoreError::from)?;
-        d.audit("system", "certificate.issue", &format!("certificate:{}", cert.serial), "", app.kind.code()).await;
+        let id = d
+            .store
+            .complete_application(app.id, &cert, &notice, mail.as_ref())
+            .await
+            .map_err(CoreError::from)?;
+        d.audit(
+            "system",
+            "certificate.issue",
+            &format!("certificate:{}", cert.serial),
+            "",
+            app.kind.code(),
+        )
+        .await;
         Ok(JobOutcome::Issued(id))
     }
 }

@@ -38,7 +38,7 @@ impl Default for Settings {
             job_lease_seconds: 300,
             max_job_attempts: 5,
             terms_version: crate::terms::TERMS_VERSION.to_owned(),
-            helpdesk: "介護電子請求ヘルプデスク 0570-059-402（平日 9:00〜17:00）".to_owned(),
+            helpdesk: "電子請求受付システム ヘルプデスク（受付時間 平日 9:00〜17:00）".to_owned(),
         }
     }
 }

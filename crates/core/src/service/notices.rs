@@ -26,7 +26,10 @@ impl NoticeService {
         let now = d.clock.unix();
         let total = d.store.count_notices_for_office(office, now).await?;
         let page = page.max(1);
-        let items = d.store.notices_for_office(office, now, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+        let items = d
+            .store
+            .notices_for_office(office, now, PAGE_SIZE, (page - 1) * PAGE_SIZE)
+            .await?;
         Ok((total, items))
     }
 

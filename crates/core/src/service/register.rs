@@ -41,9 +41,17 @@ impl RegistrationService {
         let number = OfficeNumber::parse(&input.number)?;
         let name = validate_office_name(&input.name)?;
         let kind = OfficeKind::from_code(input.kind.trim()).ok_or_else(|| {
-            crate::error::ValidationError::new("kind", "事業所の種別は kaigo か careplan を指定してください。")
+            crate::error::ValidationError::new(
+                "kind",
+                "事業所の種別は kaigo か careplan を指定してください。",
+            )
         })?;
-        let email = input.email.as_deref().filter(|s| !s.trim().is_empty()).map(validate_email).transpose()?;
+        let email = input
+            .email
+            .as_deref()
+            .filter(|s| !s.trim().is_empty())
+            .map(validate_email)
+            .transpose()?;
         let prefecture = input
             .prefecture
             .as_deref()
@@ -52,7 +60,9 @@ impl RegistrationService {
             .transpose()?;
         let d = &self.deps;
         if d.store.office_by_number(&number).await?.is_some() {
-            return Err(CoreError::Refused(format!("事業所番号 {number} は既に登録されています。")));
+            return Err(CoreError::Refused(format!(
+                "事業所番号 {number} は既に登録されています。"
+            )));
         }
         let login_password = generate_login_password();
         let issuance_password = generate_issuance_password();
@@ -73,16 +83,35 @@ impl RegistrationService {
             };
             match d.store.insert_office(&new).await {
                 Ok(office) => {
-                    d.audit(actor, "office.register", &format!("office:{}", office.id), "", number.as_str()).await;
-                    return Ok(Registered { office, login_password, issuance_password });
+                    d.audit(
+                        actor,
+                        "office.register",
+                        &format!("office:{}", office.id),
+                        "",
+                        number.as_str(),
+                    )
+                    .await;
+                    return Ok(Registered {
+                        office,
+                        login_password,
+                        issuance_password,
+                    });
                 }
-                Err(RepoError::Conflict(_)) if d.store.office_by_number(&number).await?.is_none() => continue,
+                Err(RepoError::Conflict(_))
+                    if d.store.office_by_number(&number).await?.is_none() =>
+                {
+                    continue;
+                }
                 Err(RepoError::Conflict(_)) => {
-                    return Err(CoreError::Refused(format!("事業所番号 {number} は既に登録されています。")));
+                    return Err(CoreError::Refused(format!(
+                        "事業所番号 {number} は既に登録されています。"
+                    )));
                 }
                 Err(e) => return Err(e.into()),
             }
         }
-        Err(CoreError::Refused("ユーザIDを生成できませんでした。もう一度実行してください。".into()))
+        Err(CoreError::Refused(
+            "ユーザIDを生成できませんでした。もう一度実行してください。".into(),
+        ))
     }
 }

@@ -101,12 +101,27 @@ struct DownloadPage {
 
 fn frame(state: &AppState, user: &CurrentOffice, flow: &Flow) -> Frame {
     let now = state.services.deps.clock.unix();
-    Frame::new(flow.tab_label, flow.tab_key, &user.office, &user.session, now)
+    Frame::new(
+        flow.tab_label,
+        flow.tab_key,
+        &user.office,
+        &user.session,
+        now,
+    )
 }
 
-async fn tab_page(state: &AppState, user: &CurrentOffice, flow: &Flow, selected: &str, error: Option<String>) -> AppResult<Response> {
+async fn tab_page(
+    state: &AppState,
+    user: &CurrentOffice,
+    flow: &Flow,
+    selected: &str,
+    error: Option<String>,
+) -> AppResult<Response> {
     let apply = &state.services.apply;
-    let has_current = apply.current_certificate(&user.office, flow.kind).await?.is_some();
+    let has_current = apply
+        .current_certificate(&user.office, flow.kind)
+        .await?
+        .is_some();
     let pending = apply.pending(&user.office, flow.kind).await?;
     let history = apply.history(&user.office, flow.kind).await?;
     render(&DxPage {
@@ -130,7 +145,9 @@ pub async fn dx_notes(State(state): State<AppState>, user: CurrentOffice) -> App
             d.notes_read.push(DX.kind.code().to_owned());
         }
     });
-    render(&DxNotesPage { frame: frame(&state, &user, &DX) })
+    render(&DxNotesPage {
+        frame: frame(&state, &user, &DX),
+    })
 }
 
 #[derive(Deserialize)]
@@ -139,25 +156,44 @@ pub struct ChoiceForm {
     choice: String,
 }
 
-pub async fn dx_choose(State(state): State<AppState>, user: CurrentOffice, CsrfForm(form): CsrfForm<ChoiceForm>) -> AppResult<Response> {
+pub async fn dx_choose(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    CsrfForm(form): CsrfForm<ChoiceForm>,
+) -> AppResult<Response> {
     match form.choice.as_str() {
         "download" => Ok(Redirect::to("/dx/download").into_response()),
         "apply" => {
             if !notes_read(&user, &DX) {
-                return tab_page(&state, &user, &DX, "apply", Some(NOTES_NOT_READ.to_owned())).await;
+                return tab_page(&state, &user, &DX, "apply", Some(NOTES_NOT_READ.to_owned()))
+                    .await;
             }
             if state.services.apply.pending(&user.office, DX.kind).await? {
-                let msg = "既に発行申請中です。証明書発行完了通知が届くまでお待ちください。".to_owned();
+                let msg =
+                    "既に発行申請中です。証明書発行完了通知が届くまでお待ちください。".to_owned();
                 return tab_page(&state, &user, &DX, "apply", Some(msg)).await;
             }
             Ok(Redirect::to("/dx/apply/password").into_response())
         }
-        _ => tab_page(&state, &user, &DX, "", Some("処理を選択してください。".to_owned())).await,
+        _ => {
+            tab_page(
+                &state,
+                &user,
+                &DX,
+                "",
+                Some("処理を選択してください。".to_owned()),
+            )
+            .await
+        }
     }
 }
 
 fn notes_read(user: &CurrentOffice, flow: &Flow) -> bool {
-    user.session.data().notes_read.iter().any(|k| k == flow.kind.code())
+    user.session
+        .data()
+        .notes_read
+        .iter()
+        .any(|k| k == flow.kind.code())
 }
 
 /// Sends the office back to the tab page with a message when it skipped a step.
@@ -166,11 +202,18 @@ fn back_to_tab(user: &CurrentOffice, flow: &Flow, message: &str) -> Response {
     Redirect::to(flow.base).into_response()
 }
 
-pub async fn dx_password_form(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+pub async fn dx_password_form(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+) -> AppResult<Response> {
     if !notes_read(&user, &DX) {
         return Ok(back_to_tab(&user, &DX, NOTES_NOT_READ));
     }
-    render(&PasswordPage { frame: frame(&state, &user, &DX), base: DX.base, error: None })
+    render(&PasswordPage {
+        frame: frame(&state, &user, &DX),
+        base: DX.base,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]
@@ -213,7 +256,11 @@ pub async fn dx_password_submit(
             ),
         }
     };
-    render(&PasswordPage { frame: frame(&state, &user, &DX), base: DX.base, error: Some(error) })
+    render(&PasswordPage {
+        frame: frame(&state, &user, &DX),
+        base: DX.base,
+        error: Some(error),
+    })
 }
 
 fn random_token() -> String {
@@ -223,8 +270,17 @@ fn random_token() -> String {
 }
 
 pub async fn dx_terms(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
-    let Some(pending) = user.session.data().pending.filter(|p| p.kind == DX.kind.code()) else {
-        return Ok(back_to_tab(&user, &DX, "最初から発行申請の手続きを行ってください。"));
+    let Some(pending) = user
+        .session
+        .data()
+        .pending
+        .filter(|p| p.kind == DX.kind.code())
+    else {
+        return Ok(back_to_tab(
+            &user,
+            &DX,
+            "最初から発行申請の手続きを行ってください。",
+        ));
     };
     render(&TermsPage {
         frame: frame(&state, &user, &DX),
@@ -251,19 +307,30 @@ pub async fn dx_submit(
 ) -> AppResult<Response> {
     let data = user.session.data();
     // A repeated submit (double click, back button, reload) lands on the completion page.
-    if data.submitted.iter().any(|t| *t == form.token) {
+    if data.submitted.contains(&form.token) {
         return Ok(Redirect::to("/dx/apply/done").into_response());
     }
-    let Some(pending) = data.pending.filter(|p| p.kind == DX.kind.code() && p.token == form.token) else {
+    let Some(pending) = data
+        .pending
+        .filter(|p| p.kind == DX.kind.code() && p.token == form.token)
+    else {
         if state.services.apply.pending(&user.office, DX.kind).await? {
             return Ok(Redirect::to("/dx/apply/done").into_response());
         }
-        return Ok(back_to_tab(&user, &DX, "最初から発行申請の手続きを行ってください。"));
+        return Ok(back_to_tab(
+            &user,
+            &DX,
+            "最初から発行申請の手続きを行ってください。",
+        ));
     };
     let sealed = STANDARD
         .decode(pending.sealed_password_b64.as_bytes())
         .map_err(|_| AppError::Internal("sealed password in session is not base64".into()))?;
-    state.services.apply.submit(&user.office, DX.kind, sealed, &pending.token, &ip).await?;
+    state
+        .services
+        .apply
+        .submit(&user.office, DX.kind, sealed, &pending.token, &ip)
+        .await?;
     state.issuance_wakeup.notify_one();
     user.session.update(|d| {
         d.pending = None;
@@ -284,10 +351,17 @@ pub async fn dx_done(State(state): State<AppState>, user: CurrentOffice) -> AppR
     })
 }
 
-pub async fn dx_download_page(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+pub async fn dx_download_page(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+) -> AppResult<Response> {
     let apply = &state.services.apply;
     let Some(cert) = apply.current_certificate(&user.office, DX.kind).await? else {
-        return Ok(back_to_tab(&user, &DX, "ダウンロードできる介護DX証明書がありません。"));
+        return Ok(back_to_tab(
+            &user,
+            &DX,
+            "ダウンロードできる介護DX証明書がありません。",
+        ));
     };
     let history = apply.history(&user.office, DX.kind).await?;
     let valid_from = kaigo_core::clock::jst_date(cert.not_before);
@@ -301,7 +375,12 @@ pub async fn dx_download_page(State(state): State<AppState>, user: CurrentOffice
             status: "発行済み".into(),
             fee_balance: 0,
         });
-    render(&DownloadPage { frame: frame(&state, &user, &DX), base: DX.base, kind_label: DX.kind.label(), row })
+    render(&DownloadPage {
+        frame: frame(&state, &user, &DX),
+        base: DX.base,
+        kind_label: DX.kind.label(),
+        row,
+    })
 }
 
 pub async fn dx_download_file(
@@ -309,17 +388,29 @@ pub async fn dx_download_file(
     user: CurrentOffice,
     ClientIp(ip): ClientIp,
 ) -> AppResult<Response> {
-    let (name, bytes) = match state.services.apply.download(&user.office, DX.kind, &ip).await {
+    let (name, bytes) = match state
+        .services
+        .apply
+        .download(&user.office, DX.kind, &ip)
+        .await
+    {
         Ok(found) => found,
         Err(kaigo_core::CoreError::NotFound) => {
-            return Ok(back_to_tab(&user, &DX, "ダウンロードできる介護DX証明書がありません。"));
+            return Ok(back_to_tab(
+                &user,
+                &DX,
+                "ダウンロードできる介護DX証明書がありません。",
+            ));
         }
         Err(e) => return Err(e.into()),
     };
     let disposition = format!("attachment; filename=\"{name}\"");
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/x-pkcs12"));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/x-pkcs12"),
+    );
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }

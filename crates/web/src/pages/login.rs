@@ -48,7 +48,12 @@ pub async fn login_form(session: Session) -> AppResult<Response> {
         return Ok(Redirect::to("/top").into_response());
     }
     let info = session.take_flash();
-    render(&LoginPage { csrf: session.csrf_token(), user_id: String::new(), error: None, info })
+    render(&LoginPage {
+        csrf: session.csrf_token(),
+        user_id: String::new(),
+        error: None,
+        info,
+    })
 }
 
 #[derive(Deserialize)]
@@ -88,11 +93,20 @@ pub async fn login_submit(
             Err(LoginRefusal::Locked(until)) => Some(locked_message(until)),
         }
     };
-    render(&LoginPage { csrf: session.csrf_token(), user_id, error, info: None })
+    render(&LoginPage {
+        csrf: session.csrf_token(),
+        user_id,
+        error,
+        info: None,
+    })
 }
 
 pub async fn password_form(user: LoggedIn) -> AppResult<Response> {
-    render(&PasswordChangePage { csrf: user.session.csrf_token(), first: user.office.must_change_password, errors: vec![] })
+    render(&PasswordChangePage {
+        csrf: user.session.csrf_token(),
+        first: user.office.must_change_password,
+        errors: vec![],
+    })
 }
 
 #[derive(Deserialize)]
@@ -118,18 +132,27 @@ pub async fn password_submit(
         .await;
     let errors = match result {
         Ok(()) => {
-            user.session.update(|d| d.flash = Some("パスワードを変更しました。".into()));
+            user.session
+                .update(|d| d.flash = Some("パスワードを変更しました。".into()));
             return Ok(Redirect::to("/top").into_response());
         }
-        Err(ChangePasswordError::WrongCurrent) => vec!["現在のパスワードが正しくありません。".to_owned()],
-        Err(ChangePasswordError::Rules(problems)) => problems.iter().map(|p| p.message().to_owned()).collect(),
+        Err(ChangePasswordError::WrongCurrent) => {
+            vec!["現在のパスワードが正しくありません。".to_owned()]
+        }
+        Err(ChangePasswordError::Rules(problems)) => {
+            problems.iter().map(|p| p.message().to_owned()).collect()
+        }
         Err(ChangePasswordError::Locked(until)) => {
             user.session.destroy();
             return Ok(Redirect::to(&format!("/login?locked={until}")).into_response());
         }
         Err(ChangePasswordError::Core(e)) => return Err(e.into()),
     };
-    render(&PasswordChangePage { csrf: user.session.csrf_token(), first: user.office.must_change_password, errors })
+    render(&PasswordChangePage {
+        csrf: user.session.csrf_token(),
+        first: user.office.must_change_password,
+        errors,
+    })
 }
 
 #[derive(Deserialize)]

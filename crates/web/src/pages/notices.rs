@@ -47,8 +47,16 @@ pub struct PageQuery {
     page: Option<String>,
 }
 
-pub async fn list(State(state): State<AppState>, user: CurrentOffice, Query(q): Query<PageQuery>) -> AppResult<Response> {
-    let page = q.page.and_then(|p| p.parse::<i64>().ok()).unwrap_or(1).clamp(1, 100_000);
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Response> {
+    let page = q
+        .page
+        .and_then(|p| p.parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 100_000);
     let (total, items) = state.services.notices.list(&user.office, page).await?;
     let rows = items
         .into_iter()
@@ -71,13 +79,26 @@ pub async fn list(State(state): State<AppState>, user: CurrentOffice, Query(q): 
     })
 }
 
-pub async fn top(state: State<AppState>, user: CurrentOffice, q: Query<PageQuery>) -> AppResult<Response> {
+pub async fn top(
+    state: State<AppState>,
+    user: CurrentOffice,
+    q: Query<PageQuery>,
+) -> AppResult<Response> {
     list(state, user, q).await
 }
 
-pub async fn detail(State(state): State<AppState>, user: CurrentOffice, Path(id): Path<String>) -> AppResult<Response> {
+pub async fn detail(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
-    let notice = state.services.notices.open(&user.office, NoticeId(id)).await?.ok_or(AppError::NotFound)?;
+    let notice = state
+        .services
+        .notices
+        .open(&user.office, NoticeId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let period = match notice.end_at {
         Some(end) => format!("{} 〜 {}", jst_date(notice.start_at), jst_date(end)),
         None => format!("{} 〜", jst_date(notice.start_at)),
