@@ -20,14 +20,25 @@ pub(crate) fn sign(
     params
         .signed_by(subject_key, &issuer)
         .map(|c| c.der().to_vec())
-        .map_err(|e| issuer.key().take_failure().unwrap_or_else(|| PkiError::Certificate(e.to_string())))
+        .map_err(|e| {
+            issuer
+                .key()
+                .take_failure()
+                .unwrap_or_else(|| PkiError::Certificate(e.to_string()))
+        })
 }
 
 /// Signs a self-signed (root) certificate with `signer`'s own key.
-pub(crate) fn self_sign(params: &CertificateParams, signer: &dyn CaSigner) -> Result<Vec<u8>, PkiError> {
+pub(crate) fn self_sign(
+    params: &CertificateParams,
+    signer: &dyn CaSigner,
+) -> Result<Vec<u8>, PkiError> {
     let key = RcgenKey::new(signer);
     params
         .self_signed(&key)
         .map(|c| c.der().to_vec())
-        .map_err(|e| key.take_failure().unwrap_or_else(|| PkiError::Certificate(e.to_string())))
+        .map_err(|e| {
+            key.take_failure()
+                .unwrap_or_else(|| PkiError::Certificate(e.to_string()))
+        })
 }

@@ -15,9 +15,13 @@ pub fn fingerprint_sha256(der: &[u8]) -> String {
 /// Parses DER, insisting that nothing follows the certificate.
 pub(crate) fn parse(der: &[u8]) -> Result<X509Certificate<'_>, PkiError> {
     match x509_parser::parse_x509_certificate(der) {
-        Ok((rest, cert)) if rest.is_empty() => Ok(cert),
-        Ok(_) => Err(PkiError::Certificate("trailing bytes after the certificate".into())),
-        Err(e) => Err(PkiError::Certificate(format!("unparsable certificate: {e}"))),
+        Ok(([], cert)) => Ok(cert),
+        Ok(_) => Err(PkiError::Certificate(
+            "trailing bytes after the certificate".into(),
+        )),
+        Err(e) => Err(PkiError::Certificate(format!(
+            "unparsable certificate: {e}"
+        ))),
     }
 }
 
@@ -75,8 +79,15 @@ fn rfc4514(der: &[u8]) -> Result<String, PkiError> {
     let x = openssl::x509::X509::from_der(der).map_err(|e| PkiError::Certificate(e.to_string()))?;
     let mut parts = Vec::new();
     for entry in x.subject_name().entries() {
-        let short = entry.object().nid().short_name().map_err(|e| PkiError::Certificate(e.to_string()))?;
-        let value = entry.data().to_string().map_err(|e| PkiError::Certificate(e.to_string()))?;
+        let short = entry
+            .object()
+            .nid()
+            .short_name()
+            .map_err(|e| PkiError::Certificate(e.to_string()))?;
+        let value = entry
+            .data()
+            .to_string()
+            .map_err(|e| PkiError::Certificate(e.to_string()))?;
         parts.push(format!("{short}={}", escape(&value)));
     }
     parts.reverse();
@@ -100,26 +111,36 @@ fn escape(value: &str) -> String {
 
 /// The keyIdentifier of the subjectKeyIdentifier extension.
 pub(crate) fn subject_key_id(cert: &X509Certificate<'_>) -> Option<Vec<u8>> {
-    cert.extensions().iter().find_map(|e| match e.parsed_extension() {
-        ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
-        _ => None,
-    })
+    cert.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+            _ => None,
+        })
 }
 
 /// The keyIdentifier of the authorityKeyIdentifier extension.
 pub(crate) fn authority_key_id(cert: &X509Certificate<'_>) -> Option<Vec<u8>> {
-    cert.extensions().iter().find_map(|e| match e.parsed_extension() {
-        ParsedExtension::AuthorityKeyIdentifier(a) => a.key_identifier.as_ref().map(|k| k.0.to_vec()),
-        _ => None,
-    })
+    cert.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::AuthorityKeyIdentifier(a) => {
+                a.key_identifier.as_ref().map(|k| k.0.to_vec())
+            }
+            _ => None,
+        })
 }
 
 /// The policy OIDs (dotted) of certificatePolicies; `None` when the extension is absent.
 pub(crate) fn policies(cert: &X509Certificate<'_>) -> Option<Vec<String>> {
-    cert.extensions().iter().find_map(|e| match e.parsed_extension() {
-        ParsedExtension::CertificatePolicies(p) => Some(p.iter().map(|i| i.policy_id.to_id_string()).collect()),
-        _ => None,
-    })
+    cert.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            ParsedExtension::CertificatePolicies(p) => {
+                Some(p.iter().map(|i| i.policy_id.to_id_string()).collect())
+            }
+            _ => None,
+        })
 }
 
 #[cfg(test)]

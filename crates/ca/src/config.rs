@@ -68,7 +68,9 @@ impl Pkcs12Profile {
 
 impl Default for Pkcs12Profile {
     fn default() -> Self {
-        Self::Modern { iterations: DEFAULT_PKCS12_ITERATIONS }
+        Self::Modern {
+            iterations: DEFAULT_PKCS12_ITERATIONS,
+        }
     }
 }
 
@@ -115,14 +117,18 @@ impl CaConfig {
                 self.validity_months
             )));
         }
-        for (name, url) in
-            [("crl_url", &self.crl_url), ("ocsp_url", &self.ocsp_url), ("ca_issuers_url", &self.ca_issuers_url)]
-        {
+        for (name, url) in [
+            ("crl_url", &self.crl_url),
+            ("ocsp_url", &self.ocsp_url),
+            ("ca_issuers_url", &self.ca_issuers_url),
+        ] {
             check_url(name, url)?;
         }
         self.pkcs12.validate()?;
         if self.key_file_iterations == 0 {
-            return Err(CaError::Config("key_file_iterations must be at least 1".to_owned()));
+            return Err(CaError::Config(
+                "key_file_iterations must be at least 1".to_owned(),
+            ));
         }
         Ok(())
     }
@@ -131,13 +137,17 @@ impl CaConfig {
 /// URLs go into IA5String fields and are fetched by relying parties without TLS client
 /// setup, so: ASCII, no spaces or controls, http or https, and a host.
 fn check_url(name: &str, url: &str) -> Result<(), CaError> {
-    let rest = url.strip_prefix("http://").or_else(|| url.strip_prefix("https://"));
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"));
     let ok = url.bytes().all(|b| b.is_ascii_graphic())
         && rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'));
     if ok {
         Ok(())
     } else {
-        Err(CaError::Config(format!("{name} must be an absolute http(s) URL in ASCII (got {url:?})")))
+        Err(CaError::Config(format!(
+            "{name} must be an absolute http(s) URL in ASCII (got {url:?})"
+        )))
     }
 }
 
@@ -153,17 +163,47 @@ mod tests {
 
     #[test]
     fn bad_values_are_named() {
-        let cfg = CaConfig { ocsp_url: "http://exa mple/ocsp".into(), ..CaConfig::default() };
+        let cfg = CaConfig {
+            ocsp_url: "http://exa mple/ocsp".into(),
+            ..CaConfig::default()
+        };
         assert!(cfg.validate().unwrap_err().to_string().contains("ocsp_url"));
-        let cfg = CaConfig { crl_url: "ftp://x/crl".into(), ..CaConfig::default() };
+        let cfg = CaConfig {
+            crl_url: "ftp://x/crl".into(),
+            ..CaConfig::default()
+        };
         assert!(cfg.validate().unwrap_err().to_string().contains("crl_url"));
-        let cfg = CaConfig { ca_issuers_url: "http://ｘ/ca.crt".into(), ..CaConfig::default() };
-        assert!(cfg.validate().unwrap_err().to_string().contains("ca_issuers_url"));
-        let cfg = CaConfig { pkcs12: Pkcs12Profile::Compat { iterations: 0 }, ..CaConfig::default() };
+        let cfg = CaConfig {
+            ca_issuers_url: "http://ｘ/ca.crt".into(),
+            ..CaConfig::default()
+        };
+        assert!(
+            cfg.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("ca_issuers_url")
+        );
+        let cfg = CaConfig {
+            pkcs12: Pkcs12Profile::Compat { iterations: 0 },
+            ..CaConfig::default()
+        };
         assert!(cfg.validate().is_err());
-        let cfg = CaConfig { pkcs12: Pkcs12Profile::Modern { iterations: 300_001 }, ..CaConfig::default() };
+        let cfg = CaConfig {
+            pkcs12: Pkcs12Profile::Modern {
+                iterations: 300_001,
+            },
+            ..CaConfig::default()
+        };
         assert!(cfg.validate().is_err());
-        let cfg = CaConfig { validity_months: 0, ..CaConfig::default() };
-        assert!(cfg.validate().unwrap_err().to_string().contains("validity_months"));
+        let cfg = CaConfig {
+            validity_months: 0,
+            ..CaConfig::default()
+        };
+        assert!(
+            cfg.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("validity_months")
+        );
     }
 }

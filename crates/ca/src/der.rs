@@ -47,7 +47,11 @@ pub(crate) fn null() -> Vec<u8> {
 /// high bit would otherwise make it negative.
 pub(crate) fn unsigned_integer(n: u64) -> Vec<u8> {
     let bytes = n.to_be_bytes();
-    let skip = bytes.iter().take_while(|b| **b == 0).count().min(bytes.len() - 1);
+    let skip = bytes
+        .iter()
+        .take_while(|b| **b == 0)
+        .count()
+        .min(bytes.len() - 1);
     let mut content = Vec::with_capacity(9);
     if bytes[skip] & 0x80 != 0 {
         content.push(0);
@@ -59,7 +63,10 @@ pub(crate) fn unsigned_integer(n: u64) -> Vec<u8> {
 /// OBJECT IDENTIFIER. The arcs are this crate's constants, so a malformed one is a
 /// programming error caught by the tests, not an input error.
 pub(crate) fn oid(arcs: &[u64]) -> Vec<u8> {
-    assert!(arcs.len() >= 2 && arcs[0] <= 2 && (arcs[0] == 2 || arcs[1] < 40), "malformed OID {arcs:?}");
+    assert!(
+        arcs.len() >= 2 && arcs[0] <= 2 && (arcs[0] == 2 || arcs[1] < 40),
+        "malformed OID {arcs:?}"
+    );
     let mut content = Vec::new();
     push_base128(&mut content, arcs[0] * 40 + arcs[1]);
     for &arc in &arcs[2..] {
@@ -88,7 +95,10 @@ fn push_base128(out: &mut Vec<u8>, mut n: u64) {
 
 /// Dotted form of an OID, for comparisons with parsers and for display.
 pub(crate) fn oid_string(arcs: &[u64]) -> String {
-    arcs.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+    arcs.iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 #[cfg(test)]
@@ -101,15 +111,24 @@ mod tests {
         assert_eq!(&tlv(0x04, &[0; 127])[..2], [0x04, 0x7f]);
         assert_eq!(&tlv(0x04, &[0; 128])[..3], [0x04, 0x81, 0x80]);
         assert_eq!(&tlv(0x04, &[0; 256])[..4], [0x04, 0x82, 0x01, 0x00]);
-        assert_eq!(&tlv(0x04, &[0; 70_000])[..5], [0x04, 0x83, 0x01, 0x11, 0x70]);
+        assert_eq!(
+            &tlv(0x04, &[0; 70_000])[..5],
+            [0x04, 0x83, 0x01, 0x11, 0x70]
+        );
     }
 
     #[test]
     fn oids() {
         // id-ad-ocsp, a textbook encoding.
-        assert_eq!(oid(&[1, 3, 6, 1, 5, 5, 7, 48, 1]), [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01]);
+        assert_eq!(
+            oid(&[1, 3, 6, 1, 5, 5, 7, 48, 1]),
+            [0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01]
+        );
         // rsadsi arc: 840 = 0x86 0x48, 113549 = 0x86 0xf7 0x0d.
-        assert_eq!(oid(&[1, 2, 840, 113549]), [0x06, 0x06, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d]);
+        assert_eq!(
+            oid(&[1, 2, 840, 113549]),
+            [0x06, 0x06, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d]
+        );
         assert_eq!(oid_string(&[1, 2, 840]), "1.2.840");
     }
 

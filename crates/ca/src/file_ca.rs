@@ -22,7 +22,7 @@ use crate::init::files;
 use crate::keyfile;
 use crate::keys;
 use crate::pkcs12;
-use crate::profile::{self, OFFICE_KEY_BITS};
+use crate::profile::{self, Common, OFFICE_KEY_BITS};
 use crate::serial::random_serial;
 use crate::signer::{CaSigner, FileKeySigner, RsaPublicKey};
 use crate::validity;
@@ -41,7 +41,9 @@ pub struct FileCa {
 
 impl std::fmt::Debug for FileCa {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FileCa").field("cfg", &self.cfg).finish_non_exhaustive()
+        f.debug_struct("FileCa")
+            .field("cfg", &self.cfg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -59,7 +61,8 @@ impl FileCa {
         let key_pem = keyfile::read_secret_file(&key_path)?;
         let key_pem = std::str::from_utf8(&key_pem)
             .map_err(|_| CaError::Key(format!("{} is not a PEM file", key_path.display())))?;
-        let pkcs8 = keyfile::decrypt_pkcs8_pem(key_pem, passphrase.expose_secret().as_bytes(), &key_path)?;
+        let pkcs8 =
+            keyfile::decrypt_pkcs8_pem(key_pem, passphrase.expose_secret().as_bytes(), &key_path)?;
         let signer = FileKeySigner::from_pkcs8_der(&pkcs8)?;
         Self::with_signer(&root_pem, &issuing_pem, Box::new(signer), cfg)
     }
@@ -77,12 +80,15 @@ impl FileCa {
         let root_der = cert::pem_to_der(root_pem)?;
         let issuing_der = cert::pem_to_der(issuing_pem)?;
         let root = IssuerFacts::from_der(&root_der)?;
-        root.check_issued(&root_der).map_err(|e| CaError::Certificate(format!("root is not self-signed: {e}")))?;
-        root.check_issued(&issuing_der)
-            .map_err(|e| CaError::Certificate(format!("issuing CA is not certified by the root: {e}")))?;
+        root.check_issued(&root_der)
+            .map_err(|e| CaError::Certificate(format!("root is not self-signed: {e}")))?;
+        root.check_issued(&issuing_der).map_err(|e| {
+            CaError::Certificate(format!("issuing CA is not certified by the root: {e}"))
+        })?;
         let issuer = IssuerFacts::from_der(&issuing_der)?;
         issuer.check_signer(signer.as_ref())?;
-        let x509 = |der: &[u8]| X509::from_der(der).map_err(|e| CaError::Certificate(e.to_string()));
+        let x509 =
+            |der: &[u8]| X509::from_der(der).map_err(|e| CaError::Certificate(e.to_string()));
         let chain = vec![x509(&issuing_der)?, x509(&root_der)?];
         Ok(Self {
             cfg,
@@ -133,7 +139,11 @@ impl FileCa {
 }
 
 impl CertificateFactory for FileCa {
-    fn issue(&self, request: &IssueRequest, password: &SecretString) -> Result<IssuedBundle, PkiError> {
+    fn issue(
+        &self,
+        request: &IssueRequest,
+        password: &SecretString,
+    ) -> Result<IssuedBundle, PkiError> {
         let now = self.clock.now();
         let validity = validity::office_validity(
             request.not_before,
@@ -144,13 +154,30 @@ impl CertificateFactory for FileCa {
         )?;
 
         let key = keys::generate_rsa(OFFICE_KEY_BITS)?;
-        let public = RsaPublicKey(aws_lc_rs::signature::KeyPair::public_key(&key).as_ref().to_vec());
+        let public = RsaPublicKey(
+            aws_lc_rs::signature::KeyPair::public_key(&key)
+                .as_ref()
+                .to_vec(),
+        );
         let serial = random_serial()?;
-        let params = profile::office(request, validity, &serial, &self.cfg)?;
+        let params = profile::office(
+            request,
+            &Common {
+                validity,
+                serial: &serial,
+                public_key: &public.0,
+            },
+            &self.cfg,
+        )?;
 
         let policies = profile::office_policies(request.kind);
         self.issuer.permit(
-            &Planned { is_ca: false, validity, policies: &policies, key_bits: key.public_modulus_len() * 8 },
+            &Planned {
+                is_ca: false,
+                validity,
+                policies: &policies,
+                key_bits: key.public_modulus_len() * 8,
+            },
             now,
         )?;
         let cert_der = builder::sign(&params, &public, &self.issuer.der, self.signer.as_ref())?;
@@ -189,5 +216,206 @@ impl CertificateFactory for FileCa {
 
     fn ca_chain_pem(&self) -> String {
         format!("{}{}", self.root_pem, self.issuing_pem)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+    use std::sync::Arc;
+
+    use kaigo_core::certificate::CertKind;
+    use kaigo_core::clock::ManualClock;
+    use kaigo_core::office::OfficeKind;
+    use openssl::pkcs12::Pkcs12;
+    use time::OffsetDateTime;
+
+    use super::*;
+    use crate::config::Pkcs12Profile;
+    use crate::test_support::{PASSPHRASE, fast_config, fixture, load_ca, request};
+
+    const PW: &str = "Ab3dEf6hJk9m";
+
+    fn issue_now(ca: &FileCa) -> Result<IssuedBundle, PkiError> {
+        ca.issue(
+            &request(
+                CertKind::KaigoHoken,
+                OfficeKind::Kaigo,
+                OffsetDateTime::now_utc(),
+            ),
+            &SecretString::from(PW),
+        )
+    }
+
+    #[test]
+    fn serials_are_unique_and_wide_across_issues() {
+        let ca = load_ca(fast_config());
+        let mut seen = HashSet::new();
+        for _ in 0..40 {
+            let b = issue_now(&ca).unwrap();
+            // 127 random bits: a serial shorter than 64 bits would be a 2^-63 event.
+            assert!(
+                b.serial.as_str().len() > 16,
+                "serial {} too short",
+                b.serial
+            );
+            assert!(b.serial.as_str().len() <= 32);
+            assert!(
+                seen.insert(b.serial.clone()),
+                "duplicate serial {}",
+                b.serial
+            );
+        }
+    }
+
+    #[test]
+    fn refuses_to_outlive_the_issuing_ca() {
+        let ca = load_ca(fast_config());
+        let ca_end = ca.issuer.not_after;
+        // Seven years on, a 3-year certificate would end after the issuing CA: refused.
+        let later = OffsetDateTime::now_utc() + Duration::days(8 * 365);
+        let ca = ca.with_clock(Arc::new(ManualClock::new(later)));
+        let req = request(CertKind::KaigoHoken, OfficeKind::Kaigo, later);
+        match ca.issue(&req, &SecretString::from(PW)) {
+            Err(PkiError::Policy(m)) => assert!(m.contains("outlive"), "{m}"),
+            other => panic!("expected a policy refusal, got {other:?}"),
+        }
+        // One that ends a day before the CA does still fits.
+        let start = ca_end - Duration::days(3 * 366);
+        let ca = ca.with_clock(Arc::new(ManualClock::new(start)));
+        let b = ca
+            .issue(
+                &request(CertKind::KaigoHoken, OfficeKind::Kaigo, start),
+                &SecretString::from(PW),
+            )
+            .unwrap();
+        assert!(b.not_after <= ca_end);
+    }
+
+    #[test]
+    fn refuses_backdating_and_far_future_starts() {
+        let ca = load_ca(fast_config());
+        let now = OffsetDateTime::now_utc();
+        let old = request(
+            CertKind::KaigoHoken,
+            OfficeKind::Kaigo,
+            now - Duration::hours(1),
+        );
+        assert!(matches!(
+            ca.issue(&old, &SecretString::from(PW)),
+            Err(PkiError::Policy(_))
+        ));
+        let far = request(
+            CertKind::KaigoHoken,
+            OfficeKind::Kaigo,
+            now + Duration::days(400),
+        );
+        assert!(matches!(
+            ca.issue(&far, &SecretString::from(PW)),
+            Err(PkiError::Policy(_))
+        ));
+        // A renewal dated 90 days ahead is fine and starts then.
+        let renewal = request(
+            CertKind::KaigoHoken,
+            OfficeKind::Kaigo,
+            now + Duration::days(90),
+        );
+        let b = ca.issue(&renewal, &SecretString::from(PW)).unwrap();
+        assert!(b.not_before > now + Duration::days(89));
+    }
+
+    #[test]
+    fn wrong_ca_passphrase_is_a_clear_error() {
+        let dir = fixture().materialize();
+        let e = FileCa::load(
+            dir.path(),
+            &SecretString::from("not the passphrase"),
+            fast_config(),
+        )
+        .unwrap_err();
+        assert!(matches!(e, CaError::WrongPassphrase { .. }), "{e}");
+        assert!(e.to_string().contains("wrong CA passphrase"), "{e}");
+        assert!(FileCa::load(dir.path(), &SecretString::from(PASSPHRASE), fast_config()).is_ok());
+    }
+
+    #[test]
+    fn a_signer_with_another_key_is_refused() {
+        let f = fixture();
+        let other = FileKeySigner::generate(2048).unwrap();
+        let root = std::str::from_utf8(f.file(files::ROOT_CERT)).unwrap();
+        let issuing = std::str::from_utf8(f.file(files::ISSUING_CERT)).unwrap();
+        let e = FileCa::with_signer(root, issuing, Box::new(other), fast_config()).unwrap_err();
+        assert!(e.to_string().contains("does not belong"), "{e}");
+        // Root and issuing swapped: the "issuing" one is not certified by the "root" one.
+        let e = FileCa::with_signer(
+            issuing,
+            root,
+            Box::new(FileKeySigner::generate(2048).unwrap()),
+            fast_config(),
+        );
+        assert!(e.is_err());
+    }
+
+    #[test]
+    fn bad_password_or_friendly_name_is_an_error_not_a_panic() {
+        let ca = load_ca(fast_config());
+        let now = OffsetDateTime::now_utc();
+        let req = request(CertKind::KaigoHoken, OfficeKind::Kaigo, now);
+        assert!(matches!(
+            ca.issue(&req, &SecretString::from("a\0b")),
+            Err(PkiError::Pkcs12(_))
+        ));
+        assert!(matches!(
+            ca.issue(&req, &SecretString::from("")),
+            Err(PkiError::Pkcs12(_))
+        ));
+        let mut bad = req.clone();
+        bad.friendly_name = "名前\0".into();
+        assert!(matches!(
+            ca.issue(&bad, &SecretString::from(PW)),
+            Err(PkiError::Pkcs12(_))
+        ));
+    }
+
+    #[test]
+    fn pkcs12_holds_key_leaf_and_chain() {
+        let ca = load_ca(CaConfig {
+            pkcs12: Pkcs12Profile::Compat { iterations: 1_000 },
+            ..fast_config()
+        });
+        let b = issue_now(&ca).unwrap();
+        let parsed = Pkcs12::from_der(&b.pkcs12).unwrap().parse2(PW).unwrap();
+        let leaf = parsed.cert.unwrap();
+        assert_eq!(leaf.to_der().unwrap(), b.cert_der);
+        assert!(parsed.pkey.unwrap().public_eq(&leaf.public_key().unwrap()));
+        let chain: Vec<Vec<u8>> = parsed
+            .ca
+            .unwrap()
+            .iter()
+            .map(|c| c.to_der().unwrap())
+            .collect();
+        assert_eq!(chain.len(), 2);
+        assert!(chain.contains(&ca.issuing_der().to_vec()));
+        assert!(chain.contains(&cert::pem_to_der(ca.root_pem()).unwrap()));
+        assert!(
+            Pkcs12::from_der(&b.pkcs12)
+                .unwrap()
+                .parse2("wrong")
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn chain_pem_is_root_first() {
+        let ca = load_ca(fast_config());
+        assert_eq!(
+            ca.ca_chain_pem(),
+            format!("{}{}", ca.root_pem(), ca.issuing_pem())
+        );
+        assert!(ca.root_pem().starts_with("-----BEGIN CERTIFICATE-----\n"));
+        assert_eq!(
+            cert::pem_to_der(ca.issuing_pem()).unwrap(),
+            ca.issuing_der()
+        );
     }
 }

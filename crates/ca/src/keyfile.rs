@@ -26,21 +26,34 @@ const OID_AES256_CBC: &[u64] = &[2, 16, 840, 1, 101, 3, 4, 1, 42];
 const PEM_LABEL: &str = "ENCRYPTED PRIVATE KEY";
 
 /// Encrypts an unencrypted PKCS#8 DER key under `passphrase`.
-pub(crate) fn encrypt_pkcs8_pem(pkcs8: &[u8], passphrase: &[u8], iterations: u32) -> Result<String, CaError> {
+pub(crate) fn encrypt_pkcs8_pem(
+    pkcs8: &[u8],
+    passphrase: &[u8],
+    iterations: u32,
+) -> Result<String, CaError> {
     let fail = |what: &str| CaError::Key(format!("encrypting the key file: {what}"));
     let mut salt = [0u8; 16];
     let mut iv = [0u8; 16];
     openssl::rand::rand_bytes(&mut salt).map_err(|_| fail("random salt"))?;
     openssl::rand::rand_bytes(&mut iv).map_err(|_| fail("random IV"))?;
     let mut key = Zeroizing::new([0u8; 32]);
-    openssl::pkcs5::pbkdf2_hmac(passphrase, &salt, iterations as usize, MessageDigest::sha256(), &mut key[..])
-        .map_err(|_| fail("PBKDF2"))?;
-    let ciphertext =
-        openssl::symm::encrypt(Cipher::aes_256_cbc(), &key[..], Some(&iv), pkcs8).map_err(|_| fail("AES"))?;
+    openssl::pkcs5::pbkdf2_hmac(
+        passphrase,
+        &salt,
+        iterations as usize,
+        MessageDigest::sha256(),
+        &mut key[..],
+    )
+    .map_err(|_| fail("PBKDF2"))?;
+    let ciphertext = openssl::symm::encrypt(Cipher::aes_256_cbc(), &key[..], Some(&iv), pkcs8)
+        .map_err(|_| fail("AES"))?;
 
     let prf = der::sequence(&[&der::oid(OID_HMAC_SHA256), &der::null()]);
-    let pbkdf2_params =
-        der::sequence(&[&der::octet_string(&salt), &der::unsigned_integer(u64::from(iterations)), &prf]);
+    let pbkdf2_params = der::sequence(&[
+        &der::octet_string(&salt),
+        &der::unsigned_integer(u64::from(iterations)),
+        &prf,
+    ]);
     let kdf = der::sequence(&[&der::oid(OID_PBKDF2), &pbkdf2_params]);
     let scheme = der::sequence(&[&der::oid(OID_AES256_CBC), &der::octet_string(&iv)]);
     let algorithm = der::sequence(&[&der::oid(OID_PBES2), &der::sequence(&[&kdf, &scheme])]);
@@ -56,11 +69,19 @@ pub(crate) fn decrypt_pkcs8_pem(
     path: &Path,
 ) -> Result<Zeroizing<Vec<u8>>, CaError> {
     if !pem.contains(&format!("-----BEGIN {PEM_LABEL}-----")) {
-        return Err(CaError::Key(format!("{} is not an encrypted PKCS#8 PEM key", path.display())));
+        return Err(CaError::Key(format!(
+            "{} is not an encrypted PKCS#8 PEM key",
+            path.display()
+        )));
     }
-    let pkey = PKey::private_key_from_pem_passphrase(pem.as_bytes(), passphrase)
-        .map_err(|_| CaError::WrongPassphrase { path: path.to_owned() })?;
-    let der = pkey.private_key_to_pkcs8().map_err(|e| CaError::Key(format!("re-encoding the CA key: {e}")))?;
+    let pkey = PKey::private_key_from_pem_passphrase(pem.as_bytes(), passphrase).map_err(|_| {
+        CaError::WrongPassphrase {
+            path: path.to_owned(),
+        }
+    })?;
+    let der = pkey
+        .private_key_to_pkcs8()
+        .map_err(|e| CaError::Key(format!("re-encoding the CA key: {e}")))?;
     Ok(Zeroizing::new(der))
 }
 
@@ -85,14 +106,20 @@ pub(crate) fn write_new_file(path: &Path, bytes: &[u8], mode: u32) -> Result<(),
         .mode(mode)
         .open(path)
         .map_err(|e| CaError::io(path, e))?;
-    f.write_all(bytes).and_then(|()| f.sync_all()).map_err(|e| CaError::io(path, e))
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| CaError::io(path, e))
 }
 
 /// Reads a file that holds secret material, refusing one that others can read: a key file
 /// copied with the wrong mode should be noticed, not silently used.
 pub(crate) fn read_secret_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, CaError> {
     let mut f = File::open(path).map_err(|e| CaError::io(path, e))?;
-    let mode = f.metadata().map_err(|e| CaError::io(path, e))?.permissions().mode();
+    let mode = f
+        .metadata()
+        .map_err(|e| CaError::io(path, e))?
+        .permissions()
+        .mode();
     if mode & 0o077 != 0 {
         return Err(CaError::Config(format!(
             "{} is accessible to group or others (mode {:o}); chmod 600 it",
@@ -161,7 +188,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("secret");
         write_new_file(&path, b"x", 0o600).unwrap();
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         assert!(write_new_file(&path, b"y", 0o600).is_err());
         assert_eq!(&read_secret_file(&path).unwrap()[..], b"x");
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();

@@ -19,6 +19,8 @@ pub(crate) fn generate_rsa(bits: usize) -> Result<RsaKeyPair, PkiError> {
 
 /// The private key as unencrypted PKCS#8 DER.
 pub(crate) fn pkcs8_der(key: &RsaKeyPair) -> Result<Zeroizing<Vec<u8>>, PkiError> {
-    let der = key.as_der().map_err(|_| PkiError::Key("PKCS#8 encoding failed".into()))?;
+    let der = key
+        .as_der()
+        .map_err(|_| PkiError::Key("PKCS#8 encoding failed".into()))?;
     Ok(Zeroizing::new(der.as_ref().to_vec()))
 }

@@ -29,12 +29,17 @@ mod profile;
 mod sealer;
 mod serial;
 mod signer;
+#[cfg(test)]
+mod test_support;
 mod validity;
 
-pub use bench::{PKCS12_KDF_RUNS_PER_FILE, bench_pkcs12_kdf, bench_rsa2048_keygen};
+pub use bench::{
+    PKCS12_KDF_RUNS_PER_FILE, bench_pkcs12_build, bench_pkcs12_kdf, bench_rsa2048_keygen,
+};
 pub use cert::{CertSummary, fingerprint_sha256};
 pub use config::{
-    CaConfig, DEFAULT_KEY_FILE_ITERATIONS, DEFAULT_PKCS12_ITERATIONS, MAX_PKCS12_ITERATIONS, Pkcs12Profile,
+    CaConfig, DEFAULT_KEY_FILE_ITERATIONS, DEFAULT_PKCS12_ITERATIONS, MAX_PKCS12_ITERATIONS,
+    Pkcs12Profile,
 };
 pub use constraints::MIN_RSA_BITS;
 pub use error::CaError;

@@ -32,13 +32,18 @@ fn build(attrs: Vec<(DnType, DnValue)>) -> DistinguishedName {
 /// countryName and serialNumber are PrintableString by definition (X.520); the rest are
 /// UTF8String, as RFC 5280 asks of new certificates.
 fn printable(s: &str) -> DnValue {
-    DnValue::PrintableString(PrintableString::try_from(s).expect("constant or validated printable value"))
+    DnValue::PrintableString(
+        PrintableString::try_from(s).expect("constant or validated printable value"),
+    )
 }
 
 fn ca_name(cn: &str) -> DistinguishedName {
     build(vec![
         (DnType::CountryName, printable(COUNTRY)),
-        (DnType::OrganizationName, DnValue::Utf8String(ORGANIZATION.into())),
+        (
+            DnType::OrganizationName,
+            DnValue::Utf8String(ORGANIZATION.into()),
+        ),
         (DnType::CommonName, DnValue::Utf8String(cn.into())),
     ])
 }
@@ -60,9 +65,21 @@ pub(crate) fn issuing_name() -> DistinguishedName {
 pub(crate) fn office_name(request: &IssueRequest) -> DistinguishedName {
     build(vec![
         (DnType::CountryName, printable(COUNTRY)),
-        (DnType::OrganizationName, DnValue::Utf8String(ORGANIZATION.into())),
-        (DnType::CustomDnType(OID_SERIAL_NUMBER.to_vec()), printable(request.office_number.as_str())),
-        (DnType::CustomDnType(OID_UID.to_vec()), DnValue::Utf8String(request.user_id.as_str().into())),
-        (DnType::CommonName, DnValue::Utf8String(request.office_kind.subject_cn().into())),
+        (
+            DnType::OrganizationName,
+            DnValue::Utf8String(ORGANIZATION.into()),
+        ),
+        (
+            DnType::CustomDnType(OID_SERIAL_NUMBER.to_vec()),
+            printable(request.office_number.as_str()),
+        ),
+        (
+            DnType::CustomDnType(OID_UID.to_vec()),
+            DnValue::Utf8String(request.user_id.as_str().into()),
+        ),
+        (
+            DnType::CommonName,
+            DnValue::Utf8String(request.office_kind.subject_cn().into()),
+        ),
     ])
 }

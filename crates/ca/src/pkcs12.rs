@@ -18,7 +18,9 @@ fn algorithms(profile: &Pkcs12Profile) -> (Nid, Nid, MessageDigest) {
     match profile {
         // A cipher NID (not a PBE NID) makes OpenSSL use PBES2; OpenSSL 3 pairs it with
         // PBKDF2-HMAC-SHA256.
-        Pkcs12Profile::Modern { .. } => (Nid::AES_256_CBC, Nid::AES_256_CBC, MessageDigest::sha256()),
+        Pkcs12Profile::Modern { .. } => {
+            (Nid::AES_256_CBC, Nid::AES_256_CBC, MessageDigest::sha256())
+        }
         // 3DES for the certificate bag too: OpenSSL's classic choice there, RC2-40, is weak and
         // needs the legacy provider.
         Pkcs12Profile::Compat { .. } => (
@@ -40,16 +42,28 @@ pub(crate) struct Contents<'a> {
 }
 
 /// Builds the DER of the PKCS#12 file.
-pub(crate) fn build(contents: &Contents<'_>, password: &str, profile: &Pkcs12Profile) -> Result<Vec<u8>, PkiError> {
-    profile.validate().map_err(|e| PkiError::Pkcs12(e.to_string()))?;
+pub(crate) fn build(
+    contents: &Contents<'_>,
+    password: &str,
+    profile: &Pkcs12Profile,
+) -> Result<Vec<u8>, PkiError> {
+    profile
+        .validate()
+        .map_err(|e| PkiError::Pkcs12(e.to_string()))?;
     // The openssl crate turns both strings into C strings and panics on an interior NUL.
     if password.is_empty() || password.contains('\0') {
-        return Err(PkiError::Pkcs12("the issuance password is empty or contains NUL".into()));
+        return Err(PkiError::Pkcs12(
+            "the issuance password is empty or contains NUL".into(),
+        ));
     }
     if contents.friendly_name.is_empty() || contents.friendly_name.chars().any(char::is_control) {
-        return Err(PkiError::Pkcs12("the friendly name is empty or contains control characters".into()));
+        return Err(PkiError::Pkcs12(
+            "the friendly name is empty or contains control characters".into(),
+        ));
     }
-    let err = |what: &'static str| move |e: openssl::error::ErrorStack| PkiError::Pkcs12(format!("{what}: {e}"));
+    let err = |what: &'static str| {
+        move |e: openssl::error::ErrorStack| PkiError::Pkcs12(format!("{what}: {e}"))
+    };
     let key = PKey::private_key_from_pkcs8(contents.key_pkcs8).map_err(err("importing the key"))?;
     let cert = X509::from_der(contents.cert_der).map_err(err("importing the certificate"))?;
     let mut chain = Stack::new().map_err(err("chain"))?;

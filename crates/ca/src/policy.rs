@@ -48,13 +48,18 @@ pub fn policy_oid_string(kind: CertKind) -> String {
 
 /// The kind a policy OID (dotted) stands for, for relying services reading a certificate.
 pub fn kind_for_policy(dotted: &str) -> Option<CertKind> {
-    [CertKind::KaigoHoken, CertKind::KaigoDx].into_iter().find(|k| policy_oid_string(*k) == dotted)
+    [CertKind::KaigoHoken, CertKind::KaigoDx]
+        .into_iter()
+        .find(|k| policy_oid_string(*k) == dotted)
 }
 
 /// certificatePolicies with bare policy identifiers. No qualifiers: there is no published
 /// CPS URL yet, and user notices are ignored by the clients that matter here.
 pub fn certificate_policies(policies: &[&[u64]]) -> CustomExtension {
-    let infos: Vec<Vec<u8>> = policies.iter().map(|p| der::sequence(&[&der::oid(p)])).collect();
+    let infos: Vec<Vec<u8>> = policies
+        .iter()
+        .map(|p| der::sequence(&[&der::oid(p)]))
+        .collect();
     let refs: Vec<&[u8]> = infos.iter().map(Vec::as_slice).collect();
     CustomExtension::from_oid_content(OID_CERTIFICATE_POLICIES, der::sequence(&refs))
 }
@@ -65,9 +70,18 @@ mod tests {
 
     #[test]
     fn kinds_have_distinct_policies() {
-        assert_ne!(policy_oid(CertKind::KaigoHoken), policy_oid(CertKind::KaigoDx));
-        assert_eq!(policy_oid_string(CertKind::KaigoDx), "1.3.6.1.4.1.99999.1.1.2");
-        assert_eq!(kind_for_policy("1.3.6.1.4.1.99999.1.1.1"), Some(CertKind::KaigoHoken));
+        assert_ne!(
+            policy_oid(CertKind::KaigoHoken),
+            policy_oid(CertKind::KaigoDx)
+        );
+        assert_eq!(
+            policy_oid_string(CertKind::KaigoDx),
+            "1.3.6.1.4.1.99999.1.1.2"
+        );
+        assert_eq!(
+            kind_for_policy("1.3.6.1.4.1.99999.1.1.1"),
+            Some(CertKind::KaigoHoken)
+        );
         assert_eq!(kind_for_policy("2.5.29.32.0"), None);
     }
 
@@ -75,6 +89,9 @@ mod tests {
     fn encoding() {
         let ext = certificate_policies(&[&[1, 2, 3]]);
         assert!(!ext.criticality());
-        assert_eq!(ext.content(), [0x30, 0x06, 0x30, 0x04, 0x06, 0x02, 0x2a, 0x03]);
+        assert_eq!(
+            ext.content(),
+            [0x30, 0x06, 0x30, 0x04, 0x06, 0x02, 0x2a, 0x03]
+        );
     }
 }

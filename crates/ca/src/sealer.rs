@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use aws_lc_rs::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use kaigo_core::error::PkiError;
 use kaigo_core::pki::SecretSealer;
 use zeroize::Zeroizing;
@@ -36,10 +36,16 @@ impl ServerKeySealer {
     /// Uses `key` (exactly 32 bytes).
     pub fn from_key(key: &[u8]) -> Result<Self, CaError> {
         if key.len() != KEY_LEN {
-            return Err(CaError::Key(format!("server key must be {KEY_LEN} bytes, got {}", key.len())));
+            return Err(CaError::Key(format!(
+                "server key must be {KEY_LEN} bytes, got {}",
+                key.len()
+            )));
         }
-        let unbound = UnboundKey::new(&AES_256_GCM, key).map_err(|_| CaError::Key("AES-256-GCM key rejected".into()))?;
-        Ok(Self { key: LessSafeKey::new(unbound) })
+        let unbound = UnboundKey::new(&AES_256_GCM, key)
+            .map_err(|_| CaError::Key("AES-256-GCM key rejected".into()))?;
+        Ok(Self {
+            key: LessSafeKey::new(unbound),
+        })
     }
 
     /// Reads the key file at `path`, or creates it (32 random bytes, mode 0600) if it does not
@@ -47,14 +53,16 @@ impl ServerKeySealer {
     pub fn load_or_create(path: &Path) -> Result<Self, CaError> {
         if !path.exists() {
             let mut key = Zeroizing::new([0u8; KEY_LEN]);
-            aws_lc_rs::rand::fill(&mut key[..]).map_err(|_| CaError::Key("random source failed".into()))?;
+            aws_lc_rs::rand::fill(&mut key[..])
+                .map_err(|_| CaError::Key("random source failed".into()))?;
             match keyfile::write_new_file(path, &key[..], 0o600) {
                 Ok(()) => {
                     tracing::info!(path = %path.display(), "created a new server sealing key");
                     return Self::from_key(&key[..]);
                 }
                 // Another process created it in the meantime: use theirs.
-                Err(CaError::Io { source, .. }) if source.kind() == std::io::ErrorKind::AlreadyExists => {}
+                Err(CaError::Io { source, .. })
+                    if source.kind() == std::io::ErrorKind::AlreadyExists => {}
                 Err(e) => return Err(e),
             }
         }
@@ -66,10 +74,15 @@ impl ServerKeySealer {
 impl SecretSealer for ServerKeySealer {
     fn seal(&self, plaintext: &[u8]) -> Result<Vec<u8>, PkiError> {
         let mut nonce = [0u8; NONCE_LEN];
-        aws_lc_rs::rand::fill(&mut nonce).map_err(|_| PkiError::Seal("random source failed".into()))?;
+        aws_lc_rs::rand::fill(&mut nonce)
+            .map_err(|_| PkiError::Seal("random source failed".into()))?;
         let mut buf = plaintext.to_vec();
         self.key
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from([VERSION]), &mut buf)
+            .seal_in_place_append_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from([VERSION]),
+                &mut buf,
+            )
             .map_err(|_| PkiError::Seal("sealing failed".into()))?;
         let mut out = Vec::with_capacity(1 + NONCE_LEN + buf.len());
         out.push(VERSION);
@@ -83,7 +96,10 @@ impl SecretSealer for ServerKeySealer {
             return Err(PkiError::Seal("sealed value too short".into()));
         }
         if sealed[0] != VERSION {
-            return Err(PkiError::Seal(format!("unknown sealed format version {}", sealed[0])));
+            return Err(PkiError::Seal(format!(
+                "unknown sealed format version {}",
+                sealed[0]
+            )));
         }
         let nonce = Nonce::try_assume_unique_for_key(&sealed[1..1 + NONCE_LEN])
             .map_err(|_| PkiError::Seal("bad nonce".into()))?;
@@ -91,7 +107,9 @@ impl SecretSealer for ServerKeySealer {
         let len = self
             .key
             .open_in_place(nonce, Aad::from([VERSION]), &mut buf)
-            .map_err(|_| PkiError::Seal("sealed value does not authenticate (wrong key or tampered)".into()))?
+            .map_err(|_| {
+                PkiError::Seal("sealed value does not authenticate (wrong key or tampered)".into())
+            })?
             .len();
         buf.truncate(len);
         Ok(buf)
@@ -137,7 +155,11 @@ mod tests {
         assert_eq!(&again.open(&sealed).unwrap()[..], b"secret");
 
         std::fs::write(dir.path().join("short.key"), [1u8; 16]).unwrap();
-        std::fs::set_permissions(dir.path().join("short.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::set_permissions(
+            dir.path().join("short.key"),
+            std::fs::Permissions::from_mode(0o600),
+        )
+        .unwrap();
         assert!(ServerKeySealer::load_or_create(&dir.path().join("short.key")).is_err());
     }
 }

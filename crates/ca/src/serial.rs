@@ -12,7 +12,8 @@ pub const SERIAL_LEN: usize = 16;
 pub(crate) fn random_serial() -> Result<[u8; SERIAL_LEN], PkiError> {
     loop {
         let mut bytes = [0u8; SERIAL_LEN];
-        aws_lc_rs::rand::fill(&mut bytes).map_err(|_| PkiError::Certificate("random source failed".into()))?;
+        aws_lc_rs::rand::fill(&mut bytes)
+            .map_err(|_| PkiError::Certificate("random source failed".into()))?;
         bytes[0] &= 0x7f;
         // All-zero has probability 2^-127; the loop makes "non-zero" a fact, not a hope.
         if bytes.iter().any(|b| *b != 0) {

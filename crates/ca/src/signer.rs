@@ -51,20 +51,25 @@ pub struct FileKeySigner {
 
 impl std::fmt::Debug for FileKeySigner {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FileKeySigner").field("modulus_bits", &(self.key.public_modulus_len() * 8)).finish()
+        f.debug_struct("FileKeySigner")
+            .field("modulus_bits", &(self.key.public_modulus_len() * 8))
+            .finish()
     }
 }
 
 impl FileKeySigner {
     /// Takes an unencrypted PKCS#8 RSA key (the caller zeroizes its copy).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<Self, PkiError> {
-        let key = RsaKeyPair::from_pkcs8(der).map_err(|e| PkiError::Key(format!("CA key rejected: {e}")))?;
+        let key = RsaKeyPair::from_pkcs8(der)
+            .map_err(|e| PkiError::Key(format!("CA key rejected: {e}")))?;
         Ok(Self { key })
     }
 
     /// A fresh RSA key of `bits` (2048, 3072 or 4096).
     pub(crate) fn generate(bits: usize) -> Result<Self, PkiError> {
-        Ok(Self { key: keys::generate_rsa(bits)? })
+        Ok(Self {
+            key: keys::generate_rsa(bits)?,
+        })
     }
 
     /// The private key as unencrypted PKCS#8 DER, zeroized on drop.
@@ -101,7 +106,10 @@ pub(crate) struct RcgenKey<'a> {
 
 impl<'a> RcgenKey<'a> {
     pub(crate) fn new(signer: &'a dyn CaSigner) -> Self {
-        Self { signer, failure: RefCell::new(None) }
+        Self {
+            signer,
+            failure: RefCell::new(None),
+        }
     }
 
     /// The signer's own error, if signing is what failed.
@@ -168,7 +176,8 @@ mod tests {
         assert_eq!(sig.len(), 256);
         let rsa = openssl::rsa::Rsa::public_key_from_der_pkcs1(signer.public_key_der()).unwrap();
         let pkey = openssl::pkey::PKey::from_rsa(rsa).unwrap();
-        let mut v = openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &pkey).unwrap();
+        let mut v =
+            openssl::sign::Verifier::new(openssl::hash::MessageDigest::sha256(), &pkey).unwrap();
         v.update(b"message").unwrap();
         assert!(v.verify(&sig).unwrap());
     }

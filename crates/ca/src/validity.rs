@@ -21,14 +21,17 @@ pub struct Validity {
 /// Whole seconds in UTC: certificates cannot carry fractions, and the bundle we return must
 /// equal what is in the certificate.
 pub(crate) fn to_cert_time(t: OffsetDateTime) -> OffsetDateTime {
-    t.to_offset(UtcOffset::UTC).replace_nanosecond(0).expect("0 is a valid nanosecond")
+    t.to_offset(UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .expect("0 is a valid nanosecond")
 }
 
 /// `t` plus `months` calendar months in JST; a day that does not exist in the target month
 /// becomes its last day (31 Jan + 1 month = 28/29 Feb).
 pub fn add_months_jst(t: OffsetDateTime, months: u32) -> Option<OffsetDateTime> {
     let local = t.to_offset(JST);
-    let index = i64::from(local.year()) * 12 + i64::from(u8::from(local.month())) - 1 + i64::from(months);
+    let index =
+        i64::from(local.year()) * 12 + i64::from(u8::from(local.month())) - 1 + i64::from(months);
     let year = i32::try_from(index.div_euclid(12)).ok()?;
     let month = time::Month::try_from(u8::try_from(index.rem_euclid(12) + 1).ok()?).ok()?;
     let day = local.day().min(month.length(year));
@@ -65,19 +68,29 @@ pub(crate) fn office_validity(
         )));
     }
     if start < earliest {
-        return Err(PkiError::Policy(format!("requested start {start} precedes the issuing CA ({earliest})")));
+        return Err(PkiError::Policy(format!(
+            "requested start {start} precedes the issuing CA ({earliest})"
+        )));
     }
     let not_before = (start - CLOCK_SKEW_ALLOWANCE).max(to_cert_time(earliest));
-    let end = add_months_jst(start, months)
-        .ok_or_else(|| PkiError::Policy(format!("{months} months after {start} is out of range")))?;
-    Ok(Validity { not_before, not_after: end - Duration::SECOND })
+    let end = add_months_jst(start, months).ok_or_else(|| {
+        PkiError::Policy(format!("{months} months after {start} is out of range"))
+    })?;
+    Ok(Validity {
+        not_before,
+        not_after: end - Duration::SECOND,
+    })
 }
 
 /// Validity of a CA certificate created now: from `now` minus the allowance, `months` long.
 pub(crate) fn ca_validity(now: OffsetDateTime, months: u32) -> Result<Validity, PkiError> {
     let start = to_cert_time(now);
-    let end = add_months_jst(start, months).ok_or_else(|| PkiError::Policy("CA validity out of range".into()))?;
-    Ok(Validity { not_before: start - CLOCK_SKEW_ALLOWANCE, not_after: end - Duration::SECOND })
+    let end = add_months_jst(start, months)
+        .ok_or_else(|| PkiError::Policy("CA validity out of range".into()))?;
+    Ok(Validity {
+        not_before: start - CLOCK_SKEW_ALLOWANCE,
+        not_after: end - Duration::SECOND,
+    })
 }
 
 #[cfg(test)]
@@ -90,20 +103,39 @@ mod tests {
     fn calendar_months_in_jst() {
         // 2026-04-01 00:00 JST + 36 months = 2029-04-01 00:00 JST.
         let t = datetime!(2026-03-31 15:00 UTC);
-        assert_eq!(add_months_jst(t, 36).unwrap(), datetime!(2029-03-31 15:00 UTC));
+        assert_eq!(
+            add_months_jst(t, 36).unwrap(),
+            datetime!(2029-03-31 15:00 UTC)
+        );
         // 31 Jan JST + 1 month = 28 Feb JST (the JST date decides, not the UTC one).
         let t = datetime!(2027-01-30 20:00 UTC); // 2027-01-31 05:00 JST
-        assert_eq!(add_months_jst(t, 1).unwrap(), datetime!(2027-02-27 20:00 UTC));
+        assert_eq!(
+            add_months_jst(t, 1).unwrap(),
+            datetime!(2027-02-27 20:00 UTC)
+        );
         // Leap day.
         let t = datetime!(2028-02-29 00:00 UTC);
-        assert_eq!(add_months_jst(t, 12).unwrap(), datetime!(2029-02-28 00:00 UTC));
-        assert_eq!(add_months_jst(t, 48).unwrap(), datetime!(2032-02-29 00:00 UTC));
+        assert_eq!(
+            add_months_jst(t, 12).unwrap(),
+            datetime!(2029-02-28 00:00 UTC)
+        );
+        assert_eq!(
+            add_months_jst(t, 48).unwrap(),
+            datetime!(2032-02-29 00:00 UTC)
+        );
     }
 
     #[test]
     fn office_window() {
         let now = datetime!(2026-05-01 01:02:03.456 UTC);
-        let v = office_validity(now, now, 36, Duration::days(180), datetime!(2026-01-01 0:00 UTC)).unwrap();
+        let v = office_validity(
+            now,
+            now,
+            36,
+            Duration::days(180),
+            datetime!(2026-01-01 0:00 UTC),
+        )
+        .unwrap();
         assert_eq!(v.not_before, datetime!(2026-05-01 00:57:03 UTC));
         assert_eq!(v.not_after, datetime!(2029-05-01 01:02:02 UTC));
     }
@@ -120,10 +152,33 @@ mod tests {
     fn no_backdating_and_no_far_future() {
         let now = datetime!(2026-05-01 00:00 UTC);
         let early = datetime!(2020-01-01 0:00 UTC);
-        assert!(office_validity(now - Duration::minutes(4), now, 36, Duration::days(180), early).is_ok());
-        let e = office_validity(now - Duration::minutes(6), now, 36, Duration::days(180), early).unwrap_err();
+        assert!(
+            office_validity(
+                now - Duration::minutes(4),
+                now,
+                36,
+                Duration::days(180),
+                early
+            )
+            .is_ok()
+        );
+        let e = office_validity(
+            now - Duration::minutes(6),
+            now,
+            36,
+            Duration::days(180),
+            early,
+        )
+        .unwrap_err();
         assert!(matches!(e, PkiError::Policy(_)), "{e}");
-        let e = office_validity(now + Duration::days(181), now, 36, Duration::days(180), early).unwrap_err();
+        let e = office_validity(
+            now + Duration::days(181),
+            now,
+            36,
+            Duration::days(180),
+            early,
+        )
+        .unwrap_err();
         assert!(matches!(e, PkiError::Policy(_)), "{e}");
     }
 }
