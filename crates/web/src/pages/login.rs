@@ -1,7 +1,7 @@
 //! Manual section 2, step 1: logging in; the first-login password change; logging out.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 
 use crate::client::ClientIp;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -43,15 +43,26 @@ pub async fn landing(session: Session) -> AppResult<Response> {
     render(&LandingPage)
 }
 
-pub async fn login_form(session: Session) -> AppResult<Response> {
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    locked: Option<String>,
+}
+
+pub async fn login_form(session: Session, Query(q): Query<LoginQuery>) -> AppResult<Response> {
     if session.office_id().is_some() {
         return Ok(Redirect::to("/top").into_response());
     }
     let info = session.take_flash();
+    // Set when the current password was mistyped three times on the change form.
+    let error = q
+        .locked
+        .as_deref()
+        .and_then(|t| t.parse::<i64>().ok())
+        .map(locked_message);
     render(&LoginPage {
         csrf: session.csrf_token(),
         user_id: String::new(),
-        error: None,
+        error,
         info,
     })
 }

@@ -82,8 +82,23 @@ pub async fn downloads(State(s): State<AppState>, u: CurrentOffice) -> AppResult
     )
     .await
 }
-pub async fn settings(State(s): State<AppState>, u: CurrentOffice) -> AppResult<Response> {
-    placeholder(&s, &u, "ユーザ情報変更", "settings", "ログインパスワードの変更は「/password/change」から行えます。セキュリティメールアドレスの登録は準備中です。").await
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    frame: Frame,
+}
+
+pub async fn settings(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+    let now = state.services.deps.clock.unix();
+    render(&SettingsPage {
+        frame: Frame::new(
+            "ユーザ情報変更",
+            "settings",
+            &user.office,
+            &user.session,
+            now,
+        ),
+    })
 }
 
 pub async fn certificate(
