@@ -48,7 +48,6 @@ impl From<PkiError> for CaError {
     fn from(e: PkiError) -> Self {
         match e {
             PkiError::Key(m) => Self::Key(m),
-            PkiError::Policy(m) => Self::Config(m),
             other => Self::Certificate(other.to_string()),
         }
     }
