@@ -80,11 +80,14 @@ pub enum BenchCommand {
     /// Issuance throughput: raw RSA key generation, PBKDF2, the pipeline and the HTTP flow.
     Issue {
         /// Certificates through the pipeline.
-        #[arg(long, default_value_t = 40)]
+        #[arg(long, default_value_t = 60)]
         count: usize,
         /// Offices walking the whole HTTP flow.
         #[arg(long, default_value_t = 20)]
         http_count: usize,
+        /// Rounds of limit and pipeline measurements (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
     },
 }
 

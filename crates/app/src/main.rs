@@ -86,9 +86,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             running.wait().await?;
         }
         Command::Bench {
-            command: BenchCommand::Issue { count, http_count },
+            command:
+                BenchCommand::Issue {
+                    count,
+                    http_count,
+                    rounds,
+                },
         } => {
-            let report = bench::run(count, http_count).await?;
+            let report = bench::run(count, http_count, rounds).await?;
             print!("{report}");
         }
     }

@@ -34,7 +34,8 @@ mod test_support;
 mod validity;
 
 pub use bench::{
-    PKCS12_KDF_RUNS_PER_FILE, bench_pkcs12_build, bench_pkcs12_kdf, bench_rsa2048_keygen,
+    PKCS12_KDF_RUNS_PER_FILE, bench_keygen_and_pkcs12, bench_pkcs12_build, bench_pkcs12_kdf,
+    bench_rsa2048_keygen,
 };
 pub use cert::{CertSummary, fingerprint_sha256};
 pub use config::{
