@@ -6,7 +6,21 @@ use kaigo_pki::datadir::DataDir;
 use kaigo_pki::{bench, demo, init, office, serve, wiring};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            // One line: clap's reason without the usage block.
+            let text = e.render().to_string();
+            let reason = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!("{reason} (see kaigo-pki --help)");
+            return ExitCode::from(2);
+        }
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("KAIGO_PKI_LOG")

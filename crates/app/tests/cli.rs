@@ -191,3 +191,19 @@ fn office_add_validates_refuses_duplicates_and_prints_json() {
         "issuance password stored in clear"
     );
 }
+
+#[test]
+fn a_wrong_argument_gives_one_line_and_exit_code_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["office", "add", "--number"],
+        vec!["frobnicate"],
+        vec!["serve", "--listen", "not-an-address"],
+    ] {
+        let o = kaigo(tmp.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = stderr(&o);
+        assert_eq!(err.trim().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("error:"), "{err}");
+    }
+}

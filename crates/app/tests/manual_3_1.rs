@@ -334,6 +334,23 @@ async fn office_walks_manual_3_1_and_gets_a_working_certificate() {
 
     check_pkcs12(tmp.path(), &file.bytes, &issuance_pw, &data);
 
+    // Neither the issuance password nor a private key is stored in clear.
+    let mut db = std::fs::read(data.join("kaigo.db")).unwrap();
+    db.extend(std::fs::read(data.join("kaigo.db-wal")).unwrap_or_default());
+    let hay = String::from_utf8_lossy(&db);
+    assert!(
+        !hay.contains(&issuance_pw),
+        "issuance password found in the database"
+    );
+    assert!(
+        !hay.contains(new_pw),
+        "login password found in the database"
+    );
+    assert!(
+        !hay.contains("PRIVATE KEY"),
+        "a PEM private key found in the database"
+    );
+
     // Logout ends the session.
     let top = w.get("/top").await.unwrap();
     let out = w.post(&top, "/logout", &[]).await.unwrap();

@@ -301,3 +301,73 @@ async fn a_queued_application_survives_a_restart() {
         "issued once"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_compat_profile_is_chosen_by_configuration() {
+    common::require_tool("openssl", "apt-get install openssl");
+    let f = fixture(&["1310000001"]);
+    let cfg_path = f.dir.config_file();
+    let cfg = std::fs::read_to_string(&cfg_path).unwrap();
+    assert!(cfg.contains("pkcs12_profile = \"modern\""), "{cfg}");
+    std::fs::write(
+        &cfg_path,
+        cfg.replace("pkcs12_profile = \"modern\"", "pkcs12_profile = \"compat\""),
+    )
+    .unwrap();
+
+    let app = wiring::open(&f.dir, true).await.unwrap();
+    let number = kaigo_core::ids::OfficeNumber::parse("1310000001").unwrap();
+    let office = app.store.office_by_number(&number).await.unwrap().unwrap();
+    let issuance = s(&f.offices[0], "issuance_password");
+    let sealed = app.services.apply.seal_password(&issuance).unwrap();
+    app.services
+        .apply
+        .submit(&office, CertKind::KaigoDx, sealed, "tok-compat", "")
+        .await
+        .unwrap();
+    assert!(
+        kaigo_jobs::issuance::process_one(&app.services.issue)
+            .await
+            .unwrap()
+    );
+    let (_, bytes) = app
+        .services
+        .apply
+        .download(&office, CertKind::KaigoDx, "")
+        .await
+        .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let p12 = common::write(tmp.path(), "compat.p12", &bytes);
+    let (ok, info) = common::run(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            p12.to_str().unwrap(),
+            "-passin",
+            &format!("pass:{issuance}"),
+            "-info",
+            "-noout",
+        ],
+    );
+    assert!(ok, "{info}");
+    assert!(info.contains("pbeWithSHA1And3-KeyTripleDES-CBC"), "{info}");
+    assert!(info.contains("MAC: sha1"), "{info}");
+    assert!(!info.contains("AES-256-CBC"), "{info}");
+}
+
+#[test]
+fn a_wrong_configuration_value_is_named() {
+    let f = fixture(&["1310000001"]);
+    let cfg_path = f.dir.config_file();
+    let cfg = std::fs::read_to_string(&cfg_path).unwrap();
+    std::fs::write(
+        &cfg_path,
+        cfg.replace("pkcs12_profile = \"modern\"", "pkcs12_profile = \"rc2\""),
+    )
+    .unwrap();
+    let o = common::kaigo(&f.dir.root, &["serve", "--listen", "127.0.0.1:0"]);
+    assert!(!o.status.success());
+    let err = common::stderr(&o);
+    assert!(err.contains("pkcs12_profile"), "{err}");
+}
