@@ -1,0 +1,386 @@
+//! Manual sections 2 and 3-1 in a real browser: headless Chromium driven over WebDriver
+//! (Debian's chromium and chromium-driver). The walk runs with JavaScript switched off, because
+//! every step must work without it; a second check with JavaScript on sees the clock tick.
+//! Screenshots of each screen go to target/screenshots/ (and to docs/screenshots/ when
+//! KAIGO_UPDATE_SCREENSHOTS=1).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{Server, require_tool};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn browser(javascript: bool, downloads: &Path, profile: &Path) -> (Driver, Client) {
+    require_tool("chromium", "apt-get install chromium");
+    require_tool("chromedriver", "apt-get install chromium-driver");
+    let port = free_port();
+    let driver = Driver(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let mut prefs = serde_json::json!({
+        "download.default_directory": downloads.to_str().unwrap(),
+        "download.prompt_for_download": false,
+    });
+    if !javascript {
+        prefs["profile.managed_default_content_settings.javascript"] = serde_json::json!(2);
+    }
+    let caps = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--window-size=1280,1000", format!("--user-data-dir={}", profile.display())],
+            "prefs": prefs,
+        }
+    });
+    let caps = caps.as_object().unwrap().clone();
+    let start = Instant::now();
+    loop {
+        match ClientBuilder::native()
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return (driver, c),
+            Err(e) if start.elapsed() < Duration::from_secs(20) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("cannot reach chromedriver: {e}"),
+        }
+    }
+}
+
+struct Shots {
+    dir: PathBuf,
+    docs: Option<PathBuf>,
+}
+
+impl Shots {
+    fn new() -> Self {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+        std::fs::create_dir_all(&dir).unwrap();
+        let docs = std::env::var("KAIGO_UPDATE_SCREENSHOTS")
+            .ok()
+            .filter(|v| v == "1")
+            .map(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots"));
+        Self { dir, docs }
+    }
+
+    async fn take(&self, c: &Client, name: &str) {
+        let png = c.screenshot().await.expect("screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "a PNG screenshot");
+        std::fs::write(self.dir.join(format!("{name}.png")), &png).unwrap();
+        if let Some(docs) = &self.docs {
+            std::fs::write(docs.join(format!("{name}.png")), &png).unwrap();
+        }
+    }
+}
+
+async fn text(c: &Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+async fn fill(c: &Client, id: &str, value: &str) {
+    let e = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|_| panic!("#{id}"));
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+/// Clicks and waits until the browser has replaced the page (the old root element goes stale).
+async fn click_and_wait(c: &Client, xpath: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    c.find(Locator::XPath(xpath))
+        .await
+        .unwrap_or_else(|_| panic!("no element {xpath}"))
+        .click()
+        .await
+        .unwrap();
+    let start = Instant::now();
+    while old.tag_name().await.is_ok() {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no navigation after clicking {xpath}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn click_button(c: &Client, label: &str) {
+    click_and_wait(
+        c,
+        &format!("//button[normalize-space()='{label}'] | //a[normalize-space()='{label}']"),
+    )
+    .await;
+}
+
+async fn click_tab(c: &Client, label: &str) {
+    click_and_wait(
+        c,
+        &format!("//nav[@aria-label='メインメニュー']//a[normalize-space()='{label}']"),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_2_and_3_1_in_chromium_without_javascript() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let j = common::init_with_office(&data, "1310000001", Some("office-a@example.jp"));
+    let (user_id, temp_pw, issuance_pw) = (
+        j["user_id"].as_str().unwrap().to_owned(),
+        j["login_password"].as_str().unwrap().to_owned(),
+        j["issuance_password"].as_str().unwrap().to_owned(),
+    );
+    let server = Server::start(&data);
+    let downloads = tmp.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let (_driver, c) = browser(false, &downloads, &tmp.path().join("profile")).await;
+    let shots = Shots::new();
+
+    // Manual 2, step 1.
+    c.goto(&format!("{}/login", server.base)).await.unwrap();
+    assert!(
+        text(&c)
+            .await
+            .contains("【ログイン】ボタンを押してください。")
+    );
+    shots.take(&c, "login").await;
+    fill(&c, "user_id", &user_id).await;
+    fill(&c, "password", &temp_pw).await;
+    click_button(&c, "ログイン").await;
+    let url = c.current_url().await.unwrap();
+    assert!(
+        url.path().ends_with("/password/change"),
+        "{url}: {}",
+        text(&c).await
+    );
+    shots.take(&c, "password-change").await;
+    fill(&c, "current", &temp_pw).await;
+    fill(&c, "new", "Kaigo2026pass").await;
+    fill(&c, "confirm", "Kaigo2026pass").await;
+    click_button(&c, "変更").await;
+    let body = text(&c).await;
+    assert!(body.contains("件が該当しています。"), "{body}");
+    shots.take(&c, "notices").await;
+
+    // 3-1 steps 1–2: the tab; 【次へ】 before the notes is refused.
+    click_tab(&c, "介護DX証明書").await;
+    shots.take(&c, "dx-tab").await;
+    c.find(Locator::Id("choice-apply"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(&c, "次へ").await;
+    assert!(
+        text(&c)
+            .await
+            .contains("確認せずに証明書の発行申請は行えません。")
+    );
+    shots.take(&c, "dx-not-read").await;
+    click_button(&c, "発行申請を行う前に").await;
+    shots.take(&c, "dx-notes").await;
+    click_button(&c, "戻る").await;
+    c.find(Locator::Id("choice-apply"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(&c, "次へ").await;
+
+    // Step 3–5.
+    let label = c
+        .find(Locator::Css("label[for=issuance_password]"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(label, "証明書発行用パスワード");
+    shots.take(&c, "dx-issuance-password").await;
+    fill(&c, "issuance_password", &issuance_pw).await;
+    click_button(&c, "次へ").await;
+    assert!(text(&c).await.contains("請求事業所A"));
+    shots.take(&c, "dx-terms").await;
+    click_button(&c, "利用規約に同意して送信").await;
+    assert!(text(&c).await.contains("※証明書発行完了通知が、数分程度でTOP画面のお知らせ欄もしくはご登録のメールアドレス宛に届きます。"));
+    shots.take(&c, "dx-done").await;
+
+    // The notice arrives; step 6–7 downloads the file into the browser's download folder.
+    let start = Instant::now();
+    loop {
+        click_tab(&c, "お知らせ").await;
+        if text(&c).await.contains("証明書発行完了通知") {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no 証明書発行完了通知"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    shots.take(&c, "notices-issued").await;
+    click_tab(&c, "介護DX証明書").await;
+    assert!(
+        text(&c)
+            .await
+            .contains("※ログイン中のユーザIDで発行済みの介護DX証明書があります。")
+    );
+    shots.take(&c, "dx-issued").await;
+    c.find(Locator::Id("choice-download"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(&c, "次へ").await;
+    shots.take(&c, "dx-download").await;
+    // A download does not replace the page.
+    let link = c.find(Locator::Id("download-file")).await.unwrap();
+    assert_eq!(link.text().await.unwrap(), "ダウンロード");
+    link.click().await.unwrap();
+    let start = Instant::now();
+    let file = loop {
+        let found = std::fs::read_dir(&downloads)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == "p12"));
+        if let Some(f) = found {
+            break f;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let listing: Vec<_> = std::fs::read_dir(&downloads)
+                .unwrap()
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            c.goto("chrome://downloads").await.ok();
+            panic!(
+                "the browser saved no .p12 file: {listing:?} {}",
+                text(&c).await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let name = file.file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(name.starts_with("KaigoDX_1310000001_"), "{name}");
+    let (ok, out) = common::run(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            file.to_str().unwrap(),
+            "-passin",
+            &format!("pass:{issuance_pw}"),
+            "-nokeys",
+            "-clcerts",
+        ],
+    );
+    assert!(ok && out.contains("KaigoJigyousho"), "{out}");
+
+    click_button(&c, "ログアウト").await;
+    assert!(c.current_url().await.unwrap().path().ends_with("/login"));
+    c.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_javascript_the_clock_runs_pages_fit_at_200_percent_and_keyboard_works() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let j = common::init_with_office(&data, "1310000001", None);
+    let server = Server::start(&data);
+    let (_driver, c) = browser(true, tmp.path(), &tmp.path().join("profile")).await;
+    c.goto(&format!("{}/login", server.base)).await.unwrap();
+    fill(&c, "user_id", j["user_id"].as_str().unwrap()).await;
+    fill(&c, "password", j["login_password"].as_str().unwrap()).await;
+    click_button(&c, "ログイン").await;
+    fill(&c, "current", j["login_password"].as_str().unwrap()).await;
+    fill(&c, "new", "Kaigo2026pass").await;
+    fill(&c, "confirm", "Kaigo2026pass").await;
+    click_button(&c, "変更").await;
+    let clock = c.find(Locator::Id("clock")).await.unwrap();
+    let first = clock.text().await.unwrap();
+    assert_eq!(first.len(), 8, "HH:MM:SS: {first}");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let later = clock.text().await.unwrap();
+    assert_ne!(first, later, "the clock ticks");
+
+    // Readable at 200% zoom: at half the width (what 200% zoom leaves of a 1280px window)
+    // nothing needs horizontal scrolling, on the pages of the manual's steps.
+    c.set_window_size(640, 1000).await.unwrap();
+    for path in ["/top", "/dx", "/dx/notes", "/certificate", "/settings"] {
+        c.goto(&format!("{}{path}", server.base)).await.unwrap();
+        let fits = c
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth + 1;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            fits,
+            serde_json::json!(true),
+            "{path} scrolls sideways at 640px"
+        );
+    }
+
+    // Keyboard: the first Tab reaches the skip link, which leads to the main content.
+    c.goto(&format!("{}/dx", server.base)).await.unwrap();
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("\u{E004}")
+        .await
+        .unwrap();
+    let active = c
+        .execute(
+            "return document.activeElement.getAttribute('href');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        active,
+        serde_json::json!("#main"),
+        "the first Tab stop is the skip link"
+    );
+    c.close().await.unwrap();
+}
