@@ -25,6 +25,7 @@ mod migrate;
 mod notices;
 mod offices;
 mod row;
+mod security_mail;
 mod sessions;
 mod throttle;
 

@@ -1,5 +1,6 @@
 //! Use cases, one module each. Handlers and workers call these; none of them knows HTTP or SQL.
 
+pub mod account;
 pub mod apply;
 pub mod auth;
 pub mod issue;
@@ -78,6 +79,7 @@ pub struct Services {
     pub apply: apply::ApplicationService,
     pub issue: issue::IssuanceService,
     pub notices: notices::NoticeService,
+    pub account: account::AccountService,
     pub deps: Arc<Deps>,
 }
 
@@ -90,6 +92,7 @@ impl Services {
             apply: apply::ApplicationService::new(deps.clone()),
             issue: issue::IssuanceService::new(deps.clone()),
             notices: notices::NoticeService::new(deps.clone()),
+            account: account::AccountService::new(deps.clone()),
             deps,
         }
     }
