@@ -10,6 +10,7 @@ mod mail;
 mod notices;
 mod offices;
 mod queue;
+mod security_mail;
 mod sessions;
 mod throttle;
 
@@ -63,5 +64,8 @@ on_both! {
         audit::concurrent_appends_keep_one_chain,
         audit::tampering_is_detected,
         audit::removal_is_detected,
+        security_mail::addresses_and_codes,
+        security_mail::concurrent_takes_succeed_once,
+        security_mail::office_sessions_are_deleted,
     ],
 }
