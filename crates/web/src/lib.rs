@@ -19,6 +19,7 @@ use axum::routing::{get, post};
 pub use state::{AppState, WebConfig};
 
 use crate::pages::{apply, login, misc, notices};
+use crate::pages::{password_reset, settings};
 
 /// The whole portal as one router.
 pub fn router(state: AppState) -> Router {
@@ -49,7 +50,20 @@ pub fn router(state: AppState) -> Router {
         .route("/faq", get(misc::faq))
         .route("/manual", get(misc::manual))
         .route("/downloads", get(misc::downloads))
-        .route("/settings", get(misc::settings))
+        .route("/settings", get(settings::settings_page))
+        .route("/settings/security-mail", post(settings::address_submit))
+        .route(
+            "/settings/security-mail/confirm",
+            post(settings::confirm_submit),
+        )
+        .route(
+            "/password/forgot",
+            get(password_reset::forgot_form).post(password_reset::forgot_submit),
+        )
+        .route(
+            "/password/forgot/code",
+            get(password_reset::code_form).post(password_reset::code_submit),
+        )
         .route("/terms/download", get(misc::terms_download))
         .route("/static/style.css", get(misc::style_css))
         .route("/static/clock.js", get(misc::clock_js))

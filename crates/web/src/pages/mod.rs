@@ -4,3 +4,5 @@ pub mod apply;
 pub mod login;
 pub mod misc;
 pub mod notices;
+pub mod password_reset;
+pub mod settings;
