@@ -137,10 +137,30 @@ mod tests {
         assert!(!h.contains(&c));
         assert!(verify_code(&h, CodePurpose::ResetPassword, OfficeId(7), &c));
         let spaced = format!("{} {}", &c[..4], &c[4..]);
-        assert!(verify_code(&h, CodePurpose::ResetPassword, OfficeId(7), &spaced));
-        assert!(!verify_code(&h, CodePurpose::ConfirmAddress, OfficeId(7), &c));
-        assert!(!verify_code(&h, CodePurpose::ResetPassword, OfficeId(8), &c));
-        assert!(!verify_code(&h, CodePurpose::ResetPassword, OfficeId(7), "12345678x"));
+        assert!(verify_code(
+            &h,
+            CodePurpose::ResetPassword,
+            OfficeId(7),
+            &spaced
+        ));
+        assert!(!verify_code(
+            &h,
+            CodePurpose::ConfirmAddress,
+            OfficeId(7),
+            &c
+        ));
+        assert!(!verify_code(
+            &h,
+            CodePurpose::ResetPassword,
+            OfficeId(8),
+            &c
+        ));
+        assert!(!verify_code(
+            &h,
+            CodePurpose::ResetPassword,
+            OfficeId(7),
+            "12345678x"
+        ));
         // Same code, different salt.
         assert_ne!(h, hash_code(CodePurpose::ResetPassword, OfficeId(7), &c));
         assert_eq!(normalise_code("１２３４-５６７８"), "12345678");

@@ -324,8 +324,14 @@ impl AccountService {
         let Some((office, address)) = matched.filter(|_| !locked) else {
             // The same hashing work as a real request.
             let _ = hash_code(CodePurpose::ResetPassword, crate::ids::OfficeId(0), &code);
-            d.audit(&typed, "password.reset_request", "", source, "no match or throttled")
-                .await;
+            d.audit(
+                &typed,
+                "password.reset_request",
+                "",
+                source,
+                "no match or throttled",
+            )
+            .await;
             return Ok(());
         };
         if let Some(prev) = d
@@ -433,7 +439,11 @@ impl AccountService {
                 "password.reset_failure",
                 &format!("office:{}", office.id),
                 source,
-                if usable { "wrong code" } else { "expired or exhausted" },
+                if usable {
+                    "wrong code"
+                } else {
+                    "expired or exhausted"
+                },
             )
             .await;
             return Err(ResetError::Code);

@@ -165,7 +165,12 @@ pub async fn office_sessions_are_deleted(db: TestDb) {
     let s = &db.store;
     let o = office(&db, 1, None).await;
     let other = office(&db, 2, None).await;
-    for (token, id) in [("a", Some(o.id)), ("b", Some(o.id)), ("c", Some(other.id)), ("d", None)] {
+    for (token, id) in [
+        ("a", Some(o.id)),
+        ("b", Some(o.id)),
+        ("c", Some(other.id)),
+        ("d", None),
+    ] {
         s.insert_session(&SessionRecord {
             token_hash: token.into(),
             office_id: id,

@@ -115,7 +115,11 @@ pub async fn code_submit(
         return Ok(Redirect::to("/password/forgot").into_response());
     };
     if form.code.trim().is_empty() {
-        return code_page(&state, &session, vec!["確認コードを入力してください。".to_owned()]);
+        return code_page(
+            &state,
+            &session,
+            vec!["確認コードを入力してください。".to_owned()],
+        );
     }
     let result = state
         .services

@@ -45,7 +45,10 @@ async fn page(
     render(&SettingsPage {
         frame: Frame::new("ユーザ情報変更", "settings", office, session, now),
         confirmed: status.confirmed.as_ref().map(|a| a.email.clone()),
-        confirmed_at: status.confirmed.as_ref().map(|a| jst_datetime(a.confirmed_at)),
+        confirmed_at: status
+            .confirmed
+            .as_ref()
+            .map(|a| jst_datetime(a.confirmed_at)),
         pending: status.pending.map(|(e, until)| (e, jst_datetime(until))),
         email_input,
         errors,
@@ -54,7 +57,10 @@ async fn page(
     })
 }
 
-pub async fn settings_page(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+pub async fn settings_page(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+) -> AppResult<Response> {
     page(&state, &user.office, &user.session, String::new(), vec![]).await
 }
 
@@ -134,5 +140,12 @@ pub async fn confirm_submit(
             Err(CodeError::Core(e)) => return Err(e.into()),
         }
     };
-    page(&state, &user.office, &user.session, String::new(), vec![error]).await
+    page(
+        &state,
+        &user.office,
+        &user.session,
+        String::new(),
+        vec![error],
+    )
+    .await
 }
