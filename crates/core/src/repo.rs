@@ -211,6 +211,13 @@ pub trait SecurityMailRepo: Send + Sync {
     async fn delete_office_sessions(&self, office_id: OfficeId) -> RepoResult<u64>;
 }
 
+/// Replacing the 証明書発行用パスワード (manual 4).
+#[async_trait]
+pub trait IssuancePasswordRepo: Send + Sync {
+    /// Stores a new Argon2id hash of the office's issuance password.
+    async fn set_issuance_hash(&self, office_id: OfficeId, hash: &str) -> RepoResult<()>;
+}
+
 /// Everything the services need from persistence, as one object to hand around.
 pub trait Store:
     OfficeRepo
@@ -222,6 +229,7 @@ pub trait Store:
     + MailRepo
     + AuditRepo
     + SecurityMailRepo
+    + IssuancePasswordRepo
 {
 }
 
@@ -235,5 +243,6 @@ impl<T> Store for T where
         + MailRepo
         + AuditRepo
         + SecurityMailRepo
+        + IssuancePasswordRepo
 {
 }

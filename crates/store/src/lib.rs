@@ -20,6 +20,7 @@ mod audit;
 mod certificates;
 mod dialect;
 mod error;
+mod issuance_password;
 mod mail;
 mod migrate;
 mod notices;

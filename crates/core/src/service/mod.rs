@@ -3,6 +3,7 @@
 pub mod account;
 pub mod apply;
 pub mod auth;
+pub mod issuance_reissue;
 pub mod issue;
 pub mod notices;
 pub mod register;
@@ -80,6 +81,7 @@ pub struct Services {
     pub issue: issue::IssuanceService,
     pub notices: notices::NoticeService,
     pub account: account::AccountService,
+    pub issuance_reissue: issuance_reissue::IssuancePasswordReissue,
     pub deps: Arc<Deps>,
 }
 
@@ -93,6 +95,7 @@ impl Services {
             issue: issue::IssuanceService::new(deps.clone()),
             notices: notices::NoticeService::new(deps.clone()),
             account: account::AccountService::new(deps.clone()),
+            issuance_reissue: issuance_reissue::IssuancePasswordReissue::new(deps.clone()),
             deps,
         }
     }

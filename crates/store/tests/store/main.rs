@@ -6,6 +6,7 @@
 mod audit;
 mod connect;
 mod harness;
+mod issuance_password;
 mod mail;
 mod notices;
 mod offices;
@@ -67,5 +68,6 @@ on_both! {
         security_mail::addresses_and_codes,
         security_mail::concurrent_takes_succeed_once,
         security_mail::office_sessions_are_deleted,
+        issuance_password::issuance_hash_is_replaced,
     ],
 }
