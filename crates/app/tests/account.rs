@@ -6,18 +6,25 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use base64::Engine as _;
+use kaigo_core::CoreResult;
 use kaigo_core::clock::ManualClock;
+use kaigo_core::ids::NoticeId;
+use kaigo_core::office::Office;
 use kaigo_core::repo::{OfficeRepo, SecurityMailRepo};
 use kaigo_core::security_mail::SecurityAddress;
+use kaigo_core::service::issuance_reissue::{
+    IssuancePasswordReissue, PlainReissueNotice, ReissueNotifier,
+};
 use kaigo_core::service::{Deps, Services};
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::serve::Running;
 use kaigo_pki::walk::{Page, Walker};
 use kaigo_pki::{serve, wiring};
+use secrecy::{ExposeSecret, SecretString};
 
 struct Env {
     _tmp: tempfile::TempDir,
@@ -27,6 +34,32 @@ struct Env {
     running: Running,
     base: String,
     offices: Vec<serde_json::Value>,
+    captured: Arc<Capture>,
+}
+
+/// Records (new issuance password, login password) of each reissue.
+struct Capture {
+    inner: PlainReissueNotice,
+    calls: Mutex<Vec<(String, Option<String>)>>,
+}
+
+#[async_trait::async_trait]
+impl ReissueNotifier for Capture {
+    async fn post_reissue_notice(
+        &self,
+        office: &Office,
+        new_password: &SecretString,
+        login_password: Option<&SecretString>,
+        now: i64,
+    ) -> CoreResult<NoticeId> {
+        self.calls.lock().unwrap().push((
+            new_password.expose_secret().to_owned(),
+            login_password.map(|p| p.expose_secret().to_owned()),
+        ));
+        self.inner
+            .post_reissue_notice(office, new_password, login_password, now)
+            .await
+    }
 }
 
 /// Two offices, the portal served in-process on a manual clock.
@@ -66,6 +99,14 @@ async fn env() -> Env {
         factory: d.factory.clone(),
         settings: d.settings.clone(),
     });
+    // The plug point of the ZIP+PDF notice: a notifier that records what it is given and
+    // posts the plain notice.
+    let captured = Arc::new(Capture {
+        inner: PlainReissueNotice::new(app.services.deps.clone()),
+        calls: Mutex::new(vec![]),
+    });
+    app.services.issuance_reissue =
+        IssuancePasswordReissue::with_notifier(app.services.deps.clone(), captured.clone());
     let store = app.store.clone();
     let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
         .await
@@ -79,6 +120,7 @@ async fn env() -> Env {
         running,
         base,
         offices,
+        captured,
     }
 }
 
@@ -652,5 +694,166 @@ async fn reset_codes_expire_and_have_limited_attempts() {
     let fresh = Walker::new(&e.base).unwrap();
     let p = fresh.get("/password/forgot/code").await.unwrap();
     assert_eq!(p.path, "/password/forgot");
+    e.running.shutdown().await.unwrap();
+}
+
+/// Manual 3-1 up to the issuance password step; returns the page after entering `password`.
+async fn issuance_step(w: &Walker, password: &str) -> Page {
+    let tab = w.get("/dx").await.unwrap();
+    w.get("/dx/notes").await.unwrap();
+    let step = w.post(&tab, "/dx", &[("choice", "apply")]).await.unwrap();
+    assert_eq!(step.path, "/dx/apply/password");
+    assert!(step.contains(
+        "<a href=\"/issuance-password/about?back=/dx/apply/password\">証明書発行用パスワードとは？</a>"
+    ));
+    w.post(
+        &step,
+        "/dx/apply/password",
+        &[("issuance_password", password)],
+    )
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issuance_password_is_reissued_as_manual_4_shows() {
+    let e = env().await;
+    let user_a = s(&e.offices[0], "user_id");
+    let old = s(&e.offices[0], "issuance_password");
+    let w = logged_in(&e, 0, "newpass123").await;
+    assert_eq!(issuance_step(&w, &old).await.path, "/dx/apply/terms");
+
+    // Step 1: 「証明書発行用パスワードとは？」, the manual's text.
+    let about = w
+        .get("/issuance-password/about?back=/dx/apply/password")
+        .await
+        .unwrap();
+    assert_eq!(about.status, 200);
+    for text in [
+        "【証明書発行用パスワードとは】",
+        "証明書発行用パスワードは、証明書の発行申請時と、証明書のインストール時に必要となるパスワードです。",
+        "【証明書発行用パスワードの入手方法】",
+        "・電子請求登録結果に関するお知らせ",
+        "【証明書発行用パスワードの使用】",
+        "古いパソコンから新しいパソコンに証明書をインストールする場合のように",
+        "紛失しないよう、<strong>厳重に管理し、保管してください。</strong>",
+        "※注意",
+        "証明書のインストールができず、有償の新しい証明書が必要になります。",
+    ] {
+        assert!(about.contains(text), "missing {text}");
+    }
+    assert!(about.contains("<a class=\"button\" href=\"/dx/apply/password\">戻る</a>"));
+    assert!(
+        about
+            .texts(".buttons a")
+            .contains(&"通知書を紛失してしまった".to_owned())
+    );
+    // 【戻る】 never leads off the portal.
+    let evil = w
+        .get("/issuance-password/about?back=//evil.example/")
+        .await
+        .unwrap();
+    assert!(!evil.contains("evil.example"));
+
+    // Step 2–3: 【通知書を紛失してしまった】 → 【再発行する】 (a POST with the CSRF token).
+    let confirm = w
+        .get("/issuance-password/reissue?back=/dx/apply/password")
+        .await
+        .unwrap();
+    assert!(
+        confirm
+            .texts("form button")
+            .contains(&"再発行する".to_owned())
+    );
+    let refused = w
+        .post_with_token("/issuance-password/reissue", "forged", &[])
+        .await
+        .unwrap();
+    assert_eq!(refused.status, 403);
+    assert!(e.captured.calls.lock().unwrap().is_empty());
+    let done = w
+        .post(
+            &confirm,
+            "/issuance-password/reissue",
+            &[("back", "/dx/apply/password")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.path, "/issuance-password/reissue/done");
+    assert!(done.contains("証明書発行用パスワードを再発行しました。"));
+    assert!(done.contains("Windows標準のエクスプローラーでは開けません。7-Zip（無料）"));
+    assert!(done.contains("介護DX証明書の発行申請は無料です"));
+    assert!(done.contains("改めて発行申請を行ってください"));
+
+    // The caller received the new password; the ZIP password is the current login password.
+    let (new, login) = e.captured.calls.lock().unwrap()[0].clone();
+    assert_eq!(login.as_deref(), Some("newpass123"));
+    assert_ne!(new, old);
+    assert_eq!(new.len(), 12);
+    assert!(!done.contains(&new), "the page never shows the password");
+
+    // Step 4: 【お知らせ画面を開く】 → the notice, without the password.
+    let link = done
+        .html
+        .split("href=\"/notices/")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a link to the notice")
+        .to_owned();
+    assert!(
+        done.texts(".buttons a")
+            .contains(&"お知らせ画面を開く".to_owned())
+    );
+    let notice = w.get(&format!("/notices/{link}")).await.unwrap();
+    assert_eq!(notice.status, 200);
+    for text in [
+        "証明書発行用パスワード再発行通知",
+        "介護電子請求受付システムからのお知らせです。",
+        "再発行された証明書発行用パスワードを通知いたします。",
+        "添付された証明書発行用パスワード通知書のZIPファイルを取得してください。",
+        "添付のZIPファイルを開くにはパスワードが必要です。",
+        "パスワードは、ログイン用パスワードをご入力ください。",
+        "[ユーザID]",
+        "[問い合わせ先]",
+        "7-Zip",
+        user_a.as_str(),
+    ] {
+        assert!(notice.contains(text), "notice lacks {text}");
+    }
+    assert!(
+        !notice.contains(&new),
+        "the notice body never holds the password"
+    );
+    for m in mails(&e.data) {
+        assert!(!m.body.contains(&new), "no mail holds the password");
+    }
+
+    // Only the new password works from now on.
+    let p = issuance_step(&w, &old).await;
+    assert_eq!(p.path, "/dx/apply/password");
+    assert!(p.contains("証明書発行用パスワードが正しくありません。"));
+    let p = issuance_step(&w, &new).await;
+    assert_eq!(p.path, "/dx/apply/terms");
+
+    // Another office cannot open this office's notice.
+    let w2 = logged_in(&e, 1, "otherpass9").await;
+    let p = w2.get(&format!("/notices/{link}")).await.unwrap();
+    assert_eq!(p.status, 404);
+
+    // A fresh login captures the login password too.
+    let again = Walker::new(&e.base).unwrap();
+    assert_eq!(
+        again.login(&user_a, "newpass123").await.unwrap().path,
+        "/top"
+    );
+    let confirm = again.get("/issuance-password/reissue").await.unwrap();
+    again
+        .post(&confirm, "/issuance-password/reissue", &[])
+        .await
+        .unwrap();
+    let calls = e.captured.calls.lock().unwrap().clone();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(calls[1].1.as_deref(), Some("newpass123"));
+    assert_eq!(audit_count(&e.data, "issuance_password.reissue").await, 2);
     e.running.shutdown().await.unwrap();
 }

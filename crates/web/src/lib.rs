@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod error;
 pub mod frame;
 pub mod headers;
+pub mod login_secret;
 pub mod pages;
 pub mod session;
 pub mod state;
@@ -19,7 +20,7 @@ use axum::routing::{get, post};
 pub use state::{AppState, WebConfig};
 
 use crate::pages::{apply, login, misc, notices};
-use crate::pages::{password_reset, settings};
+use crate::pages::{issuance_password, password_reset, settings};
 
 /// The whole portal as one router.
 pub fn router(state: AppState) -> Router {
@@ -59,6 +60,15 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/password/forgot",
             get(password_reset::forgot_form).post(password_reset::forgot_submit),
+        )
+        .route("/issuance-password/about", get(issuance_password::about))
+        .route(
+            "/issuance-password/reissue",
+            get(issuance_password::reissue_form).post(issuance_password::reissue_submit),
+        )
+        .route(
+            "/issuance-password/reissue/done",
+            get(issuance_password::reissue_done),
         )
         .route(
             "/password/forgot/code",

@@ -13,7 +13,10 @@ pub async fn issuance_hash_is_replaced(db: TestDb) {
     s.set_issuance_hash(o.id, "$argon2id$new").await.unwrap();
     let after = s.office_by_id(o.id).await.unwrap().unwrap();
     assert_eq!(after.issuance_hash, "$argon2id$new");
-    assert_eq!(after.login_hash, o.login_hash, "only the issuance hash changes");
+    assert_eq!(
+        after.login_hash, o.login_hash,
+        "only the issuance hash changes"
+    );
     let untouched = s.office_by_id(other.id).await.unwrap().unwrap();
     assert_eq!(untouched.issuance_hash, other.issuance_hash);
     assert!(matches!(
