@@ -64,6 +64,11 @@ impl ReissueNotifier for Capture {
 
 /// Two offices, the portal served in-process on a manual clock.
 async fn env() -> Env {
+    env_with(false).await
+}
+
+/// As [`env`]; with `with_ca` the issuing CA is loaded, so the worker issues certificates.
+async fn env_with(with_ca: bool) -> Env {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let mut offices = vec![common::init_with_office(&data, "1310000001", None)];
@@ -86,7 +91,7 @@ async fn env() -> Env {
     assert!(o.status.success(), "{}", common::stderr(&o));
     offices.push(serde_json::from_slice(&o.stdout).unwrap());
 
-    let mut app = wiring::open(&DataDir::new(data.clone()), false)
+    let mut app = wiring::open(&DataDir::new(data.clone()), with_ca)
         .await
         .unwrap();
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
@@ -855,5 +860,74 @@ async fn issuance_password_is_reissued_as_manual_4_shows() {
     assert_eq!(calls.len(), 2);
     assert_eq!(calls[1].1.as_deref(), Some("newpass123"));
     assert_eq!(audit_count(&e.data, "issuance_password.reissue").await, 2);
+    e.running.shutdown().await.unwrap();
+}
+
+/// Whether `openssl` opens a PKCS#12 file with a password.
+fn p12_opens(dir: &Path, p12: &[u8], password: &str) -> bool {
+    let file = common::write(dir, "cert.p12", p12);
+    let pass = format!("pass:{password}");
+    let (ok, _) = common::run(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            file.to_str().unwrap(),
+            "-passin",
+            &pass,
+            "-info",
+            "-noout",
+        ],
+    );
+    ok
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_built_before_a_reissue_keep_their_old_password() {
+    common::require_tool("openssl", "apt-get install openssl");
+    let e = env_with(true).await;
+    let old = s(&e.offices[0], "issuance_password");
+    let w = logged_in(&e, 0, "newpass123").await;
+    let done = w.apply_dx(&old).await.unwrap();
+    assert_eq!(done.path, "/dx/apply/done", "{}", done.html);
+    w.wait_for_issued(Duration::from_secs(120)).await.unwrap();
+
+    // The download screen links 「証明書発行用パスワードとは？」.
+    let tab = w.get("/dx").await.unwrap();
+    let page = w
+        .post(&tab, "/dx", &[("choice", "download")])
+        .await
+        .unwrap();
+    assert_eq!(page.path, "/dx/download");
+    assert!(page.contains(
+        "<a href=\"/issuance-password/about?back=/dx/download\">証明書発行用パスワードとは？</a>"
+    ));
+    let about = w
+        .get("/issuance-password/about?back=/dx/download")
+        .await
+        .unwrap();
+    assert!(about.contains("<a class=\"button\" href=\"/dx/download\">戻る</a>"));
+    let before = w.download_dx().await.unwrap().bytes;
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(p12_opens(tmp.path(), &before, &old));
+
+    let confirm = w
+        .get("/issuance-password/reissue?back=/dx/download")
+        .await
+        .unwrap();
+    w.post(
+        &confirm,
+        "/issuance-password/reissue",
+        &[("back", "/dx/download")],
+    )
+    .await
+    .unwrap();
+    let new = e.captured.calls.lock().unwrap()[0].0.clone();
+
+    // The file already built is the same and keeps the old password.
+    let after = w.download_dx().await.unwrap().bytes;
+    assert_eq!(after, before);
+    assert!(p12_opens(tmp.path(), &after, &old));
+    assert!(!p12_opens(tmp.path(), &after, &new));
     e.running.shutdown().await.unwrap();
 }
