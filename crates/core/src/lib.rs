@@ -12,6 +12,7 @@ pub mod office;
 pub mod password;
 pub mod pki;
 pub mod repo;
+pub mod security_mail;
 pub mod service;
 pub mod terms;
 

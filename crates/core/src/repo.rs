@@ -11,6 +11,7 @@ use crate::ids::{ApplicationId, CertificateId, MailId, NoticeId, OfficeId, Offic
 use crate::mail::{NewMail, QueuedMail};
 use crate::notice::{NewNotice, Notice, NoticeView};
 use crate::office::{NewOffice, Office};
+use crate::security_mail::{CodePurpose, OneTimeCode, SecurityAddress};
 
 pub type RepoResult<T> = Result<T, RepoError>;
 
@@ -177,6 +178,46 @@ pub trait AuditRepo: Send + Sync {
     async fn verify_audit_chain(&self) -> RepoResult<Result<u64, i64>>;
 }
 
+/// The セキュリティメールアドレス and the one-time codes mailed to it.
+#[async_trait]
+pub trait SecurityMailRepo: Send + Sync {
+    /// The office's confirmed security address, if any.
+    async fn security_address(&self, office_id: OfficeId) -> RepoResult<Option<SecurityAddress>>;
+    /// In one transaction: stores the code (replacing the office's earlier code of the same
+    /// purpose) and queues the mail that carries it.
+    async fn put_one_time_code(&self, code: &OneTimeCode, mail: &NewMail) -> RepoResult<()>;
+    async fn one_time_code(
+        &self,
+        office_id: OfficeId,
+        purpose: CodePurpose,
+    ) -> RepoResult<Option<OneTimeCode>>;
+    /// Counts one wrong entry atomically and returns the new count (0 if there is no code).
+    async fn one_time_code_failed(
+        &self,
+        office_id: OfficeId,
+        purpose: CodePurpose,
+    ) -> RepoResult<i64>;
+    /// Deletes the code whose hash is `code_hash`; true only for the one caller that deleted
+    /// it, so a code is used once even by concurrent requests.
+    async fn take_one_time_code(
+        &self,
+        office_id: OfficeId,
+        purpose: CodePurpose,
+        code_hash: &str,
+    ) -> RepoResult<bool>;
+    /// Sets (or replaces) the confirmed security address.
+    async fn set_security_address(&self, address: &SecurityAddress) -> RepoResult<()>;
+    /// Ends every session of the office (after its password was reset); returns how many.
+    async fn delete_office_sessions(&self, office_id: OfficeId) -> RepoResult<u64>;
+}
+
+/// Replacing the 証明書発行用パスワード (manual 4).
+#[async_trait]
+pub trait IssuancePasswordRepo: Send + Sync {
+    /// Stores a new Argon2id hash of the office's issuance password.
+    async fn set_issuance_hash(&self, office_id: OfficeId, hash: &str) -> RepoResult<()>;
+}
+
 /// Everything the services need from persistence, as one object to hand around.
 pub trait Store:
     OfficeRepo
@@ -187,6 +228,8 @@ pub trait Store:
     + CertificateRepo
     + MailRepo
     + AuditRepo
+    + SecurityMailRepo
+    + IssuancePasswordRepo
 {
 }
 
@@ -199,5 +242,7 @@ impl<T> Store for T where
         + CertificateRepo
         + MailRepo
         + AuditRepo
+        + SecurityMailRepo
+        + IssuancePasswordRepo
 {
 }

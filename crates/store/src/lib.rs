@@ -20,11 +20,13 @@ mod audit;
 mod certificates;
 mod dialect;
 mod error;
+mod issuance_password;
 mod mail;
 mod migrate;
 mod notices;
 mod offices;
 mod row;
+mod security_mail;
 mod sessions;
 mod throttle;
 

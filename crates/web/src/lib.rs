@@ -7,6 +7,7 @@ pub mod csrf;
 pub mod error;
 pub mod frame;
 pub mod headers;
+pub mod login_secret;
 pub mod pages;
 pub mod session;
 pub mod state;
@@ -19,6 +20,7 @@ use axum::routing::{get, post};
 pub use state::{AppState, WebConfig};
 
 use crate::pages::{apply, login, misc, notices};
+use crate::pages::{issuance_password, password_reset, settings};
 
 /// The whole portal as one router.
 pub fn router(state: AppState) -> Router {
@@ -49,7 +51,29 @@ pub fn router(state: AppState) -> Router {
         .route("/faq", get(misc::faq))
         .route("/manual", get(misc::manual))
         .route("/downloads", get(misc::downloads))
-        .route("/settings", get(misc::settings))
+        .route("/settings", get(settings::settings_page))
+        .route("/settings/security-mail", post(settings::address_submit))
+        .route(
+            "/settings/security-mail/confirm",
+            post(settings::confirm_submit),
+        )
+        .route(
+            "/password/forgot",
+            get(password_reset::forgot_form).post(password_reset::forgot_submit),
+        )
+        .route("/issuance-password/about", get(issuance_password::about))
+        .route(
+            "/issuance-password/reissue",
+            get(issuance_password::reissue_form).post(issuance_password::reissue_submit),
+        )
+        .route(
+            "/issuance-password/reissue/done",
+            get(issuance_password::reissue_done),
+        )
+        .route(
+            "/password/forgot/code",
+            get(password_reset::code_form).post(password_reset::code_submit),
+        )
         .route("/terms/download", get(misc::terms_download))
         .route("/static/style.css", get(misc::style_css))
         .route("/static/clock.js", get(misc::clock_js))

@@ -39,6 +39,12 @@ pub struct SessionData {
     /// A one-shot message for the next page.
     #[serde(default)]
     pub flash: Option<String>,
+    /// The user ID typed on 「パスワード等を紛失した方はこちら」, for the code step.
+    #[serde(default)]
+    pub reset_user_id: Option<String>,
+    /// The login password sealed under the server key (see `login_secret`).
+    #[serde(default)]
+    pub login_password_sealed_b64: Option<String>,
 }
 
 /// A checked issuance password, sealed under the server key, waiting for the terms.

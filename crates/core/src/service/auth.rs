@@ -38,7 +38,7 @@ pub struct AuthService {
 }
 
 /// The throttle key of a login. It uses the ID as typed, so unknown IDs lock just like known ones.
-fn login_key(user_id: &str) -> String {
+pub(crate) fn login_key(user_id: &str) -> String {
     let id: String = user_id.trim().chars().take(32).collect();
     format!("login:{id}")
 }

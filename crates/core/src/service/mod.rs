@@ -1,7 +1,9 @@
 //! Use cases, one module each. Handlers and workers call these; none of them knows HTTP or SQL.
 
+pub mod account;
 pub mod apply;
 pub mod auth;
+pub mod issuance_reissue;
 pub mod issue;
 pub mod notices;
 pub mod register;
@@ -78,6 +80,8 @@ pub struct Services {
     pub apply: apply::ApplicationService,
     pub issue: issue::IssuanceService,
     pub notices: notices::NoticeService,
+    pub account: account::AccountService,
+    pub issuance_reissue: issuance_reissue::IssuancePasswordReissue,
     pub deps: Arc<Deps>,
 }
 
@@ -90,6 +94,8 @@ impl Services {
             apply: apply::ApplicationService::new(deps.clone()),
             issue: issue::IssuanceService::new(deps.clone()),
             notices: notices::NoticeService::new(deps.clone()),
+            account: account::AccountService::new(deps.clone()),
+            issuance_reissue: issuance_reissue::IssuancePasswordReissue::new(deps.clone()),
             deps,
         }
     }

@@ -6,10 +6,12 @@
 mod audit;
 mod connect;
 mod harness;
+mod issuance_password;
 mod mail;
 mod notices;
 mod offices;
 mod queue;
+mod security_mail;
 mod sessions;
 mod throttle;
 
@@ -63,5 +65,9 @@ on_both! {
         audit::concurrent_appends_keep_one_chain,
         audit::tampering_is_detected,
         audit::removal_is_detected,
+        security_mail::addresses_and_codes,
+        security_mail::concurrent_takes_succeed_once,
+        security_mail::office_sessions_are_deleted,
+        issuance_password::issuance_hash_is_replaced,
     ],
 }

@@ -95,6 +95,7 @@ pub async fn login_submit(
         match state.services.auth.login(&user_id, &form.password, &ip).await? {
             Ok(office) => {
                 session.login(office.id);
+                crate::login_secret::keep_login_password(&state, &session, &form.password);
                 let to = if office.must_change_password { "/password/change" } else { "/top" };
                 return Ok(Redirect::to(to).into_response());
             }
@@ -143,6 +144,7 @@ pub async fn password_submit(
         .await;
     let errors = match result {
         Ok(()) => {
+            crate::login_secret::keep_login_password(&state, &user.session, &form.new);
             user.session
                 .update(|d| d.flash = Some("パスワードを変更しました。".into()));
             return Ok(Redirect::to("/top").into_response());

@@ -82,25 +82,6 @@ pub async fn downloads(State(s): State<AppState>, u: CurrentOffice) -> AppResult
     )
     .await
 }
-#[derive(Template)]
-#[template(path = "settings.html")]
-struct SettingsPage {
-    frame: Frame,
-}
-
-pub async fn settings(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
-    let now = state.services.deps.clock.unix();
-    render(&SettingsPage {
-        frame: Frame::new(
-            "ユーザ情報変更",
-            "settings",
-            &user.office,
-            &user.session,
-            now,
-        ),
-    })
-}
-
 pub async fn certificate(
     State(state): State<AppState>,
     user: CurrentOffice,

@@ -1,6 +1,9 @@
 //! Handlers, one module per part of the manual. Each calls services; none touches storage.
 
 pub mod apply;
+pub mod issuance_password;
 pub mod login;
 pub mod misc;
 pub mod notices;
+pub mod password_reset;
+pub mod settings;

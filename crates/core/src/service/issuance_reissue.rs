@@ -1,0 +1,157 @@
+//! Manual 4: 【通知書を紛失してしまった】 → 【再発行する】. A new 証明書発行用パスワード replaces the
+//! old one (only its Argon2id hash is stored) and the office is told through the notice
+//! 「証明書発行用パスワード再発行通知」.
+//!
+//! The notice is posted by a [`ReissueNotifier`]. The default, [`PlainReissueNotice`], posts
+//! the notice text without an attachment. The notice of the manual carries
+//! 「証明書発行用パスワード通知書.zip」 (a PDF with the new password, AES-256 under the office's
+//! login password): plug a notifier that builds it into
+//! [`IssuancePasswordReissue::with_notifier`]. It receives the new password and the login
+//! password captured at login; nothing else needs to change.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+
+use super::Deps;
+use crate::error::CoreResult;
+use crate::ids::NoticeId;
+use crate::notice::{NewNotice, NoticeCategory, NoticeTarget};
+use crate::office::Office;
+use crate::password::generate_issuance_password;
+
+/// Title of the notice, as in the manual.
+pub const REISSUE_NOTICE_TITLE: &str = "証明書発行用パスワード再発行通知";
+/// Name of the attachment the manual shows.
+pub const REISSUE_ATTACHMENT_NAME: &str = "証明書発行用パスワード通知書.zip";
+
+/// The notice body of the manual, with the user ID and the helpdesk. It never contains the
+/// password itself.
+pub fn reissue_notice_body(office: &Office, helpdesk: &str) -> String {
+    format!(
+        "介護電子請求受付システムからのお知らせです。\n\
+         再発行された証明書発行用パスワードを通知いたします。\n\n\
+         添付された証明書発行用パスワード通知書のZIPファイルを取得してください。\n\
+         添付のZIPファイルを開くにはパスワードが必要です。\n\
+         パスワードは、ログイン用パスワードをご入力ください。\n\n\
+         ※添付のZIPファイルはAES-256で暗号化されています。Windows標準のエクスプローラーでは開けません。\
+         7-Zip（無料）などのAES暗号化に対応したツールで開いてください。\n\n\
+         [ユーザID]\n{}\n\
+         [問い合わせ先]\nヘルプデスク：{}\n",
+        office.user_id.as_str(),
+        helpdesk
+    )
+}
+
+/// Tells the office its new issuance password. Called once per reissue, after the new hash is
+/// stored; returns the notice to open from the completion page.
+#[async_trait]
+pub trait ReissueNotifier: Send + Sync {
+    async fn post_reissue_notice(
+        &self,
+        office: &Office,
+        new_password: &SecretString,
+        login_password: Option<&SecretString>,
+        now: i64,
+    ) -> CoreResult<NoticeId>;
+}
+
+/// Posts the notice text without an attachment (until the ZIP+PDF builder is plugged in).
+pub struct PlainReissueNotice {
+    deps: Arc<Deps>,
+}
+
+impl PlainReissueNotice {
+    pub fn new(deps: Arc<Deps>) -> Self {
+        Self { deps }
+    }
+}
+
+#[async_trait]
+impl ReissueNotifier for PlainReissueNotice {
+    async fn post_reissue_notice(
+        &self,
+        office: &Office,
+        _new_password: &SecretString,
+        _login_password: Option<&SecretString>,
+        now: i64,
+    ) -> CoreResult<NoticeId> {
+        let notice = NewNotice {
+            category: NoticeCategory::Certificate,
+            title: REISSUE_NOTICE_TITLE.to_owned(),
+            body: reissue_notice_body(office, &self.deps.settings.helpdesk),
+            target: NoticeTarget::Office(office.id),
+            start_at: now,
+            end_at: None,
+            created_at: now,
+        };
+        Ok(self.deps.store.insert_notice(&notice).await?)
+    }
+}
+
+/// The result of a reissue. The password is in clear only here, for the caller's one use.
+pub struct Reissued {
+    pub password: SecretString,
+    pub notice_id: NoticeId,
+}
+
+#[derive(Clone)]
+pub struct IssuancePasswordReissue {
+    deps: Arc<Deps>,
+    notifier: Arc<dyn ReissueNotifier>,
+}
+
+impl IssuancePasswordReissue {
+    pub fn new(deps: Arc<Deps>) -> Self {
+        let notifier = Arc::new(PlainReissueNotice::new(deps.clone()));
+        Self { deps, notifier }
+    }
+
+    pub fn with_notifier(deps: Arc<Deps>, notifier: Arc<dyn ReissueNotifier>) -> Self {
+        Self { deps, notifier }
+    }
+
+    /// Generates and stores a new issuance password, lifts the issuance-password lock, posts
+    /// the notice and returns the password. Certificates already built keep their old
+    /// password; applications from now on need the new one.
+    pub async fn reissue(
+        &self,
+        office: &Office,
+        login_password: Option<&SecretString>,
+        source: &str,
+    ) -> CoreResult<Reissued> {
+        let d = &self.deps;
+        let now = d.clock.unix();
+        let password = generate_issuance_password();
+        let hash = d.hasher.hash(&password)?;
+        d.store.set_issuance_hash(office.id, &hash).await?;
+        d.store
+            .throttle_clear(&format!("issuance:{}", office.id))
+            .await?;
+        d.audit(
+            office.user_id.as_str(),
+            "issuance_password.reissue",
+            &format!("office:{}", office.id),
+            source,
+            if login_password.is_some() {
+                "login password available for the notice attachment"
+            } else {
+                "login password not available"
+            },
+        )
+        .await;
+        let notice_id = self
+            .notifier
+            .post_reissue_notice(office, &password, login_password, now)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, office = %office.id, "reissue notice failed");
+                e
+            })?;
+        Ok(Reissued {
+            password,
+            notice_id,
+        })
+    }
+}

@@ -1,0 +1,146 @@
+//! Manual 4: 「証明書発行用パスワードとは？」 → 【通知書を紛失してしまった】 → 【再発行する】 →
+//! 【お知らせ画面を開く】.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::auth::CurrentOffice;
+use crate::client::ClientIp;
+use crate::csrf::CsrfForm;
+use crate::error::{AppResult, render};
+use crate::frame::Frame;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "issuance_password_about.html")]
+struct AboutPage {
+    frame: Frame,
+    back: String,
+}
+
+#[derive(Template)]
+#[template(path = "issuance_password_reissue.html")]
+struct ConfirmPage {
+    frame: Frame,
+    back: String,
+}
+
+#[derive(Template)]
+#[template(path = "issuance_password_reissued.html")]
+struct DonePage {
+    frame: Frame,
+    back: String,
+    notice_id: i64,
+}
+
+#[derive(Deserialize, Default)]
+pub struct BackQuery {
+    #[serde(default)]
+    back: String,
+    #[serde(default)]
+    notice: Option<i64>,
+}
+
+/// The page 【戻る】 returns to: a local portal path of plain characters, else the 証明書 tab.
+fn safe_back(raw: &str) -> String {
+    let ok = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && raw.len() <= 64
+        && raw.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '/' || c == '-' || c == '_'
+        });
+    if ok {
+        raw.to_owned()
+    } else {
+        "/certificate".to_owned()
+    }
+}
+
+/// The tab of the screen the office came from.
+fn tab_of(back: &str) -> &'static str {
+    if back.starts_with("/dx") {
+        "dx"
+    } else {
+        "certificate"
+    }
+}
+
+fn frame(state: &AppState, user: &CurrentOffice, title: &str, back: &str) -> Frame {
+    let now = state.services.deps.clock.unix();
+    Frame::new(title, tab_of(back), &user.office, &user.session, now)
+}
+
+/// 「証明書発行用パスワードとは？」
+pub async fn about(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    Query(q): Query<BackQuery>,
+) -> AppResult<Response> {
+    let back = safe_back(&q.back);
+    render(&AboutPage {
+        frame: frame(&state, &user, "証明書発行用パスワードとは", &back),
+        back,
+    })
+}
+
+/// 【通知書を紛失してしまった】: the confirmation with 【再発行する】.
+pub async fn reissue_form(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    Query(q): Query<BackQuery>,
+) -> AppResult<Response> {
+    let back = safe_back(&q.back);
+    render(&ConfirmPage {
+        frame: frame(&state, &user, "証明書発行用パスワードの再発行", &back),
+        back,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ReissueForm {
+    #[serde(default)]
+    back: String,
+}
+
+/// 【再発行する】
+pub async fn reissue_submit(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    ClientIp(ip): ClientIp,
+    CsrfForm(form): CsrfForm<ReissueForm>,
+) -> AppResult<Response> {
+    let back = safe_back(&form.back);
+    let login_password = crate::login_secret::login_password(&state, &user.session);
+    let reissued = state
+        .services
+        .issuance_reissue
+        .reissue(&user.office, login_password.as_ref(), &ip)
+        .await?;
+    // A password checked earlier in this session is the old one: drop it.
+    user.session.update(|d| d.pending = None);
+    drop(reissued.password);
+    Ok(Redirect::to(&format!(
+        "/issuance-password/reissue/done?back={back}&notice={}",
+        reissued.notice_id.0
+    ))
+    .into_response())
+}
+
+/// The completion page with 【お知らせ画面を開く】.
+pub async fn reissue_done(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    Query(q): Query<BackQuery>,
+) -> AppResult<Response> {
+    let back = safe_back(&q.back);
+    let Some(notice_id) = q.notice else {
+        return Ok(Redirect::to("/notices").into_response());
+    };
+    render(&DonePage {
+        frame: frame(&state, &user, "証明書発行用パスワードの再発行", &back),
+        back,
+        notice_id,
+    })
+}
