@@ -4,6 +4,7 @@ pub mod apply;
 pub mod auth;
 pub mod issue;
 pub mod notices;
+pub mod portal;
 pub mod register;
 
 use std::sync::Arc;
@@ -78,6 +79,7 @@ pub struct Services {
     pub apply: apply::ApplicationService,
     pub issue: issue::IssuanceService,
     pub notices: notices::NoticeService,
+    pub portal: portal::PortalService,
     pub deps: Arc<Deps>,
 }
 
@@ -90,6 +92,7 @@ impl Services {
             apply: apply::ApplicationService::new(deps.clone()),
             issue: issue::IssuanceService::new(deps.clone()),
             notices: notices::NoticeService::new(deps.clone()),
+            portal: portal::PortalService::new(deps.clone()),
             deps,
         }
     }
