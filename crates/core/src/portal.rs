@@ -84,6 +84,31 @@ pub struct NoticeQuery {
     pub keyword: Option<String>,
 }
 
+impl NoticeQuery {
+    /// The LIKE patterns (lower case, wildcards escaped with `\\`) for the keyword: as typed and,
+    /// if different, in NFKC form. Empty without a keyword.
+    pub fn keyword_patterns(&self) -> Vec<String> {
+        use unicode_normalization::UnicodeNormalization;
+        let Some(k) = self.keyword.as_deref() else {
+            return Vec::new();
+        };
+        let escape = |s: &str| {
+            let mut out = String::from("%");
+            for c in s.to_lowercase().chars() {
+                if matches!(c, '%' | '_' | '\\') {
+                    out.push('\\');
+                }
+                out.push(c);
+            }
+            out.push('%');
+            out
+        };
+        let raw = escape(k);
+        let nfkc = escape(&k.nfkc().collect::<String>());
+        if raw == nfkc { vec![raw] } else { vec![raw, nfkc] }
+    }
+}
+
 /// A file to attach to a new notice.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAttachment {
@@ -296,6 +321,17 @@ mod tests {
         for bad in ["", "a", "a@b", "a@@b.jp", "a b@c.jp", "あ@example.jp", "a@.jp", "a@b..jp"] {
             assert!(validate_email(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn keyword_patterns_escape() {
+        let q = |k: &str| NoticeQuery {
+            keyword: Some(k.into()),
+            ..Default::default()
+        };
+        assert_eq!(q("100%_a\\").keyword_patterns(), vec!["%100\\%\\_a\\\\%"]);
+        assert_eq!(q("ＰＫＩ").keyword_patterns(), vec!["%ｐｋｉ%", "%pki%"]);
+        assert!(NoticeQuery::default().keyword_patterns().is_empty());
     }
 
     #[test]

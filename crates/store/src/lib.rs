@@ -24,6 +24,7 @@ mod mail;
 mod migrate;
 mod notices;
 mod offices;
+mod portal;
 mod row;
 mod sessions;
 mod throttle;

@@ -9,6 +9,7 @@ mod harness;
 mod mail;
 mod notices;
 mod offices;
+mod portal;
 mod queue;
 mod sessions;
 mod throttle;
@@ -63,5 +64,9 @@ on_both! {
         audit::concurrent_appends_keep_one_chain,
         audit::tampering_is_detected,
         audit::removal_is_detected,
+        portal::search_by_each_criterion,
+        portal::attachments_follow_visibility,
+        portal::office_documents_are_private,
+        portal::inquiries_and_ack_mail,
     ],
 }
