@@ -36,7 +36,7 @@ struct NoticesPage {
     form: NoticeSearchInput,
     audiences: Vec<(&'static str, &'static str)>,
     errors: Vec<String>,
-    /// The search as a query string (without `page`), for the pager links.
+    /// The search as a query string (without `page`), for the pager links, already HTML-escaped.
     search_qs: String,
 }
 
@@ -91,7 +91,9 @@ pub async fn list(
         ("to", form.to.as_str()),
         ("keyword", form.keyword.as_str()),
     ])
-    .unwrap_or_default();
+    .unwrap_or_default()
+    // Form-urlencoded text holds no `<>"'`; only `&` needs escaping in the attribute.
+    .replace('&', "&amp;");
     let (total, items, errors) = match form.parse() {
         Ok(query) => {
             let (total, items) = state
