@@ -23,8 +23,17 @@ fn add_office(data: &std::path::Path, number: &str, prefecture: &str) -> serde_j
     let o = common::kaigo(
         data,
         &[
-            "office", "add", "--number", number, "--name", "別の事業所", "--kind", "careplan",
-            "--prefecture", prefecture, "--json",
+            "office",
+            "add",
+            "--number",
+            number,
+            "--name",
+            "別の事業所",
+            "--kind",
+            "careplan",
+            "--prefecture",
+            prefecture,
+            "--json",
         ],
     );
     assert!(o.status.success(), "{}", common::stderr(&o));
@@ -58,9 +67,17 @@ async fn notices_documents_and_help_pages() {
     let o = notice_add(
         &data,
         &[
-            "--title", "証明書発行用パスワード再発行通知", "--category", "証明書",
-            "--body", "添付のZIPファイルを開くにはログイン用パスワードが必要です。",
-            "--office", "1310000001", "--attach", zip_path.to_str().unwrap(), "--json",
+            "--title",
+            "証明書発行用パスワード再発行通知",
+            "--category",
+            "証明書",
+            "--body",
+            "添付のZIPファイルを開くにはログイン用パスワードが必要です。",
+            "--office",
+            "1310000001",
+            "--attach",
+            zip_path.to_str().unwrap(),
+            "--json",
         ],
     );
     assert!(o.status.success(), "{}", common::stderr(&o));
@@ -70,20 +87,39 @@ async fn notices_documents_and_help_pages() {
     assert_eq!(posted["attachments"][0]["size"], 9_999);
     let o = notice_add(
         &data,
-        &["--title", "東京都の事業所へ", "--category", "schedule", "--prefecture", "13"],
+        &[
+            "--title",
+            "東京都の事業所へ",
+            "--category",
+            "schedule",
+            "--prefecture",
+            "13",
+        ],
     );
     assert!(o.status.success(), "{}", common::stderr(&o));
     assert!(common::stdout(&o).contains("to prefecture 13"));
     let o = notice_add(
         &data,
-        &["--title", "全事業所へ Maintenance", "--category", "システム関連"],
+        &[
+            "--title",
+            "全事業所へ Maintenance",
+            "--category",
+            "システム関連",
+        ],
     );
     assert!(o.status.success(), "{}", common::stderr(&o));
     let o = notice_add(
         &data,
         &[
-            "--title", "B事業所あて", "--category", "参考資料", "--office", "2710000002",
-            "--attach", pdf_path.to_str().unwrap(), "--json",
+            "--title",
+            "B事業所あて",
+            "--category",
+            "参考資料",
+            "--office",
+            "2710000002",
+            "--attach",
+            pdf_path.to_str().unwrap(),
+            "--json",
         ],
     );
     assert!(o.status.success(), "{}", common::stderr(&o));
@@ -99,25 +135,77 @@ async fn notices_documents_and_help_pages() {
         .unwrap();
     let missing = tmp.path().join("missing.pdf");
     for (args, expected) in [
-        (vec!["--title", "x", "--category", "お知らせ"], "unknown --category"),
-        (vec!["--title", " ", "--category", "証明書"], "--title must not be empty"),
-        (vec!["--title", "x", "--category", "証明書", "--office", "123"], "10 digits"),
-        (vec!["--title", "x", "--category", "証明書", "--office", "9990000009"], "no office"),
-        (vec!["--title", "x", "--category", "証明書", "--prefecture", "48"], "01 to 47"),
         (
-            vec!["--title", "x", "--category", "証明書", "--office", "1310000001", "--prefecture", "13"],
+            vec!["--title", "x", "--category", "お知らせ"],
+            "unknown --category",
+        ),
+        (
+            vec!["--title", " ", "--category", "証明書"],
+            "--title must not be empty",
+        ),
+        (
+            vec!["--title", "x", "--category", "証明書", "--office", "123"],
+            "10 digits",
+        ),
+        (
+            vec![
+                "--title",
+                "x",
+                "--category",
+                "証明書",
+                "--office",
+                "9990000009",
+            ],
+            "no office",
+        ),
+        (
+            vec!["--title", "x", "--category", "証明書", "--prefecture", "48"],
+            "01 to 47",
+        ),
+        (
+            vec![
+                "--title",
+                "x",
+                "--category",
+                "証明書",
+                "--office",
+                "1310000001",
+                "--prefecture",
+                "13",
+            ],
             "cannot be used with",
         ),
         (
-            vec!["--title", "x", "--category", "証明書", "--attach", html_path.to_str().unwrap()],
+            vec![
+                "--title",
+                "x",
+                "--category",
+                "証明書",
+                "--attach",
+                html_path.to_str().unwrap(),
+            ],
             "file type not allowed",
         ),
         (
-            vec!["--title", "x", "--category", "証明書", "--attach", big_path.to_str().unwrap()],
+            vec![
+                "--title",
+                "x",
+                "--category",
+                "証明書",
+                "--attach",
+                big_path.to_str().unwrap(),
+            ],
             "too large",
         ),
         (
-            vec!["--title", "x", "--category", "証明書", "--attach", missing.to_str().unwrap()],
+            vec![
+                "--title",
+                "x",
+                "--category",
+                "証明書",
+                "--attach",
+                missing.to_str().unwrap(),
+            ],
             "cannot read",
         ),
     ] {
@@ -132,8 +220,18 @@ async fn notices_documents_and_help_pages() {
     let dir = DataDir::new(data.clone());
     let app = wiring::open(&dir, true).await.unwrap();
     let office = |n: &str| OfficeNumber::parse(n).unwrap();
-    let a = app.store.office_by_number(&office("1310000001")).await.unwrap().unwrap();
-    let b = app.store.office_by_number(&office("2710000002")).await.unwrap().unwrap();
+    let a = app
+        .store
+        .office_by_number(&office("1310000001"))
+        .await
+        .unwrap()
+        .unwrap();
+    let b = app
+        .store
+        .office_by_number(&office("2710000002"))
+        .await
+        .unwrap()
+        .unwrap();
     let now = app.services.deps.clock.unix();
     let old = now - 40 * 86_400;
     app.store
@@ -188,7 +286,9 @@ async fn notices_documents_and_help_pages() {
         })
         .await
         .unwrap();
-    let running = serve::start(app, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let base = format!("http://{}", running.addr);
 
     // Not logged in: the inquiry page shows the helpdesk, the form needs a login.
@@ -196,7 +296,12 @@ async fn notices_documents_and_help_pages() {
     let public = anon.get("/inquiry").await.unwrap();
     assert_eq!(public.status, 200);
     assert!(public.contains("受付時間") && public.contains("ログイン画面へ"));
-    assert!(anon.get("/login").await.unwrap().contains("href=\"/inquiry\""));
+    assert!(
+        anon.get("/login")
+            .await
+            .unwrap()
+            .contains("href=\"/inquiry\"")
+    );
 
     let w = Walker::new(&base).unwrap();
     let pw = s(&a_json, "login_password");
@@ -205,11 +310,15 @@ async fn notices_documents_and_help_pages() {
 
     // ---- the search: every criterion, with counts ----
     // A sees: 1 office + 1 (CLI prefecture) + 25 prefecture + 1 all (CLI) + 1 old all = 29.
-    let count = |p: &kaigo_pki::walk::Page| -> Option<String> {
-        p.texts("p.count").into_iter().next()
-    };
+    let count =
+        |p: &kaigo_pki::walk::Page| -> Option<String> { p.texts("p.count").into_iter().next() };
     let list = w.get("/notices").await.unwrap();
-    assert_eq!(count(&list).as_deref(), Some("29件が該当しています。"), "{}", list.html);
+    assert_eq!(
+        count(&list).as_deref(),
+        Some("29件が該当しています。"),
+        "{}",
+        list.html
+    );
     for label in ["対象", "キーワード"] {
         assert!(list.contains(label));
     }
@@ -249,20 +358,33 @@ async fn notices_documents_and_help_pages() {
         .await
         .unwrap();
     assert_eq!(count(&recent).as_deref(), Some("3件が該当しています。"));
-    let until = w.get(&format!("/notices?to={}", ymd(now - 2 * 86_400))).await.unwrap();
+    let until = w
+        .get(&format!("/notices?to={}", ymd(now - 2 * 86_400)))
+        .await
+        .unwrap();
     assert_eq!(count(&until).as_deref(), Some("26件が該当しています。"));
 
     // Bad dates: a Japanese message, the input kept, no stack trace.
     let bad = w.get("/notices?from=2026-02-30&keyword=abc").await.unwrap();
     assert_eq!(bad.status, 200);
-    assert!(bad.contains("提示開始日（開始）は「2026-04-01」の形式で正しい日付を入力してください。"), "{}", bad.html);
+    assert!(
+        bad.contains("提示開始日（開始）は「2026-04-01」の形式で正しい日付を入力してください。"),
+        "{}",
+        bad.html
+    );
     assert_eq!(bad.input_value("from").as_deref(), Some("2026-02-30"));
     assert_eq!(bad.input_value("keyword").as_deref(), Some("abc"));
-    let order = w.get("/notices?from=2026-04-02&to=2026-04-01").await.unwrap();
+    let order = w
+        .get("/notices?from=2026-04-02&to=2026-04-01")
+        .await
+        .unwrap();
     assert!(order.contains("終了日は開始日以降"));
 
     // Paging keeps the search.
-    let p1 = w.get("/notices?keyword=%E3%83%9A%E3%83%BC%E3%82%B8%E9%80%81%E3%82%8A").await.unwrap();
+    let p1 = w
+        .get("/notices?keyword=%E3%83%9A%E3%83%BC%E3%82%B8%E9%80%81%E3%82%8A")
+        .await
+        .unwrap();
     assert_eq!(p1.texts("table.notices tbody tr").len(), 20);
     let next = p1
         .html
@@ -280,12 +402,22 @@ async fn notices_documents_and_help_pages() {
     // ---- the detail page, its attachment table and the download ----
     let detail = w.get(&format!("/notices/{a_notice}")).await.unwrap();
     assert_eq!(detail.status, 200);
-    for label in ["カテゴリ", "提示期間", "提示（更新）日時", "添付ファイル", "サイズ", "戻る"] {
+    for label in [
+        "カテゴリ",
+        "提示期間",
+        "提示（更新）日時",
+        "添付ファイル",
+        "サイズ",
+        "戻る",
+    ] {
         assert!(detail.contains(label), "{label}");
     }
     let att_rows = detail.texts("table.attachments tbody tr");
     assert_eq!(att_rows.len(), 1);
-    assert!(att_rows[0].contains(ZIP_NAME) && att_rows[0].contains("9,999Byte"), "{att_rows:?}");
+    assert!(
+        att_rows[0].contains(ZIP_NAME) && att_rows[0].contains("9,999Byte"),
+        "{att_rows:?}"
+    );
     let href = detail
         .html
         .split("href=\"")
@@ -297,19 +429,35 @@ async fn notices_documents_and_help_pages() {
     assert_eq!(file.status, 200);
     assert_eq!(file.bytes, zip_bytes);
     assert_eq!(file.content_type, "application/zip");
-    assert!(file.disposition.starts_with("attachment; filename=\"download.zip\""), "{}", file.disposition);
-    assert!(file.disposition.contains("filename*=UTF-8''%E8%A8%BC%E6%98%8E%E6%9B%B8"), "{}", file.disposition);
+    assert!(
+        file.disposition
+            .starts_with("attachment; filename=\"download.zip\""),
+        "{}",
+        file.disposition
+    );
+    assert!(
+        file.disposition
+            .contains("filename*=UTF-8''%E8%A8%BC%E6%98%8E%E6%9B%B8"),
+        "{}",
+        file.disposition
+    );
     // Opened: no longer New.
     let list = w.get("/notices?audience=office").await.unwrap();
     assert!(!list.texts("table.notices tbody tr")[0].contains("New"));
 
     // ---- another office's IDs are not found ----
-    let b_att = format!("/notices/{b_notice}/files/{}", att_id(&w, &base, &b_json, b_notice).await);
+    let b_att = format!(
+        "/notices/{b_notice}/files/{}",
+        att_id(&w, &base, &b_json, b_notice).await
+    );
     for path in [
         format!("/notices/{b_notice}"),
         b_att.clone(),
         format!("/documents/{}", b_doc.0),
-        format!("/documents/attachments/{}", b_att.rsplit('/').next().unwrap()),
+        format!(
+            "/documents/attachments/{}",
+            b_att.rsplit('/').next().unwrap()
+        ),
         format!("/notices/{a_notice}/files/999999"),
         "/documents/999999".to_owned(),
         "/documents/x".to_owned(),
@@ -322,9 +470,15 @@ async fn notices_documents_and_help_pages() {
     assert!(!docs.contains("準備中"));
     let rows = docs.texts("table.documents tbody tr");
     assert_eq!(rows.len(), 2, "{rows:?}");
-    assert!(rows[0].contains("証明書発行用パスワード再発行通知"), "newest first: {rows:?}");
+    assert!(
+        rows[0].contains("証明書発行用パスワード再発行通知"),
+        "newest first: {rows:?}"
+    );
     assert!(rows[1].contains("見積書") && rows[1].contains("見積書.pdf"));
-    let est = w.download(&format!("/documents/{}", a_doc.0)).await.unwrap();
+    let est = w
+        .download(&format!("/documents/{}", a_doc.0))
+        .await
+        .unwrap();
     assert_eq!(est.bytes, b"%PDF-1.7 estimate");
     assert_eq!(est.content_type, "application/pdf");
     let zip_again = docs
@@ -341,19 +495,30 @@ async fn notices_documents_and_help_pages() {
     let all = w.get("/faq").await.unwrap();
     assert!(faq_count(&all) >= 15);
     assert!(!all.contains("準備中"));
-    let base_hits = faq_count(&w.get("/faq?q=%E3%83%91%E3%82%B9%E3%83%AF%E3%83%BC%E3%83%89").await.unwrap()); // パスワード
+    let base_hits = faq_count(
+        &w.get("/faq?q=%E3%83%91%E3%82%B9%E3%83%AF%E3%83%BC%E3%83%89")
+            .await
+            .unwrap(),
+    ); // パスワード
     assert!(base_hits >= 3);
     for q in [
         "%EF%BE%8A%EF%BE%9F%EF%BD%BD%EF%BE%9C%EF%BD%B0%EF%BE%84%EF%BE%9E", // ﾊﾟｽﾜｰﾄﾞ
         "%E3%81%B1%E3%81%99%E3%82%8F%E3%83%BC%E3%81%A9",                   // ぱすわーど
     ] {
-        assert_eq!(faq_count(&w.get(&format!("/faq?q={q}")).await.unwrap()), base_hits, "{q}");
+        assert_eq!(
+            faq_count(&w.get(&format!("/faq?q={q}")).await.unwrap()),
+            base_hits,
+            "{q}"
+        );
     }
     let zip_full = w.get("/faq?q=%EF%BC%BA%EF%BC%A9%EF%BC%B0").await.unwrap(); // ＺＩＰ
     let zip_half = w.get("/faq?q=zip").await.unwrap();
     assert_eq!(faq_count(&zip_full), faq_count(&zip_half));
     assert!(zip_half.contains("7-Zip"));
-    let none = w.get("/faq?q=%E5%AD%98%E5%9C%A8%E3%81%97%E3%81%AA%E3%81%84").await.unwrap();
+    let none = w
+        .get("/faq?q=%E5%AD%98%E5%9C%A8%E3%81%97%E3%81%AA%E3%81%84")
+        .await
+        .unwrap();
     assert!(none.contains("0件が該当しています。"));
 
     // ---- マニュアル and ダウンロード ----
@@ -373,16 +538,25 @@ async fn notices_documents_and_help_pages() {
         assert!(manual.contains(heading), "{heading}");
     }
     let css = w.get("/static/style.css").await.unwrap();
-    assert!(css.html.contains("@media print { .menu"), "print hides the menu");
+    assert!(
+        css.html.contains("@media print { .menu"),
+        "print hides the menu"
+    );
     let dl = w.get("/downloads").await.unwrap();
     assert!(dl.contains("/terms/download") && dl.contains("/manual"));
     let root_pem = std::fs::read_to_string(data.join("ca/root.crt.pem")).unwrap();
     let issuing_pem = std::fs::read_to_string(data.join("ca/issuing.crt.pem")).unwrap();
     let got_root = w.download("/downloads/ca/root.pem").await.unwrap();
     assert_eq!(got_root.status, 200);
-    assert_eq!(String::from_utf8(got_root.bytes).unwrap().trim(), root_pem.trim());
+    assert_eq!(
+        String::from_utf8(got_root.bytes).unwrap().trim(),
+        root_pem.trim()
+    );
     let got_issuing = w.download("/downloads/ca/issuing.pem").await.unwrap();
-    assert_eq!(String::from_utf8(got_issuing.bytes).unwrap().trim(), issuing_pem.trim());
+    assert_eq!(
+        String::from_utf8(got_issuing.bytes).unwrap().trim(),
+        issuing_pem.trim()
+    );
     let der = w.download("/downloads/ca/issuing.der").await.unwrap();
     assert_eq!(der.content_type, "application/pkix-cert");
     let der_path = tmp.path().join("issuing.der");
@@ -395,11 +569,24 @@ async fn notices_documents_and_help_pages() {
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("e-seikyuu CA"));
-    assert_eq!(w.download("/downloads/ca/other.pem").await.unwrap().status, 404);
-    assert_eq!(w.download("/downloads/ca/root.exe").await.unwrap().status, 404);
+    assert_eq!(
+        w.download("/downloads/ca/other.pem").await.unwrap().status,
+        404
+    );
+    assert_eq!(
+        w.download("/downloads/ca/root.exe").await.unwrap().status,
+        404
+    );
 
     // ---- every tab of the main menu is real ----
-    for tab in ["/top", "/notices", "/documents", "/faq", "/manual", "/downloads"] {
+    for tab in [
+        "/top",
+        "/notices",
+        "/documents",
+        "/faq",
+        "/manual",
+        "/downloads",
+    ] {
         let p = w.get(tab).await.unwrap();
         assert_eq!(p.status, 200, "{tab}");
         assert!(!p.contains("準備中"), "{tab} is still a placeholder");
@@ -408,7 +595,10 @@ async fn notices_documents_and_help_pages() {
 
     // ---- お問い合わせ ----
     let form = w.get("/inquiry").await.unwrap();
-    assert_eq!(form.label_for("reply_to").as_deref(), Some("返信先メールアドレス"));
+    assert_eq!(
+        form.label_for("reply_to").as_deref(),
+        Some("返信先メールアドレス")
+    );
     assert!(form.contains("0120-000-000"));
     let bad = w
         .post(
@@ -424,9 +614,19 @@ async fn notices_documents_and_help_pages() {
         .await
         .unwrap();
     assert_eq!(bad.status, 200);
-    assert!(bad.contains("返信先メールアドレスの形式が正しくありません。"), "{}", bad.html);
-    assert_eq!(bad.input_value("subject").as_deref(), Some("パスワードについて"));
-    assert_eq!(bad.input_value("reply_to").as_deref(), Some("not-an-address"));
+    assert!(
+        bad.contains("返信先メールアドレスの形式が正しくありません。"),
+        "{}",
+        bad.html
+    );
+    assert_eq!(
+        bad.input_value("subject").as_deref(),
+        Some("パスワードについて")
+    );
+    assert_eq!(
+        bad.input_value("reply_to").as_deref(),
+        Some("not-an-address")
+    );
     assert!(bad.contains("通知書を紛失しました。"));
     assert!(bad.html.contains("value=\"password\" selected"));
     let done = w
@@ -444,7 +644,10 @@ async fn notices_documents_and_help_pages() {
         .unwrap();
     assert_eq!(done.path, "/inquiry/done");
     let reception = done.texts("#reception").into_iter().next().unwrap();
-    assert!(reception.starts_with('Q') && reception.len() == 16, "{reception}");
+    assert!(
+        reception.starts_with('Q') && reception.len() == 16,
+        "{reception}"
+    );
     let mut mails = vec![];
     for _ in 0..100 {
         mails = std::fs::read_dir(data.join("mail"))

@@ -105,7 +105,11 @@ impl NoticeQuery {
         };
         let raw = escape(k);
         let nfkc = escape(&k.nfkc().collect::<String>());
-        if raw == nfkc { vec![raw] } else { vec![raw, nfkc] }
+        if raw == nfkc {
+            vec![raw]
+        } else {
+            vec![raw, nfkc]
+        }
     }
 }
 
@@ -293,7 +297,7 @@ pub fn format_size(bytes: i64) -> String {
     let digits = bytes.max(0).to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -318,7 +322,16 @@ mod tests {
     fn emails() {
         assert!(validate_email("a@example.jp").is_ok());
         assert!(validate_email(" jimusho.1@care.example.co.jp ").is_ok());
-        for bad in ["", "a", "a@b", "a@@b.jp", "a b@c.jp", "あ@example.jp", "a@.jp", "a@b..jp"] {
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "a@@b.jp",
+            "a b@c.jp",
+            "あ@example.jp",
+            "a@.jp",
+            "a@b..jp",
+        ] {
             assert!(validate_email(bad).is_err(), "{bad}");
         }
     }
@@ -337,6 +350,9 @@ mod tests {
     #[test]
     fn reception_numbers() {
         // 2026-04-01 00:00 JST
-        assert_eq!(reception_number(InquiryId(12), 1_774_969_200), "Q20260401-000012");
+        assert_eq!(
+            reception_number(InquiryId(12), 1_774_969_200),
+            "Q20260401-000012"
+        );
     }
 }

@@ -10,11 +10,11 @@ use crate::error::RepoError;
 use crate::ids::{ApplicationId, CertificateId, MailId, NoticeId, OfficeId, OfficeNumber, UserId};
 use crate::mail::{NewMail, QueuedMail};
 use crate::notice::{NewNotice, Notice, NoticeView};
+use crate::office::{NewOffice, Office};
 use crate::portal::{
     Attachment, AttachmentId, AttachmentInfo, DocumentEntry, InquiryId, NewAttachment, NewInquiry,
     NewOfficeDocument, NoticeQuery, OfficeDocument, OfficeDocumentId,
 };
-use crate::office::{NewOffice, Office};
 
 pub type RepoResult<T> = Result<T, RepoError>;
 
@@ -257,7 +257,8 @@ pub trait NoticeSearchRepo: Send + Sync {
 /// and downloadable again from there.
 #[async_trait]
 pub trait OfficeDocumentRepo: Send + Sync {
-    async fn insert_office_document(&self, doc: &NewOfficeDocument) -> RepoResult<OfficeDocumentId>;
+    async fn insert_office_document(&self, doc: &NewOfficeDocument)
+    -> RepoResult<OfficeDocumentId>;
     /// The office's documents and the attachments of notices addressed to it alone (whatever
     /// their display period), newest first, without bytes.
     async fn office_documents(&self, office_id: OfficeId) -> RepoResult<Vec<DocumentEntry>>;

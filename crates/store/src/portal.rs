@@ -246,10 +246,7 @@ impl NoticeSearchRepo for SqlStore {
 
 #[async_trait]
 impl OfficeDocumentRepo for SqlStore {
-    async fn insert_office_document(
-        &self,
-        d: &NewOfficeDocument,
-    ) -> RepoResult<OfficeDocumentId> {
+    async fn insert_office_document(&self, d: &NewOfficeDocument) -> RepoResult<OfficeDocumentId> {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO office_documents (office_id, kind, title, filename, content_type, \
              bytes, size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -407,11 +404,13 @@ impl InquiryRepo for SqlStore {
     }
 
     async fn count_inquiries_since(&self, office_id: OfficeId, since: i64) -> RepoResult<i64> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM inquiries WHERE office_id = $1 AND created_at >= $2")
-            .bind(office_id.0)
-            .bind(since)
-            .fetch_one(&self.pool)
-            .await
-            .map_err(repo_err("count inquiries"))
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM inquiries WHERE office_id = $1 AND created_at >= $2",
+        )
+        .bind(office_id.0)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(repo_err("count inquiries"))
     }
 }

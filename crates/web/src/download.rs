@@ -94,7 +94,13 @@ mod tests {
 
     #[test]
     fn risky_types_become_octet_stream() {
-        for t in ["text/html", "TEXT/HTML; charset=utf-8", "image/svg+xml", "application/xhtml+xml", "text/javascript"] {
+        for t in [
+            "text/html",
+            "TEXT/HTML; charset=utf-8",
+            "image/svg+xml",
+            "application/xhtml+xml",
+            "text/javascript",
+        ] {
             assert_eq!(safe_content_type(t), "application/octet-stream", "{t}");
         }
         assert_eq!(safe_content_type("application/zip"), "application/zip");

@@ -49,7 +49,10 @@ pub fn router(state: AppState) -> Router {
         .route("/certificate", get(misc::certificate))
         .route("/documents", get(help::documents))
         .route("/documents/{id}", get(help::document_file))
-        .route("/documents/attachments/{id}", get(help::document_attachment))
+        .route(
+            "/documents/attachments/{id}",
+            get(help::document_attachment),
+        )
         .route("/faq", get(help::faq))
         .route("/manual", get(help::manual))
         .route("/downloads", get(help::downloads))

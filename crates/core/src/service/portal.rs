@@ -387,7 +387,13 @@ impl PortalService {
             .insert_notice_with_attachments(&draft.notice, &draft.attachments)
             .await?;
         self.deps
-            .audit("cli", "notice.add", &format!("notice:{id}"), "cli", &draft.notice.title)
+            .audit(
+                "cli",
+                "notice.add",
+                &format!("notice:{id}"),
+                "cli",
+                &draft.notice.title,
+            )
             .await;
         Ok(id)
     }
@@ -462,6 +468,9 @@ mod tests {
         assert_eq!(sanitize_filename("a<b>.pdf"), "a_b_.pdf");
         assert_eq!(content_type_for("x.HTML"), "application/octet-stream");
         assert_eq!(content_type_for("x.svg"), "application/octet-stream");
-        assert_eq!(content_type_for("証明書発行用パスワード通知書.zip"), "application/zip");
+        assert_eq!(
+            content_type_for("証明書発行用パスワード通知書.zip"),
+            "application/zip"
+        );
     }
 }

@@ -337,7 +337,10 @@ pub async fn inquiry_submit(
     }
 }
 
-pub async fn inquiry_done(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+pub async fn inquiry_done(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+) -> AppResult<Response> {
     let hours = state.services.deps.settings.helpdesk.clone();
     let mut frame = frame(&state, &user, "お問い合わせ受付完了", "inquiry");
     let Some(reception) = frame
