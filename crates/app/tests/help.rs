@@ -448,7 +448,7 @@ async fn notices_documents_and_help_pages() {
     // ---- another office's IDs are not found ----
     let b_att = format!(
         "/notices/{b_notice}/files/{}",
-        att_id(&w, &base, &b_json, b_notice).await
+        att_id(&base, &b_json, b_notice, b_doc.0).await
     );
     for path in [
         format!("/notices/{b_notice}"),
@@ -673,8 +673,9 @@ async fn notices_documents_and_help_pages() {
     assert_eq!(forged.status, 403);
 }
 
-/// Logs in as office B in a separate walker and returns the id of its notice's attachment.
-async fn att_id(_w: &Walker, base: &str, b: &serde_json::Value, notice: i64) -> String {
+/// Logs in as office B in a separate walker, checks its own files, and returns the id of its
+/// notice's attachment.
+async fn att_id(base: &str, b: &serde_json::Value, notice: i64, doc: i64) -> String {
     let wb = Walker::new(base).unwrap();
     let pw = s(b, "login_password");
     wb.login(&s(b, "user_id"), &pw).await.unwrap();
@@ -689,5 +690,13 @@ async fn att_id(_w: &Walker, base: &str, b: &serde_json::Value, notice: i64) -> 
         .expect("B sees its attachment");
     let file = wb.download(&href).await.unwrap();
     assert_eq!(file.bytes, b"%PDF-1.4 test");
+    // A document stored as HTML is never served as HTML.
+    let html = wb.download(&format!("/documents/{doc}")).await.unwrap();
+    assert_eq!(html.status, 200);
+    assert_eq!(html.content_type, "application/octet-stream");
+    assert!(
+        html.disposition
+            .starts_with("attachment; filename=\"estimate.pdf\"")
+    );
     href.rsplit('/').next().unwrap().to_owned()
 }
