@@ -45,6 +45,11 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
     },
+    /// Post notices (お知らせ) to offices.
+    Notice {
+        #[command(subcommand)]
+        command: NoticeCommand,
+    },
     /// Measure throughput against the machine's own limits.
     Bench {
         #[command(subcommand)]
@@ -104,4 +109,36 @@ impl OfficeKindArg {
             Self::Careplan => "careplan",
         }
     }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum NoticeCommand {
+    /// Post a notice to all offices (default), one prefecture or one office.
+    Add {
+        /// タイトル (at most 200 characters).
+        #[arg(long)]
+        title: String,
+        /// カテゴリ: スケジュール|証明書|参考資料|システム関連, or schedule|certificate|reference|system.
+        #[arg(long)]
+        category: String,
+        /// 本文 (paragraphs separated by blank lines).
+        #[arg(long, default_value = "")]
+        body: String,
+        /// Only this office (事業所番号, 10 digits).
+        #[arg(long, conflicts_with = "prefecture")]
+        office: Option<String>,
+        /// Only the offices of this prefecture (01–47).
+        #[arg(long)]
+        prefecture: Option<String>,
+        /// A file to attach (repeatable; at most 10 files of 10 MiB each; PDF, ZIP, text,
+        /// images, Office documents, certificates).
+        #[arg(long = "attach")]
+        attach: Vec<PathBuf>,
+        /// Days the notice stays displayed (default: no end).
+        #[arg(long)]
+        days: Option<u32>,
+        /// Print exactly one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }

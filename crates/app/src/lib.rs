@@ -8,6 +8,7 @@ pub mod config;
 pub mod datadir;
 pub mod demo;
 pub mod init;
+pub mod notice;
 pub mod office;
 pub mod serve;
 pub mod walk;

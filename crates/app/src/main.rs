@@ -1,9 +1,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use kaigo_pki::cli::{BenchCommand, Cli, Command, OfficeCommand};
+use kaigo_pki::cli::{BenchCommand, Cli, Command, NoticeCommand, OfficeCommand};
 use kaigo_pki::datadir::DataDir;
-use kaigo_pki::{bench, demo, init, office, serve, wiring};
+use kaigo_pki::{bench, demo, init, notice, office, serve, wiring};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -98,6 +98,38 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 running.addr
             );
             running.wait().await?;
+        }
+        Command::Notice {
+            command:
+                NoticeCommand::Add {
+                    title,
+                    category,
+                    body,
+                    office,
+                    prefecture,
+                    attach,
+                    days,
+                    json,
+                },
+        } => {
+            let posted = notice::add(
+                &dir,
+                notice::AddArgs {
+                    title,
+                    category,
+                    body,
+                    office,
+                    prefecture,
+                    attach,
+                    days,
+                },
+            )
+            .await?;
+            if json {
+                println!("{}", notice::to_json(&posted));
+            } else {
+                println!("{}", notice::to_text(&posted));
+            }
         }
         Command::Bench {
             command:

@@ -17,3 +17,5 @@ pub mod service;
 pub mod terms;
 
 pub use error::{CoreError, CoreResult, PkiError, RepoError, ValidationError};
+pub mod faq;
+pub mod portal;

@@ -11,6 +11,10 @@ use crate::ids::{ApplicationId, CertificateId, MailId, NoticeId, OfficeId, Offic
 use crate::mail::{NewMail, QueuedMail};
 use crate::notice::{NewNotice, Notice, NoticeView};
 use crate::office::{NewOffice, Office};
+use crate::portal::{
+    Attachment, AttachmentId, AttachmentInfo, DocumentEntry, InquiryId, NewAttachment, NewInquiry,
+    NewOfficeDocument, NoticeQuery, OfficeDocument, OfficeDocumentId,
+};
 use crate::security_mail::{CodePurpose, OneTimeCode, SecurityAddress};
 
 pub type RepoResult<T> = Result<T, RepoError>;
@@ -230,6 +234,9 @@ pub trait Store:
     + AuditRepo
     + SecurityMailRepo
     + IssuancePasswordRepo
+    + NoticeSearchRepo
+    + OfficeDocumentRepo
+    + InquiryRepo
 {
 }
 
@@ -244,5 +251,86 @@ impl<T> Store for T where
         + AuditRepo
         + SecurityMailRepo
         + IssuancePasswordRepo
+        + NoticeSearchRepo
+        + OfficeDocumentRepo
+        + InquiryRepo
 {
+}
+
+/// The notice search of the list (対象, 提示開始日, キーワード) and notice attachments.
+#[async_trait]
+pub trait NoticeSearchRepo: Send + Sync {
+    /// Like `notices_for_office`, narrowed by `query`; newest 提示開始日 first.
+    async fn search_notices_for_office(
+        &self,
+        office: &Office,
+        now: i64,
+        query: &NoticeQuery,
+        limit: i64,
+        offset: i64,
+    ) -> RepoResult<Vec<NoticeView>>;
+    async fn count_search_notices_for_office(
+        &self,
+        office: &Office,
+        now: i64,
+        query: &NoticeQuery,
+    ) -> RepoResult<i64>;
+    /// Inserts a notice and its attachments in one transaction.
+    async fn insert_notice_with_attachments(
+        &self,
+        notice: &NewNotice,
+        attachments: &[NewAttachment],
+    ) -> RepoResult<NoticeId>;
+    /// The attachments of a notice the office may see at `now` (empty otherwise).
+    async fn notice_attachments_for_office(
+        &self,
+        office: &Office,
+        notice: NoticeId,
+        now: i64,
+    ) -> RepoResult<Vec<AttachmentInfo>>;
+    /// One attachment, only if its notice targets this office and is displayed at `now`.
+    async fn notice_attachment_for_office(
+        &self,
+        office: &Office,
+        id: AttachmentId,
+        now: i64,
+    ) -> RepoResult<Option<Attachment>>;
+}
+
+/// 照会一覧: documents issued to one office. Features that produce a file for an office (the
+/// 見積書 PDF, for example) call `insert_office_document`; the file is then listed in 照会一覧
+/// and downloadable again from there.
+#[async_trait]
+pub trait OfficeDocumentRepo: Send + Sync {
+    async fn insert_office_document(&self, doc: &NewOfficeDocument)
+    -> RepoResult<OfficeDocumentId>;
+    /// The office's documents and the attachments of notices addressed to it alone (whatever
+    /// their display period), newest first, without bytes.
+    async fn office_documents(&self, office_id: OfficeId) -> RepoResult<Vec<DocumentEntry>>;
+    /// One document with its bytes, only if it belongs to this office.
+    async fn office_document(
+        &self,
+        office_id: OfficeId,
+        id: OfficeDocumentId,
+    ) -> RepoResult<Option<OfficeDocument>>;
+    /// One attachment of a notice addressed to this office alone (for 照会一覧).
+    async fn office_notice_attachment(
+        &self,
+        office_id: OfficeId,
+        id: AttachmentId,
+    ) -> RepoResult<Option<Attachment>>;
+}
+
+/// お問い合わせ, stored for the 国保連合会.
+#[async_trait]
+pub trait InquiryRepo: Send + Sync {
+    /// Stores the inquiry (status 'open') and queues the acknowledgment mail in one
+    /// transaction. The mail's body may contain `{reception}`, replaced by the number.
+    async fn insert_inquiry(
+        &self,
+        inquiry: &NewInquiry,
+        ack: Option<&NewMail>,
+    ) -> RepoResult<InquiryId>;
+    /// How many inquiries an office has sent since `since` (to limit floods).
+    async fn count_inquiries_since(&self, office_id: OfficeId, since: i64) -> RepoResult<i64>;
 }

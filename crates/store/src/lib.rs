@@ -25,6 +25,7 @@ mod mail;
 mod migrate;
 mod notices;
 mod offices;
+mod portal;
 mod row;
 mod security_mail;
 mod sessions;

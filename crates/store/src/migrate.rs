@@ -22,6 +22,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0001_schema.sql"),
     },
     Migration {
+        version: 2,
+        name: "portal",
+        sql: include_str!("migrations/0002_portal.sql"),
+    },
+    Migration {
         version: 3,
         name: "security_mail",
         sql: include_str!("migrations/0003_security_mail.sql"),

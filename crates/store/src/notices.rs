@@ -59,7 +59,7 @@ fn target(row: &AnyRow) -> RepoResult<NoticeTarget> {
     }
 }
 
-fn notice(row: &AnyRow) -> RepoResult<Notice> {
+pub(crate) fn notice(row: &AnyRow) -> RepoResult<Notice> {
     Ok(Notice {
         id: NoticeId(get(row, "id")?),
         category: code(row, "category", NoticeCategory::from_code)?,
@@ -73,7 +73,7 @@ fn notice(row: &AnyRow) -> RepoResult<Notice> {
 }
 
 /// The parameters `$1`, `$2` of [`visible!`] for an office.
-fn office_params(office: &Office) -> (Option<String>, String) {
+pub(crate) fn office_params(office: &Office) -> (Option<String>, String) {
     (
         office.prefecture.map(|p| p.to_string()),
         office.id.0.to_string(),

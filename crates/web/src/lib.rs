@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod client;
 pub mod csrf;
+pub mod download;
 pub mod error;
 pub mod frame;
 pub mod headers;
@@ -19,7 +20,7 @@ use axum::routing::{get, post};
 
 pub use state::{AppState, WebConfig};
 
-use crate::pages::{apply, login, misc, notices};
+use crate::pages::{apply, help, login, misc, notices};
 use crate::pages::{issuance_password, password_reset, settings};
 
 /// The whole portal as one router.
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/top", get(notices::top))
         .route("/notices", get(notices::list))
         .route("/notices/{id}", get(notices::detail))
+        .route("/notices/{id}/files/{file}", get(notices::attachment))
         .route("/dx", get(apply::dx_tab).post(apply::dx_choose))
         .route("/dx/notes", get(apply::dx_notes))
         .route(
@@ -47,10 +49,21 @@ pub fn router(state: AppState) -> Router {
         .route("/dx/download", get(apply::dx_download_page))
         .route("/dx/download/file", get(apply::dx_download_file))
         .route("/certificate", get(misc::certificate))
-        .route("/documents", get(misc::documents))
-        .route("/faq", get(misc::faq))
-        .route("/manual", get(misc::manual))
-        .route("/downloads", get(misc::downloads))
+        .route("/documents", get(help::documents))
+        .route("/documents/{id}", get(help::document_file))
+        .route(
+            "/documents/attachments/{id}",
+            get(help::document_attachment),
+        )
+        .route("/faq", get(help::faq))
+        .route("/manual", get(help::manual))
+        .route("/downloads", get(help::downloads))
+        .route("/downloads/ca/{name}", get(help::ca_file))
+        .route(
+            "/inquiry",
+            get(help::inquiry_form).post(help::inquiry_submit),
+        )
+        .route("/inquiry/done", get(help::inquiry_done))
         .route("/settings", get(settings::settings_page))
         .route("/settings/security-mail", post(settings::address_submit))
         .route(

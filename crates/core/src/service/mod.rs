@@ -6,6 +6,7 @@ pub mod auth;
 pub mod issuance_reissue;
 pub mod issue;
 pub mod notices;
+pub mod portal;
 pub mod register;
 
 use std::sync::Arc;
@@ -82,6 +83,7 @@ pub struct Services {
     pub notices: notices::NoticeService,
     pub account: account::AccountService,
     pub issuance_reissue: issuance_reissue::IssuancePasswordReissue,
+    pub portal: portal::PortalService,
     pub deps: Arc<Deps>,
 }
 
@@ -96,6 +98,7 @@ impl Services {
             notices: notices::NoticeService::new(deps.clone()),
             account: account::AccountService::new(deps.clone()),
             issuance_reissue: issuance_reissue::IssuancePasswordReissue::new(deps.clone()),
+            portal: portal::PortalService::new(deps.clone()),
             deps,
         }
     }

@@ -10,6 +10,7 @@ mod issuance_password;
 mod mail;
 mod notices;
 mod offices;
+mod portal;
 mod queue;
 mod security_mail;
 mod sessions;
@@ -69,5 +70,9 @@ on_both! {
         security_mail::concurrent_takes_succeed_once,
         security_mail::office_sessions_are_deleted,
         issuance_password::issuance_hash_is_replaced,
+        portal::search_by_each_criterion,
+        portal::attachments_follow_visibility,
+        portal::office_documents_are_private,
+        portal::inquiries_and_ack_mail,
     ],
 }

@@ -1,5 +1,4 @@
-//! Pages that later issues fill (準備中), the 証明書 tab's history, the terms download and the
-//! static assets.
+//! The 証明書 tab's history, the terms download and the static assets.
 
 use askama::Template;
 use axum::extract::State;
@@ -14,13 +13,6 @@ use crate::frame::Frame;
 use crate::state::AppState;
 
 #[derive(Template)]
-#[template(path = "placeholder.html")]
-struct Placeholder {
-    frame: Frame,
-    note: &'static str,
-}
-
-#[derive(Template)]
 #[template(path = "certificate.html")]
 struct CertificatePage {
     frame: Frame,
@@ -28,60 +20,6 @@ struct CertificatePage {
     history: Vec<HistoryRow>,
 }
 
-async fn placeholder(
-    state: &AppState,
-    user: &CurrentOffice,
-    title: &str,
-    key: &'static str,
-    note: &'static str,
-) -> AppResult<Response> {
-    let now = state.services.deps.clock.unix();
-    render(&Placeholder {
-        frame: Frame::new(title, key, &user.office, &user.session, now),
-        note,
-    })
-}
-
-pub async fn documents(State(s): State<AppState>, u: CurrentOffice) -> AppResult<Response> {
-    placeholder(
-        &s,
-        &u,
-        "照会一覧",
-        "documents",
-        "事業所あての通知文書や見積書をここから再取得できるようになります。",
-    )
-    .await
-}
-pub async fn faq(State(s): State<AppState>, u: CurrentOffice) -> AppResult<Response> {
-    placeholder(
-        &s,
-        &u,
-        "FAQ",
-        "faq",
-        "よくある質問と回答を掲載する予定です。",
-    )
-    .await
-}
-pub async fn manual(State(s): State<AppState>, u: CurrentOffice) -> AppResult<Response> {
-    placeholder(
-        &s,
-        &u,
-        "マニュアル",
-        "manual",
-        "セットアップ手順書（電子証明書編）を掲載する予定です。",
-    )
-    .await
-}
-pub async fn downloads(State(s): State<AppState>, u: CurrentOffice) -> AppResult<Response> {
-    placeholder(
-        &s,
-        &u,
-        "ダウンロード",
-        "downloads",
-        "利用規約、マニュアル、認証局の証明書を掲載する予定です。",
-    )
-    .await
-}
 pub async fn certificate(
     State(state): State<AppState>,
     user: CurrentOffice,

@@ -5,10 +5,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use kaigo_core::clock::{jst_date, jst_datetime};
 use kaigo_core::ids::NoticeId;
+use kaigo_core::portal::{AttachmentId, NoticeAudience, format_size};
 use kaigo_core::service::notices::PAGE_SIZE;
+use kaigo_core::service::portal::NoticeSearchInput;
 use serde::Deserialize;
 
 use crate::auth::CurrentOffice;
+use crate::download::file_response;
 use crate::error::{AppError, AppResult, render};
 use crate::frame::Frame;
 use crate::state::AppState;
@@ -29,6 +32,18 @@ struct NoticesPage {
     rows: Vec<Row>,
     page: i64,
     pages: i64,
+    /// The search form as typed, and the choices of 対象.
+    form: NoticeSearchInput,
+    audiences: Vec<(&'static str, &'static str)>,
+    errors: Vec<String>,
+    /// The search as a query string (without `page`), for the pager links, already HTML-escaped.
+    search_qs: String,
+}
+
+pub struct AttachmentRow {
+    id: i64,
+    filename: String,
+    size: String,
 }
 
 #[derive(Template)]
@@ -40,11 +55,17 @@ struct NoticePage {
     period: String,
     updated: String,
     paragraphs: Vec<Vec<String>>,
+    notice_id: i64,
+    attachments: Vec<AttachmentRow>,
 }
 
 #[derive(Deserialize)]
 pub struct PageQuery {
     page: Option<String>,
+    audience: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    keyword: Option<String>,
 }
 
 pub async fn list(
@@ -57,7 +78,33 @@ pub async fn list(
         .and_then(|p| p.parse::<i64>().ok())
         .unwrap_or(1)
         .clamp(1, 100_000);
-    let (total, items) = state.services.notices.list(&user.office, page).await?;
+    let clip = |v: Option<String>| v.unwrap_or_default().chars().take(200).collect::<String>();
+    let form = NoticeSearchInput {
+        audience: clip(q.audience),
+        from: clip(q.from),
+        to: clip(q.to),
+        keyword: clip(q.keyword),
+    };
+    let search_qs = serde_urlencoded::to_string([
+        ("audience", form.audience.as_str()),
+        ("from", form.from.as_str()),
+        ("to", form.to.as_str()),
+        ("keyword", form.keyword.as_str()),
+    ])
+    .unwrap_or_default()
+    // Form-urlencoded text holds no `<>"'`; only `&` needs escaping in the attribute.
+    .replace('&', "&amp;");
+    let (total, items, errors) = match form.parse() {
+        Ok(query) => {
+            let (total, items) = state
+                .services
+                .portal
+                .search_notices(&user.office, &query, page)
+                .await?;
+            (total, items, Vec::new())
+        }
+        Err(errors) => (0, Vec::new(), errors),
+    };
     let rows = items
         .into_iter()
         .map(|v| Row {
@@ -76,6 +123,13 @@ pub async fn list(
         rows,
         page,
         pages,
+        form,
+        audiences: NoticeAudience::ALL
+            .into_iter()
+            .map(|a| (a.code(), a.label()))
+            .collect(),
+        errors,
+        search_qs,
     })
 }
 
@@ -109,6 +163,19 @@ pub async fn detail(
         .split("\n\n")
         .map(|p| p.lines().map(str::to_owned).collect())
         .collect();
+    let attachments = state
+        .services
+        .portal
+        .attachments(&user.office, &notice)
+        .await?
+        .into_iter()
+        .map(|a| AttachmentRow {
+            id: a.id.0,
+            filename: a.filename,
+            size: format_size(a.size),
+        })
+        .collect();
+    let notice_id = notice.id.0;
     let now = state.services.deps.clock.unix();
     render(&NoticePage {
         frame: Frame::new("お知らせ表示", "notices", &user.office, &user.session, now),
@@ -117,5 +184,29 @@ pub async fn detail(
         period,
         updated: jst_datetime(notice.updated_at),
         paragraphs,
+        notice_id,
+        attachments,
     })
+}
+
+/// A notice's attachment: only if the notice targets this office now (404 otherwise).
+pub async fn attachment(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    Path((notice, id)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let notice = notice.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let file = state
+        .services
+        .portal
+        .attachment(&user.office, AttachmentId(id))
+        .await?
+        .filter(|a| a.info.notice_id.0 == notice)
+        .ok_or(AppError::NotFound)?;
+    Ok(file_response(
+        &file.info.filename,
+        &file.info.content_type,
+        file.bytes,
+    ))
 }

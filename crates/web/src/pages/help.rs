@@ -1,0 +1,359 @@
+//! The help and archive tabs: 照会一覧, FAQ, マニュアル, ダウンロード, and お問い合わせ.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use kaigo_core::clock::jst_datetime;
+use kaigo_core::faq;
+use kaigo_core::portal::{
+    AttachmentId, DocumentSource, InquiryCategory, OfficeDocumentId, document_kind_label,
+    format_size,
+};
+use kaigo_core::service::portal::HELPDESK_PHONES;
+use serde::Deserialize;
+
+use crate::auth::CurrentOffice;
+use crate::csrf::CsrfForm;
+use crate::download::file_response;
+use crate::error::{AppError, AppResult, render};
+use crate::frame::Frame;
+use crate::session::Session;
+use crate::state::AppState;
+
+fn frame(state: &AppState, user: &CurrentOffice, title: &str, key: &'static str) -> Frame {
+    let now = state.services.deps.clock.unix();
+    Frame::new(title, key, &user.office, &user.session, now)
+}
+
+// ---- 照会一覧 ----
+
+pub struct DocumentRow {
+    date: String,
+    kind: String,
+    title: String,
+    filename: String,
+    size: String,
+    href: String,
+}
+
+#[derive(Template)]
+#[template(path = "documents.html")]
+struct DocumentsPage {
+    frame: Frame,
+    rows: Vec<DocumentRow>,
+}
+
+pub async fn documents(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+    let rows = state
+        .services
+        .portal
+        .documents(&user.office)
+        .await?
+        .into_iter()
+        .map(|e| DocumentRow {
+            date: jst_datetime(e.created_at),
+            kind: document_kind_label(&e.kind).to_owned(),
+            title: e.title,
+            filename: e.filename,
+            size: format_size(e.size),
+            href: match e.source {
+                DocumentSource::Issued(id) => format!("/documents/{id}"),
+                DocumentSource::NoticeAttachment(id) => format!("/documents/attachments/{id}"),
+            },
+        })
+        .collect();
+    render(&DocumentsPage {
+        frame: frame(&state, &user, "照会一覧", "documents"),
+        rows,
+    })
+}
+
+pub async fn document_file(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let doc = state
+        .services
+        .portal
+        .document(&user.office, OfficeDocumentId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(file_response(&doc.filename, &doc.content_type, doc.bytes))
+}
+
+pub async fn document_attachment(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let file = state
+        .services
+        .portal
+        .document_attachment(&user.office, AttachmentId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(file_response(
+        &file.info.filename,
+        &file.info.content_type,
+        file.bytes,
+    ))
+}
+
+// ---- FAQ ----
+
+pub struct FaqItem {
+    id: &'static str,
+    topic: &'static str,
+    question: &'static str,
+    paragraphs: Vec<&'static str>,
+}
+
+#[derive(Template)]
+#[template(path = "faq.html")]
+struct FaqPage {
+    frame: Frame,
+    q: String,
+    items: Vec<FaqItem>,
+    total: usize,
+}
+
+#[derive(Deserialize)]
+pub struct FaqQuery {
+    q: Option<String>,
+}
+
+pub async fn faq(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    Query(query): Query<FaqQuery>,
+) -> AppResult<Response> {
+    let q: String = query.q.unwrap_or_default().chars().take(100).collect();
+    let items = faq::search(&q)
+        .into_iter()
+        .map(|e| FaqItem {
+            id: e.id,
+            topic: e.topic,
+            question: e.question,
+            paragraphs: e.answer.split("\n\n").collect(),
+        })
+        .collect();
+    render(&FaqPage {
+        frame: frame(&state, &user, "FAQ", "faq"),
+        q,
+        items,
+        total: faq::ENTRIES.len(),
+    })
+}
+
+// ---- マニュアル ----
+
+#[derive(Template)]
+#[template(path = "manual.html")]
+struct ManualPage {
+    frame: Frame,
+}
+
+pub async fn manual(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+    render(&ManualPage {
+        frame: frame(&state, &user, "マニュアル", "manual"),
+    })
+}
+
+// ---- ダウンロード ----
+
+pub struct CaRow {
+    key: &'static str,
+    label: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "downloads.html")]
+struct DownloadsPage {
+    frame: Frame,
+    cas: Vec<CaRow>,
+}
+
+pub async fn downloads(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+    let cas = state
+        .services
+        .portal
+        .ca_certificates()
+        .into_iter()
+        .map(|c| CaRow {
+            key: c.key,
+            label: c.label,
+        })
+        .collect();
+    render(&DownloadsPage {
+        frame: frame(&state, &user, "ダウンロード", "downloads"),
+        cas,
+    })
+}
+
+/// `/downloads/ca/{root|issuing}.{pem|der}`: public certificates, but served to logged-in
+/// offices like the rest of the tab.
+pub async fn ca_file(
+    State(state): State<AppState>,
+    _user: CurrentOffice,
+    Path(name): Path<String>,
+) -> AppResult<Response> {
+    let (key, ext) = name.split_once('.').ok_or(AppError::NotFound)?;
+    let cert = state
+        .services
+        .portal
+        .ca_certificates()
+        .into_iter()
+        .find(|c| c.key == key)
+        .ok_or(AppError::NotFound)?;
+    let filename = format!("e-seikyuu-ca-{key}.{ext}");
+    match ext {
+        "pem" => Ok(file_response(
+            &filename,
+            "application/x-pem-file",
+            cert.pem.into_bytes(),
+        )),
+        "der" => Ok(file_response(&filename, "application/pkix-cert", cert.der)),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+// ---- お問い合わせ ----
+
+/// The one-shot message that carries the reception number to the acknowledgment page (and
+/// reads well if shown on another page instead).
+const ACK_PREFIX: &str = "お問い合わせを受け付けました。受付番号: ";
+
+#[derive(Template)]
+#[template(path = "inquiry.html")]
+struct InquiryPage {
+    frame: Frame,
+    categories: Vec<(&'static str, &'static str)>,
+    phones: &'static [(&'static str, &'static str)],
+    hours: String,
+    form: InquiryForm,
+    errors: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "inquiry_public.html")]
+struct InquiryPublicPage {
+    phones: &'static [(&'static str, &'static str)],
+    hours: String,
+}
+
+#[derive(Template)]
+#[template(path = "inquiry_done.html")]
+struct InquiryDonePage {
+    frame: Frame,
+    reception: String,
+    phones: &'static [(&'static str, &'static str)],
+    hours: String,
+}
+
+#[derive(Deserialize, Default, Clone)]
+pub struct InquiryForm {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    subject: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    reply_to: String,
+}
+
+fn categories() -> Vec<(&'static str, &'static str)> {
+    InquiryCategory::ALL
+        .into_iter()
+        .map(|c| (c.code(), c.label()))
+        .collect()
+}
+
+/// The form for a logged-in office; without a login, the helpdesk numbers and a login link.
+pub async fn inquiry_form(State(state): State<AppState>, session: Session) -> AppResult<Response> {
+    let hours = state.services.deps.settings.helpdesk.clone();
+    let office = match session.office_id() {
+        Some(id) => state.services.auth.office(id).await?,
+        None => None,
+    };
+    match office {
+        Some(office) if !office.must_change_password => {
+            let user = CurrentOffice { office, session };
+            render(&InquiryPage {
+                frame: frame(&state, &user, "お問い合わせ", "inquiry"),
+                categories: categories(),
+                phones: HELPDESK_PHONES,
+                hours,
+                form: InquiryForm::default(),
+                errors: Vec::new(),
+            })
+        }
+        _ => render(&InquiryPublicPage {
+            phones: HELPDESK_PHONES,
+            hours,
+        }),
+    }
+}
+
+pub async fn inquiry_submit(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    CsrfForm(form): CsrfForm<InquiryForm>,
+) -> AppResult<Response> {
+    let hours = state.services.deps.settings.helpdesk.clone();
+    match state
+        .services
+        .portal
+        .submit_inquiry(
+            &user.office,
+            &form.category,
+            &form.subject,
+            &form.body,
+            &form.reply_to,
+        )
+        .await?
+    {
+        Ok((_, reception)) => {
+            user.session
+                .update(|d| d.flash = Some(format!("{ACK_PREFIX}{reception}")));
+            Ok(Redirect::to("/inquiry/done").into_response())
+        }
+        Err(errors) => {
+            let mut form = form;
+            form.subject = form.subject.chars().take(200).collect();
+            form.reply_to = form.reply_to.chars().take(254).collect();
+            render(&InquiryPage {
+                frame: frame(&state, &user, "お問い合わせ", "inquiry"),
+                categories: categories(),
+                phones: HELPDESK_PHONES,
+                hours,
+                form,
+                errors,
+            })
+        }
+    }
+}
+
+pub async fn inquiry_done(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+) -> AppResult<Response> {
+    let hours = state.services.deps.settings.helpdesk.clone();
+    let mut frame = frame(&state, &user, "お問い合わせ受付完了", "inquiry");
+    let Some(reception) = frame
+        .flash
+        .take()
+        .and_then(|f| f.strip_prefix(ACK_PREFIX).map(str::to_owned))
+    else {
+        return Ok(Redirect::to("/inquiry").into_response());
+    };
+    render(&InquiryDonePage {
+        frame,
+        reception,
+        phones: HELPDESK_PHONES,
+        hours,
+    })
+}
