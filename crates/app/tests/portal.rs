@@ -371,3 +371,87 @@ fn a_wrong_configuration_value_is_named() {
     let err = common::stderr(&o);
     assert!(err.contains("pkcs12_profile"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_change_ends_the_offices_other_sessions() {
+    let f = fixture(&["1310000001"]);
+    let app = wiring::open(&f.dir, true).await.unwrap();
+    let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    let user = s(&f.offices[0], "user_id");
+    let temp = s(&f.offices[0], "login_password");
+    let (a, b) = (Walker::new(&base).unwrap(), Walker::new(&base).unwrap());
+    a.login(&user, &temp).await.unwrap();
+    assert_eq!(
+        a.change_password(&temp, "First2026pw").await.unwrap().path,
+        "/top"
+    );
+    b.login(&user, "First2026pw").await.unwrap();
+    assert_eq!(b.get("/dx").await.unwrap().path, "/dx", "b is logged in");
+    // a changes the password again: b's session (a stolen cookie, say) ends.
+    let form = a.get("/password/change").await.unwrap();
+    let done = a
+        .post(
+            &form,
+            "/password/change",
+            &[
+                ("current", "First2026pw"),
+                ("new", "Second2026pw"),
+                ("confirm", "Second2026pw"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.path, "/top", "the user who changed it stays logged in");
+    assert_eq!(a.get("/dx").await.unwrap().path, "/dx");
+    assert_eq!(
+        b.get("/dx").await.unwrap().path,
+        "/login",
+        "the other session ended"
+    );
+    running.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_parallel_guesses_gets_no_more_than_three_checks() {
+    let f = fixture(&["1310000001"]);
+    let app = wiring::open(&f.dir, true).await.unwrap();
+    let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    let user = s(&f.offices[0], "user_id");
+    // Ten wrong guesses at once: only about the first three are checked; the third locks.
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let (base, user) = (base.clone(), user.clone());
+        let pw = format!("wrong{i}pass");
+        tasks.push(tokio::spawn(async move {
+            Walker::new(&base).unwrap().login(&user, &pw).await.unwrap()
+        }));
+    }
+    let mut locked = 0;
+    for t in tasks {
+        if t.await.unwrap().contains("ロックしました") {
+            locked += 1;
+        }
+    }
+    assert!(
+        locked >= 7,
+        "the third and later attempts are refused as locked ({locked} of 10)"
+    );
+    running.shutdown().await.unwrap();
+    // The audit trail shows how many passwords were actually checked and found wrong.
+    let url = format!("sqlite://{}", f.dir.database().display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let (wrong,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM audit_log WHERE action = 'login.failure'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    // Without the reservation all ten would be checked. (A request that read the state just
+    // before the lock was set may still be checked once.)
+    assert!(wrong <= 3, "{wrong} wrong passwords were checked");
+}

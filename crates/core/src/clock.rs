@@ -72,10 +72,13 @@ pub fn jst_time(unix: i64) -> String {
     format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
 }
 
+/// Never panics: a timestamp outside what `time` can show in JST (e.g. from a crafted query
+/// string) is shown as the epoch.
 fn to_jst(unix: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp(unix)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-        .to_offset(JST)
+        .ok()
+        .and_then(|t| t.checked_to_offset(JST))
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH.to_offset(JST))
 }
 
 #[cfg(test)]
@@ -88,6 +91,13 @@ mod tests {
         let t = 1_795_534_205;
         assert_eq!(jst_date(t), "2026/11/25");
         assert_eq!(jst_time(t), "00:30:05");
+    }
+
+    #[test]
+    fn out_of_range_timestamps_do_not_panic() {
+        assert_eq!(jst_date(253_402_300_799), "1970/01/01");
+        assert_eq!(jst_date(i64::MAX), "1970/01/01");
+        assert_eq!(jst_time(i64::MIN), "09:00:00");
     }
 
     #[test]

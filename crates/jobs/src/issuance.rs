@@ -59,13 +59,23 @@ pub async fn process_one(service: &IssuanceService) -> Result<bool, kaigo_core::
         return Ok(false);
     };
     let builder = service.clone();
+    let id = job.application.id;
     // Key generation, signing and PKCS#12 are CPU-bound: keep them off the async threads.
-    let (job, built) = tokio::task::spawn_blocking(move || {
+    let joined = tokio::task::spawn_blocking(move || {
         let built = builder.build(&job);
         (job, built)
     })
-    .await
-    .map_err(|e| kaigo_core::CoreError::Refused(format!("issuance task panicked: {e}")))?;
+    .await;
+    let (job, built) = match joined {
+        Ok(done) => done,
+        Err(e) => {
+            // A panic while building would recur on every retry: fail it now.
+            service
+                .abandon(id, &format!("issuance task panicked: {e}"))
+                .await?;
+            return Ok(true);
+        }
+    };
     match service.finish(job, built).await? {
         JobOutcome::Issued(id) => tracing::info!(certificate = %id, "certificate issued"),
         JobOutcome::Retry(reason) => tracing::warn!(%reason, "issuance will be retried"),

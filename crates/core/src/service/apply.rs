@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use super::Deps;
+use super::throttle::Attempt;
 use crate::certificate::{
     ApplicationState, CertKind, CertStatus, CertificateRecord, NewApplication,
 };
@@ -53,30 +54,26 @@ impl ApplicationService {
     ) -> CoreResult<IssuancePasswordCheck> {
         let d = &self.deps;
         let key = issuance_key(office);
-        let now = d.clock.unix();
-        let state = d.store.throttle_state(&key).await?;
-        if let Some(until) = state.locked_until.filter(|u| *u > now) {
-            return Ok(IssuancePasswordCheck::Locked(until));
+        let attempt = d
+            .attempt(&key, || d.hasher.verify(password, &office.issuance_hash))
+            .await?;
+        match attempt {
+            Attempt::Ok => Ok(IssuancePasswordCheck::Ok),
+            Attempt::Wrong | Attempt::Locked(_) => {
+                d.audit(
+                    office.user_id.as_str(),
+                    "issuance_password.failure",
+                    &format!("office:{}", office.id),
+                    source,
+                    "",
+                )
+                .await;
+                Ok(match attempt {
+                    Attempt::Locked(until) => IssuancePasswordCheck::Locked(until),
+                    _ => IssuancePasswordCheck::Wrong,
+                })
+            }
         }
-        if d.hasher.verify(password, &office.issuance_hash) {
-            d.store.throttle_clear(&key).await?;
-            return Ok(IssuancePasswordCheck::Ok);
-        }
-        d.audit(
-            office.user_id.as_str(),
-            "issuance_password.failure",
-            &format!("office:{}", office.id),
-            source,
-            "",
-        )
-        .await;
-        let failures = d.store.throttle_fail(&key, now).await?;
-        if failures >= d.settings.lockout_threshold {
-            let until = now + d.settings.lockout_seconds;
-            d.store.throttle_lock(&key, until).await?;
-            return Ok(IssuancePasswordCheck::Locked(until));
-        }
-        Ok(IssuancePasswordCheck::Wrong)
     }
 
     /// Seals a checked issuance password for the queue (and for the session between steps).
@@ -95,8 +92,17 @@ impl ApplicationService {
         source: &str,
     ) -> CoreResult<crate::certificate::Application> {
         let d = &self.deps;
-        // Refuse a sealed blob that does not open: it was not made by this server.
-        d.sealer.open(&sealed_password)?;
+        // Refuse a sealed blob that does not open (it was not made by this server), and one
+        // whose password is no longer the office's: it may have been reissued since step 3
+        // in another window, and then only the new password may be used.
+        let plain = d.sealer.open(&sealed_password)?;
+        let current =
+            std::str::from_utf8(&plain).is_ok_and(|pw| d.hasher.verify(pw, &office.issuance_hash));
+        if !current {
+            return Err(CoreError::Refused(
+                "証明書発行用パスワードが再発行されたため、この申請は送信できません。もう一度、最初から発行申請を行ってください。".into(),
+            ));
+        }
         let now = d.clock.unix();
         let new = NewApplication {
             office_id: office.id,

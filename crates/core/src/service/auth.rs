@@ -5,6 +5,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 use super::Deps;
+use super::throttle::Attempt;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{OfficeId, UserId};
 use crate::office::Office;
@@ -57,27 +58,22 @@ impl AuthService {
     ) -> CoreResult<Result<Office, LoginRefusal>> {
         let d = &self.deps;
         let key = login_key(user_id);
-        let now = d.clock.unix();
-        let state = d.store.throttle_state(&key).await?;
-        if let Some(until) = state.locked_until.filter(|u| *u > now) {
-            d.audit(user_id.trim(), "login.locked", "", source, "")
-                .await;
-            return Ok(Err(LoginRefusal::Locked(until)));
-        }
         let office = match UserId::parse(user_id) {
             Ok(id) => d.store.office_by_user_id(&id).await?,
             Err(_) => None,
         };
-        let ok = match &office {
-            Some(o) => d.hasher.verify(password, &o.login_hash),
-            None => {
-                d.hasher.verify_dummy(password);
-                false
-            }
-        };
-        match office {
-            Some(o) if ok => {
-                d.store.throttle_clear(&key).await?;
+        let attempt = d
+            .attempt(&key, || match &office {
+                Some(o) => d.hasher.verify(password, &o.login_hash),
+                None => {
+                    // As slow as a real check, so timing does not tell whether the ID exists.
+                    d.hasher.verify_dummy(password);
+                    false
+                }
+            })
+            .await?;
+        match (attempt, office) {
+            (Attempt::Ok, Some(o)) => {
                 d.audit(
                     o.user_id.as_str(),
                     "login.success",
@@ -88,23 +84,16 @@ impl AuthService {
                 .await;
                 Ok(Ok(o))
             }
+            (Attempt::Locked(until), _) => {
+                d.audit(user_id.trim(), "login.locked", "", source, "")
+                    .await;
+                Ok(Err(LoginRefusal::Locked(until)))
+            }
             _ => {
                 d.audit(user_id.trim(), "login.failure", "", source, "")
                     .await;
-                Ok(Err(self.record_failure(&key, now).await?))
+                Ok(Err(LoginRefusal::Invalid))
             }
-        }
-    }
-
-    async fn record_failure(&self, key: &str, now: i64) -> CoreResult<LoginRefusal> {
-        let d = &self.deps;
-        let failures = d.store.throttle_fail(key, now).await?;
-        if failures >= d.settings.lockout_threshold {
-            let until = now + d.settings.lockout_seconds;
-            d.store.throttle_lock(key, until).await?;
-            Ok(LoginRefusal::Locked(until))
-        } else {
-            Ok(LoginRefusal::Invalid)
         }
     }
 
@@ -125,20 +114,13 @@ impl AuthService {
             .map_err(CoreError::from)?
             .ok_or(CoreError::NotFound)?;
         let key = login_key(office.user_id.as_str());
-        let now = d.clock.unix();
-        let state = d
-            .store
-            .throttle_state(&key)
-            .await
-            .map_err(CoreError::from)?;
-        if let Some(until) = state.locked_until.filter(|u| *u > now) {
-            return Err(ChangePasswordError::Locked(until));
-        }
-        if !d.hasher.verify(current, &office.login_hash) {
-            return match self.record_failure(&key, now).await? {
-                LoginRefusal::Locked(u) => Err(ChangePasswordError::Locked(u)),
-                LoginRefusal::Invalid => Err(ChangePasswordError::WrongCurrent),
-            };
+        match d
+            .attempt(&key, || d.hasher.verify(current, &office.login_hash))
+            .await?
+        {
+            Attempt::Ok => {}
+            Attempt::Wrong => return Err(ChangePasswordError::WrongCurrent),
+            Attempt::Locked(until) => return Err(ChangePasswordError::Locked(until)),
         }
         let problems = check_new_password(current, new, confirm);
         if !problems.is_empty() {
@@ -149,8 +131,9 @@ impl AuthService {
             .set_login_hash(office_id, &hash, false)
             .await
             .map_err(CoreError::from)?;
+        // Every session of the office ends; the caller opens a fresh one for the user at hand.
         d.store
-            .throttle_clear(&key)
+            .delete_office_sessions(office_id)
             .await
             .map_err(CoreError::from)?;
         d.audit(

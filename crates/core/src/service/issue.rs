@@ -68,24 +68,32 @@ impl IssuanceService {
             else {
                 return Ok(None);
             };
-            match self.prepare(app.clone()).await {
+            // `attempts` counts claims, so a job that keeps killing its worker (a panic, the
+            // process dying) stops being re-claimed after the last attempt.
+            if app.attempts > d.settings.max_job_attempts {
+                self.abandon(app.id, "too many attempts").await?;
+                continue;
+            }
+            // A database error while preparing is passed up: the lease expires and another
+            // attempt follows. Only what can never succeed fails the application for good.
+            let office = d.store.office_by_id(app.office_id).await?;
+            match self.prepare(app.clone(), office) {
                 Ok(job) => return Ok(Some(job)),
-                Err(reason) => {
-                    tracing::error!(application = %app.id, %reason, "application cannot be issued");
-                    d.store.fail_application(app.id, &reason, None).await?;
-                }
+                Err(reason) => self.abandon(app.id, &reason).await?,
             }
         }
     }
 
-    async fn prepare(&self, app: Application) -> Result<Job, String> {
+    /// Fails an application for good (its sealed password is erased with it).
+    pub async fn abandon(&self, id: crate::ids::ApplicationId, reason: &str) -> CoreResult<()> {
+        tracing::error!(application = %id, %reason, "application cannot be issued");
+        self.deps.store.fail_application(id, reason, None).await?;
+        Ok(())
+    }
+
+    fn prepare(&self, app: Application, office: Option<Office>) -> Result<Job, String> {
         let d = &self.deps;
-        let office = d
-            .store
-            .office_by_id(app.office_id)
-            .await
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| "office not found".to_owned())?;
+        let office = office.ok_or_else(|| "office not found".to_owned())?;
         let sealed = app
             .sealed_password
             .as_deref()

@@ -8,6 +8,7 @@ pub mod issue;
 pub mod notices;
 pub mod portal;
 pub mod register;
+pub mod throttle;
 
 use std::sync::Arc;
 

@@ -144,6 +144,9 @@ pub async fn password_submit(
         .await;
     let errors = match result {
         Ok(()) => {
+            // A new session ID, and (in the service) every other session of the office ended:
+            // a stolen cookie does not outlive the password it was stolen with.
+            user.session.login(user.office.id);
             crate::login_secret::keep_login_password(&state, &user.session, &form.new);
             user.session
                 .update(|d| d.flash = Some("パスワードを変更しました。".into()));
