@@ -12,8 +12,9 @@ use std::time::Duration;
 use base64::Engine as _;
 use kaigo_core::CoreResult;
 use kaigo_core::clock::ManualClock;
-use kaigo_core::ids::NoticeId;
+use kaigo_core::notice::NewNotice;
 use kaigo_core::office::Office;
+use kaigo_core::portal::NewAttachment;
 use kaigo_core::repo::{OfficeRepo, SecurityMailRepo};
 use kaigo_core::security_mail::SecurityAddress;
 use kaigo_core::service::issuance_reissue::{
@@ -45,19 +46,19 @@ struct Capture {
 
 #[async_trait::async_trait]
 impl ReissueNotifier for Capture {
-    async fn post_reissue_notice(
+    async fn build_reissue_notice(
         &self,
         office: &Office,
         new_password: &SecretString,
         login_password: Option<&SecretString>,
         now: i64,
-    ) -> CoreResult<NoticeId> {
+    ) -> CoreResult<(NewNotice, Vec<NewAttachment>)> {
         self.calls.lock().unwrap().push((
             new_password.expose_secret().to_owned(),
             login_password.map(|p| p.expose_secret().to_owned()),
         ));
         self.inner
-            .post_reissue_notice(office, new_password, login_password, now)
+            .build_reissue_notice(office, new_password, login_password, now)
             .await
     }
 }
@@ -776,15 +777,27 @@ async fn issuance_password_is_reissued_as_manual_4_shows() {
         .unwrap();
     assert_eq!(refused.status, 403);
     assert!(e.captured.calls.lock().unwrap().is_empty());
+    let token = confirm.input_value("token").unwrap();
     let done = w
         .post(
             &confirm,
             "/issuance-password/reissue",
-            &[("back", "/dx/apply/password")],
+            &[("back", "/dx/apply/password"), ("token", &token)],
         )
         .await
         .unwrap();
     assert_eq!(done.path, "/issuance-password/reissue/done");
+    // The same form again (double click, reload) does not reissue a second time.
+    let again = w
+        .post(
+            &confirm,
+            "/issuance-password/reissue",
+            &[("back", "/dx/apply/password"), ("token", &token)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.path, "/issuance-password/reissue/done");
+    assert_eq!(e.captured.calls.lock().unwrap().len(), 1, "one reissue");
     assert!(done.contains("証明書発行用パスワードを再発行しました。"));
     assert!(done.contains("Windows標準のエクスプローラーでは開けません。7-Zip（無料）"));
     assert!(done.contains("介護DX証明書の発行申請は無料です"));
@@ -852,8 +865,9 @@ async fn issuance_password_is_reissued_as_manual_4_shows() {
         "/top"
     );
     let confirm = again.get("/issuance-password/reissue").await.unwrap();
+    let token = confirm.input_value("token").unwrap();
     again
-        .post(&confirm, "/issuance-password/reissue", &[])
+        .post(&confirm, "/issuance-password/reissue", &[("token", &token)])
         .await
         .unwrap();
     let calls = e.captured.calls.lock().unwrap().clone();
@@ -915,10 +929,11 @@ async fn files_built_before_a_reissue_keep_their_old_password() {
         .get("/issuance-password/reissue?back=/dx/download")
         .await
         .unwrap();
+    let token = confirm.input_value("token").unwrap();
     w.post(
         &confirm,
         "/issuance-password/reissue",
-        &[("back", "/dx/download")],
+        &[("back", "/dx/download"), ("token", &token)],
     )
     .await
     .unwrap();

@@ -220,6 +220,16 @@ pub trait SecurityMailRepo: Send + Sync {
 pub trait IssuancePasswordRepo: Send + Sync {
     /// Stores a new Argon2id hash of the office's issuance password.
     async fn set_issuance_hash(&self, office_id: OfficeId, hash: &str) -> RepoResult<()>;
+    /// In one transaction: replaces the issuance password hash and posts the notice that
+    /// carries the new password (with its attachments). Either both happen or neither, so an
+    /// office never ends up with a password it was not told.
+    async fn reissue_issuance_password(
+        &self,
+        office_id: OfficeId,
+        hash: &str,
+        notice: &NewNotice,
+        attachments: &[NewAttachment],
+    ) -> RepoResult<NoticeId>;
 }
 
 /// Everything the services need from persistence, as one object to hand around.

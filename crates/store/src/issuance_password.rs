@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use kaigo_core::RepoError;
-use kaigo_core::ids::OfficeId;
+use kaigo_core::ids::{NoticeId, OfficeId};
+use kaigo_core::notice::NewNotice;
+use kaigo_core::portal::NewAttachment;
 use kaigo_core::repo::{IssuancePasswordRepo, RepoResult};
 
 use crate::SqlStore;
@@ -21,5 +23,30 @@ impl IssuancePasswordRepo for SqlStore {
             return Err(RepoError::NotFound);
         }
         Ok(())
+    }
+
+    async fn reissue_issuance_password(
+        &self,
+        office_id: OfficeId,
+        hash: &str,
+        notice: &NewNotice,
+        attachments: &[NewAttachment],
+    ) -> RepoResult<NoticeId> {
+        let err = repo_err("reissue issuance password");
+        let mut tx = self.begin_write().await.map_err(&err)?;
+        let done = sqlx::query("UPDATE offices SET issuance_hash = $1 WHERE id = $2")
+            .bind(hash)
+            .bind(office_id.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(&err)?;
+        if done.rows_affected() == 0 {
+            return Err(RepoError::NotFound);
+        }
+        let id = crate::portal::insert_notice_and_attachments(&mut tx, notice, attachments)
+            .await
+            .map_err(&err)?;
+        tx.commit().await.map_err(&err)?;
+        Ok(id)
     }
 }

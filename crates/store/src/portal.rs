@@ -176,22 +176,9 @@ impl NoticeSearchRepo for SqlStore {
     ) -> RepoResult<NoticeId> {
         let err = repo_err("insert notice with attachments");
         let mut tx = self.begin_write().await.map_err(&err)?;
-        let id = crate::notices::insert(&mut *tx, n).await.map_err(&err)?;
-        for a in attachments {
-            sqlx::query(
-                "INSERT INTO notice_attachments (notice_id, filename, content_type, bytes, \
-                 size, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(id.0)
-            .bind(a.filename.as_str())
-            .bind(a.content_type.as_str())
-            .bind(a.bytes.as_slice())
-            .bind(a.bytes.len() as i64)
-            .bind(n.created_at)
-            .execute(&mut *tx)
+        let id = insert_notice_and_attachments(&mut tx, n, attachments)
             .await
             .map_err(&err)?;
-        }
         tx.commit().await.map_err(&err)?;
         Ok(id)
     }
@@ -413,4 +400,28 @@ impl InquiryRepo for SqlStore {
         .await
         .map_err(repo_err("count inquiries"))
     }
+}
+
+/// Inserts a notice and its attachments inside the caller's transaction.
+pub(crate) async fn insert_notice_and_attachments(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    n: &NewNotice,
+    attachments: &[NewAttachment],
+) -> Result<NoticeId, sqlx::Error> {
+    let id = crate::notices::insert(&mut **tx, n).await?;
+    for a in attachments {
+        sqlx::query(
+            "INSERT INTO notice_attachments (notice_id, filename, content_type, bytes, \
+             size, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id.0)
+        .bind(a.filename.as_str())
+        .bind(a.content_type.as_str())
+        .bind(a.bytes.as_slice())
+        .bind(a.bytes.len() as i64)
+        .bind(n.created_at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(id)
 }

@@ -45,6 +45,12 @@ pub struct SessionData {
     /// The login password sealed under the server key (see `login_secret`).
     #[serde(default)]
     pub login_password_sealed_b64: Option<String>,
+    /// The token of the 【再発行する】 form on screen, and the last one used with the notice it
+    /// produced: a double click or a reload reissues once.
+    #[serde(default)]
+    pub reissue_token: Option<String>,
+    #[serde(default)]
+    pub reissued: Option<(String, i64)>,
 }
 
 /// A checked issuance password, sealed under the server key, waiting for the terms.
@@ -70,7 +76,7 @@ struct Inner {
 #[derive(Clone, Debug)]
 pub struct Session(Arc<Mutex<Inner>>);
 
-fn random_token() -> String {
+pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)

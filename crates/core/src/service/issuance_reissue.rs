@@ -2,7 +2,7 @@
 //! old one (only its Argon2id hash is stored) and the office is told through the notice
 //! 「証明書発行用パスワード再発行通知」.
 //!
-//! The notice is posted by a [`ReissueNotifier`]. The default, [`PlainReissueNotice`], posts
+//! The notice is built by a [`ReissueNotifier`]. The default, [`PlainReissueNotice`], builds
 //! the notice text without an attachment. The notice of the manual carries
 //! 「証明書発行用パスワード通知書.zip」 (a PDF with the new password, AES-256 under the office's
 //! login password): plug a notifier that builds it into
@@ -20,6 +20,7 @@ use crate::ids::NoticeId;
 use crate::notice::{NewNotice, NoticeCategory, NoticeTarget};
 use crate::office::Office;
 use crate::password::generate_issuance_password;
+use crate::portal::NewAttachment;
 
 /// Title of the notice, as in the manual.
 pub const REISSUE_NOTICE_TITLE: &str = "証明書発行用パスワード再発行通知";
@@ -46,18 +47,19 @@ pub fn reissue_notice_body(office: &Office, helpdesk: &str) -> String {
 
 /// Tells the office its new issuance password. Called once per reissue, after the new hash is
 /// stored; returns the notice to open from the completion page.
+/// Builds the notice 「証明書発行用パスワード再発行通知」 for a new password: its text and its
+/// attachments. It only builds; the service stores the new hash and the notice together.
 #[async_trait]
 pub trait ReissueNotifier: Send + Sync {
-    async fn post_reissue_notice(
+    async fn build_reissue_notice(
         &self,
         office: &Office,
         new_password: &SecretString,
         login_password: Option<&SecretString>,
         now: i64,
-    ) -> CoreResult<NoticeId>;
+    ) -> CoreResult<(NewNotice, Vec<NewAttachment>)>;
 }
 
-/// Posts the notice text without an attachment (until the ZIP+PDF builder is plugged in).
 pub struct PlainReissueNotice {
     deps: Arc<Deps>,
 }
@@ -70,27 +72,33 @@ impl PlainReissueNotice {
 
 #[async_trait]
 impl ReissueNotifier for PlainReissueNotice {
-    async fn post_reissue_notice(
+    async fn build_reissue_notice(
         &self,
         office: &Office,
         _new_password: &SecretString,
         _login_password: Option<&SecretString>,
         now: i64,
-    ) -> CoreResult<NoticeId> {
-        let notice = NewNotice {
-            category: NoticeCategory::Certificate,
-            title: REISSUE_NOTICE_TITLE.to_owned(),
-            body: reissue_notice_body(office, &self.deps.settings.helpdesk),
-            target: NoticeTarget::Office(office.id),
-            start_at: now,
-            end_at: None,
-            created_at: now,
-        };
-        Ok(self.deps.store.insert_notice(&notice).await?)
+    ) -> CoreResult<(NewNotice, Vec<NewAttachment>)> {
+        Ok((
+            reissue_notice(office, &self.deps.settings.helpdesk, now),
+            Vec::new(),
+        ))
     }
 }
 
-/// The result of a reissue. The password is in clear only here, for the caller's one use.
+/// The notice without its attachment.
+pub fn reissue_notice(office: &Office, helpdesk: &str, now: i64) -> NewNotice {
+    NewNotice {
+        category: NoticeCategory::Certificate,
+        title: REISSUE_NOTICE_TITLE.to_owned(),
+        body: reissue_notice_body(office, helpdesk),
+        target: NoticeTarget::Office(office.id),
+        start_at: now,
+        end_at: None,
+        created_at: now,
+    }
+}
+
 pub struct Reissued {
     pub password: SecretString,
     pub notice_id: NoticeId,
@@ -125,7 +133,16 @@ impl IssuancePasswordReissue {
         let now = d.clock.unix();
         let password = generate_issuance_password();
         let hash = d.hasher.hash(&password)?;
-        d.store.set_issuance_hash(office.id, &hash).await?;
+        // Build first (the letter, the ZIP): if that fails, nothing has changed.
+        let (notice, attachments) = self
+            .notifier
+            .build_reissue_notice(office, &password, login_password, now)
+            .await
+            .inspect_err(|e| tracing::error!(error = %e, office = %office.id, "reissue notice could not be built"))?;
+        let notice_id = d
+            .store
+            .reissue_issuance_password(office.id, &hash, &notice, &attachments)
+            .await?;
         d.store
             .throttle_clear(&format!("issuance:{}", office.id))
             .await?;
@@ -134,21 +151,13 @@ impl IssuancePasswordReissue {
             "issuance_password.reissue",
             &format!("office:{}", office.id),
             source,
-            if login_password.is_some() {
-                "login password available for the notice attachment"
+            if attachments.is_empty() {
+                "notice without attachment"
             } else {
-                "login password not available"
+                "notice with attachment"
             },
         )
         .await;
-        let notice_id = self
-            .notifier
-            .post_reissue_notice(office, &password, login_password, now)
-            .await
-            .map_err(|e| {
-                tracing::error!(error = %e, office = %office.id, "reissue notice failed");
-                e
-            })?;
         Ok(Reissued {
             password,
             notice_id,

@@ -25,6 +25,7 @@ struct AboutPage {
 struct ConfirmPage {
     frame: Frame,
     back: String,
+    token: String,
 }
 
 #[derive(Template)]
@@ -92,9 +93,13 @@ pub async fn reissue_form(
     Query(q): Query<BackQuery>,
 ) -> AppResult<Response> {
     let back = safe_back(&q.back);
+    let token = crate::session::random_token();
+    user.session
+        .update(|d| d.reissue_token = Some(token.clone()));
     render(&ConfirmPage {
         frame: frame(&state, &user, "証明書発行用パスワードの再発行", &back),
         back,
+        token,
     })
 }
 
@@ -102,6 +107,8 @@ pub async fn reissue_form(
 pub struct ReissueForm {
     #[serde(default)]
     back: String,
+    #[serde(default)]
+    token: String,
 }
 
 /// 【再発行する】
@@ -112,6 +119,19 @@ pub async fn reissue_submit(
     CsrfForm(form): CsrfForm<ReissueForm>,
 ) -> AppResult<Response> {
     let back = safe_back(&form.back);
+    let data = user.session.data();
+    if let Some((_, notice)) = data.reissued.filter(|(t, _)| *t == form.token) {
+        // The same form again (double click, reload): no second reissue.
+        return Ok(Redirect::to(&format!(
+            "/issuance-password/reissue/done?back={back}&notice={notice}"
+        ))
+        .into_response());
+    }
+    if data.reissue_token.as_deref() != Some(form.token.as_str()) || form.token.is_empty() {
+        return Ok(
+            Redirect::to(&format!("/issuance-password/reissue?back={back}")).into_response(),
+        );
+    }
     let login_password = crate::login_secret::login_password(&state, &user.session);
     let reissued = state
         .services
@@ -119,7 +139,13 @@ pub async fn reissue_submit(
         .reissue(&user.office, login_password.as_ref(), &ip)
         .await?;
     // A password checked earlier in this session is the old one: drop it.
-    user.session.update(|d| d.pending = None);
+    let token = form.token.clone();
+    let notice = reissued.notice_id.0;
+    user.session.update(|d| {
+        d.pending = None;
+        d.reissue_token = None;
+        d.reissued = Some((token, notice));
+    });
     drop(reissued.password);
     Ok(Redirect::to(&format!(
         "/issuance-password/reissue/done?back={back}&notice={}",
