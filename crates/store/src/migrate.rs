@@ -15,11 +15,18 @@ struct Migration {
 }
 
 /// Append only: an applied migration must never change (its checksum is verified).
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "schema",
-    sql: include_str!("migrations/0001_schema.sql"),
-}];
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "schema",
+        sql: include_str!("migrations/0001_schema.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "fees_renewal",
+        sql: include_str!("migrations/0004_fees_renewal.sql"),
+    },
+];
 
 impl Migration {
     /// Checksum of the template, not of the rendered SQL, so both databases record the same.

@@ -2,9 +2,11 @@
 
 pub mod apply;
 pub mod auth;
+pub mod fees;
 pub mod issue;
 pub mod notices;
 pub mod register;
+pub mod renewal;
 
 use std::sync::Arc;
 
@@ -28,6 +30,10 @@ pub struct Settings {
     pub terms_version: String,
     /// The helpdesk line printed in notices and mail.
     pub helpdesk: String,
+    /// Fee charged for each issued 介護保険証明書, yen, tax included.
+    pub hoken_fee_yen: i64,
+    /// Days before expiry when the renewal notice is posted and renewal is offered.
+    pub renewal_notice_days: i64,
 }
 
 impl Default for Settings {
@@ -39,6 +45,8 @@ impl Default for Settings {
             max_job_attempts: 5,
             terms_version: crate::terms::TERMS_VERSION.to_owned(),
             helpdesk: "電子請求受付システム ヘルプデスク（受付時間 平日 9:00〜17:00）".to_owned(),
+            hoken_fee_yen: crate::fees::DEFAULT_HOKEN_FEE_YEN,
+            renewal_notice_days: 90,
         }
     }
 }
@@ -78,6 +86,8 @@ pub struct Services {
     pub apply: apply::ApplicationService,
     pub issue: issue::IssuanceService,
     pub notices: notices::NoticeService,
+    pub fees: fees::FeeService,
+    pub renewal: renewal::RenewalService,
     pub deps: Arc<Deps>,
 }
 
@@ -90,6 +100,8 @@ impl Services {
             apply: apply::ApplicationService::new(deps.clone()),
             issue: issue::IssuanceService::new(deps.clone()),
             notices: notices::NoticeService::new(deps.clone()),
+            fees: fees::FeeService::new(deps.clone()),
+            renewal: renewal::RenewalService::new(deps.clone()),
             deps,
         }
     }
