@@ -5,6 +5,7 @@
 
 mod audit;
 mod connect;
+mod fees_renewal;
 mod harness;
 mod mail;
 mod notices;
@@ -63,5 +64,8 @@ on_both! {
         audit::concurrent_appends_keep_one_chain,
         audit::tampering_is_detected,
         audit::removal_is_detected,
+        fees_renewal::ledger_charges_with_the_certificate,
+        fees_renewal::renewal_keeps_the_current_certificate,
+        fees_renewal::renewal_notice_marks,
     ],
 }
