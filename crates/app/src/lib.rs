@@ -10,6 +10,7 @@ pub mod demo;
 pub mod init;
 pub mod notice;
 pub mod office;
+pub mod reissue_notice;
 pub mod serve;
 pub mod walk;
 pub mod wiring;

@@ -9,6 +9,7 @@ use kaigo_core::PkiError;
 use kaigo_core::clock::SystemClock;
 use kaigo_core::password::PasswordHasher;
 use kaigo_core::pki::{CertificateFactory, IssueRequest, IssuedBundle};
+use kaigo_core::service::issuance_reissue::IssuancePasswordReissue;
 use kaigo_core::service::{Deps, Services, Settings};
 use kaigo_store::SqlStore;
 use secrecy::SecretString;
@@ -96,11 +97,19 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
         factory,
         settings: Settings::default(),
     };
+    let mut services = Services::new(deps);
+    // The notice of manual 4 carries the letter as an AES ZIP; building it needs kaigo-docs.
+    services.issuance_reissue = IssuancePasswordReissue::with_notifier(
+        services.deps.clone(),
+        Arc::new(crate::reissue_notice::ZipReissueNotice::new(
+            services.deps.clone(),
+        )),
+    );
     Ok(App {
         dir: dir.clone(),
         config,
         store,
-        services: Services::new(deps),
+        services,
         ca,
     })
 }

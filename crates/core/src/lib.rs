@@ -5,12 +5,14 @@
 pub mod certificate;
 pub mod clock;
 pub mod error;
+pub mod fees;
 pub mod ids;
 pub mod mail;
 pub mod notice;
 pub mod office;
 pub mod password;
 pub mod pki;
+pub mod prefectures;
 pub mod repo;
 pub mod security_mail;
 pub mod service;

@@ -247,6 +247,8 @@ pub trait Store:
     + NoticeSearchRepo
     + OfficeDocumentRepo
     + InquiryRepo
+    + FeeRepo
+    + RenewalRepo
 {
 }
 
@@ -264,6 +266,8 @@ impl<T> Store for T where
         + NoticeSearchRepo
         + OfficeDocumentRepo
         + InquiryRepo
+        + FeeRepo
+        + RenewalRepo
 {
 }
 
@@ -343,4 +347,46 @@ pub trait InquiryRepo: Send + Sync {
     ) -> RepoResult<InquiryId>;
     /// How many inquiries an office has sent since `since` (to limit floods).
     async fn count_inquiries_since(&self, office_id: OfficeId, since: i64) -> RepoResult<i64>;
+}
+
+/// The issuance fee ledger (発行手数料).
+#[async_trait]
+pub trait FeeRepo: Send + Sync {
+    /// Records a ledger entry; `RepoError::NotFound` if the office does not exist.
+    async fn add_fee_entry(&self, entry: &crate::fees::NewFeeEntry) -> RepoResult<i64>;
+    /// The office's balance: the sum of its entries (positive = owed).
+    async fn fee_balance(&self, office_id: OfficeId) -> RepoResult<i64>;
+    /// The office's entries, oldest first.
+    async fn fee_entries(&self, office_id: OfficeId) -> RepoResult<Vec<crate::fees::FeeEntry>>;
+    /// Like [`ApplicationRepo::complete_application`], and in the same transaction charges
+    /// `fee_yen` for the new certificate to the office's ledger.
+    async fn complete_application_with_fee(
+        &self,
+        id: ApplicationId,
+        cert: &NewCertificate,
+        notice: &NewNotice,
+        mail: Option<&NewMail>,
+        fee_yen: i64,
+    ) -> RepoResult<CertificateId>;
+}
+
+/// Marks of the renewal notice (証明書有効期限切れ事前通知), one per certificate.
+#[async_trait]
+pub trait RenewalRepo: Send + Sync {
+    /// Valid certificates (any kind) with `now <= not_after <= until` whose renewal notice has
+    /// not been posted yet.
+    async fn certificates_due_for_renewal_notice(
+        &self,
+        now: i64,
+        until: i64,
+    ) -> RepoResult<Vec<CertificateRecord>>;
+    /// In one transaction: records the mark for the certificate, posts the notice and queues
+    /// the mail. Returns false (and posts nothing) if the mark already existed.
+    async fn post_renewal_notice(
+        &self,
+        certificate_id: CertificateId,
+        notice: &NewNotice,
+        mail: Option<&NewMail>,
+        at: i64,
+    ) -> RepoResult<bool>;
 }

@@ -16,9 +16,9 @@ use kaigo_core::notice::NewNotice;
 use kaigo_core::repo::{ApplicationRepo, RepoResult};
 use sqlx::any::AnyRow;
 
+use crate::SqlStore;
 use crate::error::{clip, repo_err};
 use crate::row::{code, get};
-use crate::{SqlStore, certificates, mail, notices};
 
 /// A submit races with at most a few state changes of the same office's queue; more rounds
 /// than this mean something is wrong.
@@ -221,58 +221,8 @@ impl ApplicationRepo for SqlStore {
         notice: &NewNotice,
         mail: Option<&NewMail>,
     ) -> RepoResult<CertificateId> {
-        if cert.application_id != id {
-            return Err(RepoError::Backend(format!(
-                "complete application {id}: the certificate is for application {}",
-                cert.application_id
-            )));
-        }
-        let err = repo_err("complete application");
-        let mut tx = self.begin_write().await.map_err(&err)?;
-        // First, so that on PostgreSQL the row lock orders two workers finishing the same
-        // application (after a lease expiry): the second finds it done and stops here.
-        let finished = sqlx::query(
-            "UPDATE applications SET state = 'done', sealed_password = NULL, pending_key = NULL, \
-             lease_until = NULL, retry_at = NULL \
-             WHERE id = $1 AND state = 'running' AND office_id = $2 AND kind = $3",
-        )
-        .bind(id.0)
-        .bind(cert.office_id.0)
-        .bind(cert.kind.code())
-        .execute(&mut *tx)
-        .await
-        .map_err(&err)?;
-        if finished.rows_affected() == 0 {
-            tx.rollback().await.map_err(&err)?;
-            return Err(match self.application(id).await? {
-                None => RepoError::NotFound,
-                Some(app) if app.office_id != cert.office_id || app.kind != cert.kind => {
-                    RepoError::Backend(format!(
-                        "complete application {id}: the certificate is for another office or kind"
-                    ))
-                }
-                Some(app) => RepoError::Conflict(format!(
-                    "application {id} is {}, not running",
-                    app.state.code()
-                )),
-            });
-        }
-        let cert_id = certificates::insert(&mut tx, cert).await.map_err(&err)?;
-        sqlx::query("UPDATE applications SET certificate_id = $1 WHERE id = $2")
-            .bind(cert_id.0)
-            .bind(id.0)
-            .execute(&mut *tx)
+        self.complete_application_charging(id, cert, notice, mail, 0)
             .await
-            .map_err(&err)?;
-        certificates::revoke_superseded(&mut tx, cert_id, cert)
-            .await
-            .map_err(&err)?;
-        notices::insert(&mut *tx, notice).await.map_err(&err)?;
-        if let Some(m) = mail {
-            mail::insert(&mut *tx, m).await.map_err(&err)?;
-        }
-        tx.commit().await.map_err(&err)?;
-        Ok(cert_id)
     }
 
     async fn fail_application(

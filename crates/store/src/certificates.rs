@@ -22,7 +22,7 @@ macro_rules! columns {
     };
 }
 
-fn record(row: &AnyRow) -> RepoResult<CertificateRecord> {
+pub(crate) fn record(row: &AnyRow) -> RepoResult<CertificateRecord> {
     let serial: String = get(row, "serial")?;
     Ok(CertificateRecord {
         id: CertificateId(get(row, "id")?),
@@ -76,13 +76,16 @@ pub(crate) async fn revoke_superseded(
 ) -> Result<u64, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE certificates SET status = 'revoked', revoked_at = $1, revocation_reason = $2 \
-         WHERE office_id = $3 AND kind = $4 AND status = 'valid' AND id <> $5",
+         WHERE office_id = $3 AND kind = $4 AND status = 'valid' AND id <> $5 \
+         AND not_after > $6",
     )
     .bind(c.issued_at)
     .bind(SUPERSEDED)
     .bind(c.office_id.0)
     .bind(c.kind.code())
     .bind(new_id.0)
+    // A renewal starts when the current certificate ends: that one stays valid until then.
+    .bind(c.not_before)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())

@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "security_mail",
         sql: include_str!("migrations/0003_security_mail.sql"),
     },
+    Migration {
+        version: 4,
+        name: "fees_renewal",
+        sql: include_str!("migrations/0004_fees_renewal.sql"),
+    },
 ];
 
 impl Migration {

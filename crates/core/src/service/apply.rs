@@ -91,7 +91,27 @@ impl ApplicationService {
         idempotency_key: &str,
         source: &str,
     ) -> CoreResult<crate::certificate::Application> {
+        self.submit_starting(office, kind, sealed_password, idempotency_key, source, None)
+            .await
+    }
+
+    /// Like [`submit`](Self::submit), with a requested start of validity (renewal: the end of
+    /// the current certificate). Refused while an outstanding fee blocks the kind.
+    pub async fn submit_starting(
+        &self,
+        office: &Office,
+        kind: CertKind,
+        sealed_password: Vec<u8>,
+        idempotency_key: &str,
+        source: &str,
+        not_before: Option<i64>,
+    ) -> CoreResult<crate::certificate::Application> {
         let d = &self.deps;
+        if kind == CertKind::KaigoHoken && d.store.fee_balance(office.id).await? > 0 {
+            return Err(CoreError::Refused(
+                super::fees::BALANCE_BLOCKS_APPLICATION.to_owned(),
+            ));
+        }
         // Refuse a sealed blob that does not open (it was not made by this server), and one
         // whose password is no longer the office's: it may have been reissued since step 3
         // in another window, and then only the new password may be used.
@@ -111,7 +131,7 @@ impl ApplicationService {
             terms_version: d.settings.terms_version.clone(),
             consented_at: now,
             sealed_password,
-            not_before: None,
+            not_before,
             idempotency_key: idempotency_key.to_owned(),
         };
         let (app, created) = d.store.submit_application(&new).await?;
@@ -135,6 +155,14 @@ impl ApplicationService {
         let now = d.clock.unix();
         let apps = d.store.applications_for_office(office.id, kind).await?;
         let certs = d.store.certificates_for_office(office.id, kind).await?;
+        let outstanding = match kind {
+            CertKind::KaigoHoken => {
+                super::fees::FeeService::new(self.deps.clone())
+                    .outstanding_by_certificate(office)
+                    .await?
+            }
+            CertKind::KaigoDx => Vec::new(),
+        };
         let mut rows: Vec<(i64, HistoryRow)> = Vec::new();
         for app in &apps {
             let status = match app.state {
@@ -170,7 +198,10 @@ impl ApplicationService {
                     valid_from: jst_date(cert.not_before),
                     valid_to: jst_date(cert.not_after),
                     status: status.into(),
-                    fee_balance: 0,
+                    fee_balance: outstanding
+                        .iter()
+                        .find(|(id, _)| *id == cert.id)
+                        .map_or(0, |(_, a)| *a),
                 },
             ));
         }

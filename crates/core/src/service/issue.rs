@@ -182,11 +182,21 @@ impl IssuanceService {
             body,
             created_at: now,
         });
-        let id = d
-            .store
-            .complete_application(app.id, &cert, &notice, mail.as_ref())
-            .await
-            .map_err(CoreError::from)?;
+        // 介護保険証明書 charge the configured fee in the same transaction; DX stays free.
+        let fee = match app.kind {
+            CertKind::KaigoHoken => d.settings.hoken_fee_yen,
+            CertKind::KaigoDx => 0,
+        };
+        let id = if fee > 0 {
+            d.store
+                .complete_application_with_fee(app.id, &cert, &notice, mail.as_ref(), fee)
+                .await
+        } else {
+            d.store
+                .complete_application(app.id, &cert, &notice, mail.as_ref())
+                .await
+        }
+        .map_err(CoreError::from)?;
         d.audit(
             "system",
             "certificate.issue",

@@ -3,11 +3,13 @@
 pub mod account;
 pub mod apply;
 pub mod auth;
+pub mod fees;
 pub mod issuance_reissue;
 pub mod issue;
 pub mod notices;
 pub mod portal;
 pub mod register;
+pub mod renewal;
 pub mod throttle;
 
 use std::sync::Arc;
@@ -32,6 +34,10 @@ pub struct Settings {
     pub terms_version: String,
     /// The helpdesk line printed in notices and mail.
     pub helpdesk: String,
+    /// Fee charged for each issued 介護保険証明書, yen, tax included.
+    pub hoken_fee_yen: i64,
+    /// Days before expiry when the renewal notice is posted and renewal is offered.
+    pub renewal_notice_days: i64,
 }
 
 impl Default for Settings {
@@ -43,6 +49,8 @@ impl Default for Settings {
             max_job_attempts: 5,
             terms_version: crate::terms::TERMS_VERSION.to_owned(),
             helpdesk: "電子請求受付システム ヘルプデスク（受付時間 平日 9:00〜17:00）".to_owned(),
+            hoken_fee_yen: crate::fees::DEFAULT_HOKEN_FEE_YEN,
+            renewal_notice_days: 90,
         }
     }
 }
@@ -85,6 +93,8 @@ pub struct Services {
     pub account: account::AccountService,
     pub issuance_reissue: issuance_reissue::IssuancePasswordReissue,
     pub portal: portal::PortalService,
+    pub fees: fees::FeeService,
+    pub renewal: renewal::RenewalService,
     pub deps: Arc<Deps>,
 }
 
@@ -100,6 +110,8 @@ impl Services {
             account: account::AccountService::new(deps.clone()),
             issuance_reissue: issuance_reissue::IssuancePasswordReissue::new(deps.clone()),
             portal: portal::PortalService::new(deps.clone()),
+            fees: fees::FeeService::new(deps.clone()),
+            renewal: renewal::RenewalService::new(deps.clone()),
             deps,
         }
     }

@@ -5,6 +5,7 @@
 
 mod audit;
 mod connect;
+mod fees_renewal;
 mod harness;
 mod issuance_password;
 mod mail;
@@ -74,5 +75,8 @@ on_both! {
         portal::attachments_follow_visibility,
         portal::office_documents_are_private,
         portal::inquiries_and_ack_mail,
+        fees_renewal::ledger_charges_with_the_certificate,
+        fees_renewal::renewal_keeps_the_current_certificate,
+        fees_renewal::renewal_notice_marks,
     ],
 }

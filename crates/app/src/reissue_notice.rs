@@ -1,0 +1,80 @@
+//! The notice 「証明書発行用パスワード再発行通知」 as the manual shows it: with the attachment
+//! 「証明書発行用パスワード通知書.zip」, a PDF letter with the new password, AES-256 encrypted
+//! under the office's login password. It lives in the binary because it joins core (the
+//! notice) and kaigo-docs (the letter and the ZIP); the core service stores the result.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use kaigo_core::clock::JST;
+use kaigo_core::error::{CoreError, CoreResult};
+use kaigo_core::notice::NewNotice;
+use kaigo_core::office::Office;
+use kaigo_core::portal::NewAttachment;
+use kaigo_core::prefectures::{kokuhoren_name, office_prefecture};
+use kaigo_core::service::Deps;
+use kaigo_core::service::issuance_reissue::{
+    REISSUE_ATTACHMENT_NAME, ReissueNotifier, reissue_notice,
+};
+use kaigo_docs::{PasswordNoticeData, password_notice_zip};
+use secrecy::{ExposeSecret, SecretString};
+
+pub struct ZipReissueNotice {
+    deps: Arc<Deps>,
+}
+
+impl ZipReissueNotice {
+    pub fn new(deps: Arc<Deps>) -> Self {
+        Self { deps }
+    }
+}
+
+#[async_trait]
+impl ReissueNotifier for ZipReissueNotice {
+    async fn build_reissue_notice(
+        &self,
+        office: &Office,
+        new_password: &SecretString,
+        login_password: Option<&SecretString>,
+        now: i64,
+    ) -> CoreResult<(NewNotice, Vec<NewAttachment>)> {
+        let helpdesk = self.deps.settings.helpdesk.clone();
+        let notice = reissue_notice(office, &helpdesk, now);
+        let Some(login_password) = login_password else {
+            // Without the login password there is no key for the ZIP, and a notice that says
+            // "open the attachment" without one would strand the office: refuse, change nothing.
+            return Err(CoreError::Refused(
+                "証明書発行用パスワード通知書を作成できませんでした。お手数ですが、一度ログアウトして再度ログインした後、もう一度お試しください。".into(),
+            ));
+        };
+        let at = time::OffsetDateTime::from_unix_timestamp(now)
+            .ok()
+            .and_then(|t| t.checked_to_offset(JST))
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+        let issuer = office_prefecture(office)
+            .map_or_else(|| "国民健康保険中央会".to_owned(), kokuhoren_name);
+        let data = PasswordNoticeData {
+            date: format!("{}年{}月{}日", at.year(), u8::from(at.month()), at.day()),
+            office_name: office.name.clone(),
+            office_number: office.number.to_string(),
+            user_id: office.user_id.to_string(),
+            issuance_password: new_password.expose_secret().to_owned(),
+            issuer,
+            helpdesk,
+        };
+        let zip_password = SecretString::from(login_password.expose_secret().to_owned());
+        // typst layout and the AES key derivation are CPU work: keep them off the async threads.
+        let zip = tokio::task::spawn_blocking(move || {
+            password_notice_zip(&data, zip_password.expose_secret(), at)
+        })
+        .await
+        .map_err(|e| CoreError::Refused(format!("password notice task failed: {e}")))?
+        .map_err(|e| CoreError::Refused(format!("password notice: {e}")))?;
+        let attachment = NewAttachment {
+            filename: REISSUE_ATTACHMENT_NAME.to_owned(),
+            content_type: "application/zip".to_owned(),
+            bytes: zip,
+        };
+        Ok((notice, vec![attachment]))
+    }
+}
