@@ -5,8 +5,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use kaigo_core::certificate::CertKind;
-use kaigo_core::service::apply::HistoryRow;
 
 use crate::auth::CurrentOffice;
 use crate::error::{AppResult, render};
@@ -18,14 +16,6 @@ use crate::state::AppState;
 struct Placeholder {
     frame: Frame,
     note: &'static str,
-}
-
-#[derive(Template)]
-#[template(path = "certificate.html")]
-struct CertificatePage {
-    frame: Frame,
-    kind_label: &'static str,
-    history: Vec<HistoryRow>,
 }
 
 async fn placeholder(
@@ -98,23 +88,6 @@ pub async fn settings(State(state): State<AppState>, user: CurrentOffice) -> App
             &user.session,
             now,
         ),
-    })
-}
-
-pub async fn certificate(
-    State(state): State<AppState>,
-    user: CurrentOffice,
-) -> AppResult<Response> {
-    let history = state
-        .services
-        .apply
-        .history(&user.office, CertKind::KaigoHoken)
-        .await?;
-    let now = state.services.deps.clock.unix();
-    render(&CertificatePage {
-        frame: Frame::new("証明書", "certificate", &user.office, &user.session, now),
-        kind_label: CertKind::KaigoHoken.label(),
-        history,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Handlers, one module per part of the manual. Each calls services; none touches storage.
 
 pub mod apply;
+pub mod certificate;
 pub mod login;
 pub mod misc;
 pub mod notices;
