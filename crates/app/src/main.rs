@@ -1,9 +1,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use kaigo_pki::cli::{BenchCommand, Cli, Command, OfficeCommand};
+use kaigo_pki::cli::{BenchCommand, Cli, Command, FeeCommand, OfficeCommand};
 use kaigo_pki::datadir::DataDir;
-use kaigo_pki::{bench, demo, init, office, serve, wiring};
+use kaigo_pki::{bench, demo, fee, init, office, serve, wiring};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -98,6 +98,17 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 running.addr
             );
             running.wait().await?;
+        }
+        Command::Fee {
+            command:
+                FeeCommand::Pay {
+                    office,
+                    amount,
+                    method,
+                },
+        } => {
+            let balance = fee::pay(&dir, &office, amount, method).await?;
+            println!("recorded a payment of {amount} yen for office {office}; balance now {balance} yen");
         }
         Command::Bench {
             command:

@@ -94,7 +94,10 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
         hasher: PasswordHasher::default(),
         sealer: Arc::new(sealer),
         factory,
-        settings: Settings::default(),
+        settings: Settings {
+            hoken_fee_yen: config.fees.hoken_fee_yen,
+            ..Settings::default()
+        },
     };
     Ok(App {
         dir: dir.clone(),
