@@ -108,7 +108,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
         } => {
             let balance = fee::pay(&dir, &office, amount, method).await?;
-            println!("recorded a payment of {amount} yen for office {office}; balance now {balance} yen");
+            println!(
+                "recorded a payment of {amount} yen for office {office}; balance now {balance} yen"
+            );
         }
         Command::Bench {
             command:

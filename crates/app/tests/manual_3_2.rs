@@ -63,8 +63,17 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
     let o = kaigo(
         &data,
         &[
-            "office", "add", "--number", "2710000002", "--name", "大阪事業所", "--kind",
-            "kaigo", "--prefecture", "27", "--json",
+            "office",
+            "add",
+            "--number",
+            "2710000002",
+            "--name",
+            "大阪事業所",
+            "--kind",
+            "kaigo",
+            "--prefecture",
+            "27",
+            "--json",
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -91,7 +100,10 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
         tab.label_for("choice-apply").as_deref(),
         Some("証明書の発行申請をする")
     );
-    assert!(tab.label_for("choice-download").is_none(), "nothing issued yet");
+    assert!(
+        tab.label_for("choice-download").is_none(),
+        "nothing issued yet"
+    );
     assert!(!tab.contains(BLOCKED));
 
     // The estimate (before any certificate): PDF, A4, Japanese, fonts embedded.
@@ -99,8 +111,11 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
     assert_eq!(est.status, 200);
     assert_eq!(est.content_type, "application/pdf");
     assert!(
-        est.disposition.starts_with("attachment; filename=\"estimate_1310000001_")
-            && est.disposition.contains("filename*=UTF-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8"),
+        est.disposition
+            .starts_with("attachment; filename=\"estimate_1310000001_")
+            && est
+                .disposition
+                .contains("filename*=UTF-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8"),
         "{}",
         est.disposition
     );
@@ -117,7 +132,10 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
         "東京都国民健康保険団体連合会",
         "見積有効期限",
     ] {
-        assert!(flat.contains(needle), "{needle} missing in the estimate:\n{text}");
+        assert!(
+            flat.contains(needle),
+            "{needle} missing in the estimate:\n{text}"
+        );
     }
     let (ok, fonts) = run("pdffonts", &[pdf.to_str().unwrap()]);
     assert!(ok, "{fonts}");
@@ -139,7 +157,10 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
     assert!(cells.iter().any(|c| c == "発行済み"), "{cells:?}");
     assert!(cells.iter().any(|c| c == "7,800 円"), "{cells:?}");
     assert!(tab.contains(BLOCKED), "the balance message");
-    assert!(tab.label_for("choice-apply").is_none(), "no application choice");
+    assert!(
+        tab.label_for("choice-apply").is_none(),
+        "no application choice"
+    );
     assert_eq!(
         tab.label_for("choice-download").as_deref(),
         Some("証明書をダウンロード・インストールする")
@@ -192,7 +213,10 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
     let hoken_policy = policy_of(tmp.path(), "hoken.p12", &hoken.bytes, &issuance_pw);
     let dx_policy = policy_of(tmp.path(), "dx.p12", &dx.bytes, &issuance_pw);
     assert_ne!(hoken_policy, dx_policy);
-    assert_eq!(hoken_policy, kaigo_ca::policy::policy_oid_string(kaigo_core_kind()));
+    assert_eq!(
+        hoken_policy,
+        kaigo_ca::policy::policy_oid_string(kaigo_core_kind())
+    );
 
     // Another office sees none of it.
     let w2 = Walker::new(&server.base).unwrap();
@@ -224,7 +248,10 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
     for (args, needle) in [
         (vec!["--office", "1310000001", "--amount", "0"], "positive"),
         (vec!["--office", "1310000001", "--amount", "-5"], "positive"),
-        (vec!["--office", "9999999999", "--amount", "7800"], "no office"),
+        (
+            vec!["--office", "9999999999", "--amount", "7800"],
+            "no office",
+        ),
         (vec!["--office", "12", "--amount", "7800"], ""),
     ] {
         let mut full = vec!["fee", "pay"];
@@ -238,7 +265,14 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
     let o = kaigo(
         &data,
         &[
-            "fee", "pay", "--office", "1310000001", "--amount", "7800", "--method", "offset",
+            "fee",
+            "pay",
+            "--office",
+            "1310000001",
+            "--amount",
+            "7800",
+            "--method",
+            "offset",
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));

@@ -115,10 +115,7 @@ mod tests {
 
     #[test]
     fn newest_charges_stay_outstanding() {
-        let c = [
-            (CertificateId(1), 7800, 100),
-            (CertificateId(2), 7800, 200),
-        ];
+        let c = [(CertificateId(1), 7800, 100), (CertificateId(2), 7800, 200)];
         assert_eq!(
             outstanding_per_certificate(7800, &c),
             vec![(CertificateId(2), 7800), (CertificateId(1), 0)]

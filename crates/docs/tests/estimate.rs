@@ -63,7 +63,10 @@ fn estimate_shows_japanese_text_and_embeds_fonts() {
     }
     assert!(fonts.contains("IPAex"), "IPAex font expected: {fonts}");
     let info = tool("pdfinfo", &[p]);
-    assert!(info.contains("595.") && info.contains("841."), "A4 expected: {info}");
+    assert!(
+        info.contains("595.") && info.contains("841."),
+        "A4 expected: {info}"
+    );
 }
 
 #[test]

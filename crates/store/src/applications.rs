@@ -16,9 +16,9 @@ use kaigo_core::notice::NewNotice;
 use kaigo_core::repo::{ApplicationRepo, RepoResult};
 use sqlx::any::AnyRow;
 
+use crate::SqlStore;
 use crate::error::{clip, repo_err};
 use crate::row::{code, get};
-use crate::SqlStore;
 
 /// A submit races with at most a few state changes of the same office's queue; more rounds
 /// than this mean something is wrong.

@@ -135,7 +135,6 @@ impl SqlStore {
         tx.commit().await.map_err(&err)?;
         Ok(cert_id)
     }
-
 }
 
 #[async_trait]

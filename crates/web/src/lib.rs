@@ -44,7 +44,10 @@ pub fn router(state: AppState) -> Router {
         .route("/dx/apply/done", get(apply::dx_done))
         .route("/dx/download", get(apply::dx_download_page))
         .route("/dx/download/file", get(apply::dx_download_file))
-        .route("/certificate", get(apply::hoken_tab).post(apply::hoken_choose))
+        .route(
+            "/certificate",
+            get(apply::hoken_tab).post(apply::hoken_choose),
+        )
         .route("/certificate/notes", get(apply::hoken_notes))
         .route(
             "/certificate/apply/password",
@@ -58,7 +61,10 @@ pub fn router(state: AppState) -> Router {
         .route("/certificate/apply/submit", post(apply::hoken_submit))
         .route("/certificate/apply/done", get(apply::hoken_done))
         .route("/certificate/download", get(apply::hoken_download_page))
-        .route("/certificate/download/file", get(apply::hoken_download_file))
+        .route(
+            "/certificate/download/file",
+            get(apply::hoken_download_file),
+        )
         .route("/certificate/estimate", get(certificate::estimate))
         .route(
             "/dx/apply/start",

@@ -164,7 +164,10 @@ impl FeeService {
             "estimate.issue",
             &format!("office:{}", office.id),
             source,
-            &format!("amount={} number={}", estimate.unit_price_yen, estimate.number),
+            &format!(
+                "amount={} number={}",
+                estimate.unit_price_yen, estimate.number
+            ),
         )
         .await;
         Ok(estimate)

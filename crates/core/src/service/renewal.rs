@@ -65,8 +65,7 @@ impl RenewalService {
                 body,
                 created_at: now,
             });
-            if d
-                .store
+            if d.store
                 .post_renewal_notice(cert.id, &notice, mail.as_ref(), now)
                 .await?
             {

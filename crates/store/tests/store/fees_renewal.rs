@@ -21,7 +21,12 @@ async fn claimed(db: &TestDb, office: OfficeId, kind: CertKind, key: &str) -> Ap
         .await
         .unwrap();
     assert!(created);
-    let got = db.store.claim_application(1_000, 1_060).await.unwrap().unwrap();
+    let got = db
+        .store
+        .claim_application(1_000, 1_060)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(got.id, app.id);
     app.id
 }

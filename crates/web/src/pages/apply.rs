@@ -215,14 +215,24 @@ async fn choose(
         }
         "apply" => {
             if fee_blocks(state, user, flow).await? {
-                return tab_page(state, user, flow, "", Some(BALANCE_BLOCKS_APPLICATION.into()))
-                    .await;
+                return tab_page(
+                    state,
+                    user,
+                    flow,
+                    "",
+                    Some(BALANCE_BLOCKS_APPLICATION.into()),
+                )
+                .await;
             }
             if !notes_read(user, flow) {
-                return tab_page(state, user, flow, "apply", Some(NOTES_NOT_READ.to_owned()))
-                    .await;
+                return tab_page(state, user, flow, "apply", Some(NOTES_NOT_READ.to_owned())).await;
             }
-            if state.services.apply.pending(&user.office, flow.kind).await? {
+            if state
+                .services
+                .apply
+                .pending(&user.office, flow.kind)
+                .await?
+            {
                 let msg =
                     "既に発行申請中です。証明書発行完了通知が届くまでお待ちください。".to_owned();
                 return tab_page(state, user, flow, "apply", Some(msg)).await;
@@ -288,7 +298,10 @@ macro_rules! flow_handlers {
         ) -> AppResult<Response> {
             start_submit(&state, &user, &$flow, form).await
         }
-        pub async fn $terms(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+        pub async fn $terms(
+            State(state): State<AppState>,
+            user: CurrentOffice,
+        ) -> AppResult<Response> {
             terms(&state, &user, &$flow).await
         }
         pub async fn $submit(
@@ -299,7 +312,10 @@ macro_rules! flow_handlers {
         ) -> AppResult<Response> {
             submit(&state, &user, &$flow, &ip, form).await
         }
-        pub async fn $done(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+        pub async fn $done(
+            State(state): State<AppState>,
+            user: CurrentOffice,
+        ) -> AppResult<Response> {
             done(&state, &user, &$flow)
         }
         pub async fn $download_page(
@@ -343,7 +359,10 @@ flow_handlers!(
     hoken_download_file
 );
 
-pub async fn hoken_notes(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+pub async fn hoken_notes(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+) -> AppResult<Response> {
     mark_notes_read(&user, &HOKEN);
     super::certificate::notes_page(&state, &user)
 }
@@ -446,7 +465,11 @@ async fn password_submit(
 }
 
 /// The end of the current certificate when it is inside the renewal window.
-async fn renewal_end(state: &AppState, user: &CurrentOffice, flow: &Flow) -> AppResult<Option<i64>> {
+async fn renewal_end(
+    state: &AppState,
+    user: &CurrentOffice,
+    flow: &Flow,
+) -> AppResult<Option<i64>> {
     let current = state
         .services
         .apply
@@ -488,7 +511,11 @@ async fn start_form(
     error: Option<String>,
 ) -> AppResult<Response> {
     if pending_for(&user.session.data(), flow).is_none() {
-        return Ok(back_to_tab(user, flow, "最初から発行申請の手続きを行ってください。"));
+        return Ok(back_to_tab(
+            user,
+            flow,
+            "最初から発行申請の手続きを行ってください。",
+        ));
     }
     let end = renewal_end(state, user, flow).await?;
     render(&StartPage {
@@ -496,7 +523,11 @@ async fn start_form(
         base: flow.base,
         kind_label: flow.kind.label(),
         renewal_end: end.map(kaigo_core::clock::jst_date),
-        selected: if end.is_some() { "renewal".into() } else { "now".into() },
+        selected: if end.is_some() {
+            "renewal".into()
+        } else {
+            "now".into()
+        },
         error,
     })
 }
@@ -512,7 +543,11 @@ async fn start_submit(
     }
     let data = user.session.data();
     let Some(pending) = pending_for(&data, flow) else {
-        return Ok(back_to_tab(user, flow, "最初から発行申請の手続きを行ってください。"));
+        return Ok(back_to_tab(
+            user,
+            flow,
+            "最初から発行申請の手続きを行ってください。",
+        ));
     };
     let not_before = match form.start.as_str() {
         "now" => None,
@@ -604,7 +639,12 @@ async fn submit(
         .clone()
         .filter(|p| p.kind == flow.kind.code() && p.token == form.token)
     else {
-        if state.services.apply.pending(&user.office, flow.kind).await? {
+        if state
+            .services
+            .apply
+            .pending(&user.office, flow.kind)
+            .await?
+        {
             return Ok(Redirect::to(&done_url).into_response());
         }
         return Ok(back_to_tab(
@@ -624,7 +664,14 @@ async fn submit(
     state
         .services
         .apply
-        .submit_starting(&user.office, flow.kind, sealed, &pending.token, ip, not_before)
+        .submit_starting(
+            &user.office,
+            flow.kind,
+            sealed,
+            &pending.token,
+            ip,
+            not_before,
+        )
         .await?;
     state.issuance_wakeup.notify_one();
     user.session.update(|d| {

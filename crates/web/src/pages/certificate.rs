@@ -68,10 +68,7 @@ pub(crate) async fn tab_page(
         .as_ref()
         .filter(|c| s.renewal.in_window(c))
         .map(|c| kaigo_core::clock::jst_date(c.not_after));
-    let blocked = s
-        .fees
-        .blocks_application(&user.office, HOKEN.kind)
-        .await?;
+    let blocked = s.fees.blocks_application(&user.office, HOKEN.kind).await?;
     // The blocking message is on the page itself; do not repeat it as an error.
     let error = error.filter(|e| !(blocked && e == BALANCE_BLOCKS_APPLICATION));
     render(&CertificatePage {
