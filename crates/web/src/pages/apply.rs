@@ -594,10 +594,10 @@ async fn terms(state: &AppState, user: &CurrentOffice, flow: &Flow) -> AppResult
             "最初から発行申請の手続きを行ってください。",
         ));
     };
-    if !data
+    if data
         .pending_start
         .as_ref()
-        .is_some_and(|s| s.token == pending.token)
+        .is_none_or(|s| s.token != pending.token)
     {
         return Ok(Redirect::to(&format!("{}/apply/start", flow.base)).into_response());
     }
