@@ -11,8 +11,15 @@ pub async fn migrate_is_idempotent(db: TestDb) {
     db.store.migrate().await.expect("first migration");
     db.store.migrate().await.expect("second migration");
     assert_eq!(
-        db.raw_i64("SELECT COUNT(*) FROM schema_migrations").await,
+        db.raw_i64("SELECT COUNT(*) FROM schema_migrations WHERE version = 1")
+            .await,
         1
+    );
+    // Every migration recorded once (the list grows; versions need not be contiguous).
+    assert_eq!(
+        db.raw_i64("SELECT COUNT(*) FROM schema_migrations").await,
+        db.raw_i64("SELECT COUNT(DISTINCT version) FROM schema_migrations")
+            .await
     );
     db.store
         .insert_office(&new_office(1, Some(13)))
@@ -21,7 +28,7 @@ pub async fn migrate_is_idempotent(db: TestDb) {
 
     // An applied migration whose text changed is refused, not silently skipped.
     let checksum = db
-        .raw_text("SELECT checksum FROM schema_migrations")
+        .raw_text("SELECT checksum FROM schema_migrations WHERE version = 1")
         .await
         .unwrap();
     db.raw_execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1")
@@ -32,7 +39,7 @@ pub async fn migrate_is_idempotent(db: TestDb) {
     ));
     // So is a database migrated by a newer program.
     db.raw_execute(&format!(
-        "UPDATE schema_migrations SET checksum = '{checksum}'"
+        "UPDATE schema_migrations SET checksum = '{checksum}' WHERE version = 1"
     ))
     .await;
     db.store
@@ -68,8 +75,15 @@ pub async fn concurrent_migrations_agree(db: TestDb) {
             .expect("every concurrent migration succeeds");
     }
     assert_eq!(
-        db.raw_i64("SELECT COUNT(*) FROM schema_migrations").await,
+        db.raw_i64("SELECT COUNT(*) FROM schema_migrations WHERE version = 1")
+            .await,
         1
+    );
+    // Every migration recorded once (the list grows; versions need not be contiguous).
+    assert_eq!(
+        db.raw_i64("SELECT COUNT(*) FROM schema_migrations").await,
+        db.raw_i64("SELECT COUNT(DISTINCT version) FROM schema_migrations")
+            .await
     );
     db.store
         .insert_office(&new_office(1, None))
