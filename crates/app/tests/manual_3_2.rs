@@ -299,3 +299,110 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
 fn kaigo_core_kind() -> kaigo_core::certificate::CertKind {
     kaigo_core::certificate::CertKind::KaigoHoken
 }
+
+/// With certificates valid for 2 months, a new certificate is at once inside the 90-day renewal
+/// window: the tab says so, the validity-start step offers the current certificate's end, and
+/// the renewed certificate starts then while the current one stays valid. DX offers the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewal_starts_when_the_current_certificate_ends() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let j = common::init_with_office(&data, "1310000001", None);
+    let cfg = data.join("config.toml");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(text.contains("validity_months = 36"), "{text}");
+    std::fs::write(
+        &cfg,
+        text.replace("validity_months = 36", "validity_months = 2"),
+    )
+    .unwrap();
+    let issuance_pw = j["issuance_password"].as_str().unwrap().to_owned();
+    let temp_pw = j["login_password"].as_str().unwrap().to_owned();
+    let server = Server::start(&data);
+    let w = Walker::new(&server.base).unwrap();
+    w.login(j["user_id"].as_str().unwrap(), &temp_pw)
+        .await
+        .unwrap();
+    w.change_password(&temp_pw, "Kaigo2026pw").await.unwrap();
+
+    let done = w.apply_hoken(&issuance_pw, "now").await.unwrap();
+    assert_eq!(done.path, "/certificate/apply/done");
+    w.wait_for_issued(Duration::from_secs(120)).await.unwrap();
+    let tab = w.get("/certificate").await.unwrap();
+    let end = tab.texts("table.history tbody td")[2].clone();
+    assert!(tab.contains("有効期限"), "renewal message");
+    assert!(tab.texts("#renewal-msg")[0].contains(&end));
+    // The fee of the first certificate blocks the renewal until paid.
+    assert!(tab.contains(BLOCKED));
+    let o = kaigo(
+        &data,
+        &["fee", "pay", "--office", "1310000001", "--amount", "7800"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // The start step offers the end of the current certificate.
+    let tab = w.get("/certificate").await.unwrap();
+    w.get("/certificate/notes").await.unwrap();
+    let pw = w
+        .post(&tab, "/certificate", &[("choice", "apply")])
+        .await
+        .unwrap();
+    let start = w
+        .post(
+            &pw,
+            "/certificate/apply/password",
+            &[("issuance_password", &issuance_pw)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(start.path, "/certificate/apply/start");
+    let label = start.label_for("start-renewal").expect("renewal offered");
+    assert!(label.contains(&end), "{label}");
+    let bad = w
+        .post(&start, "/certificate/apply/start", &[("start", "later")])
+        .await
+        .unwrap();
+    assert!(bad.contains("有効開始年月日を選択してください。"));
+    let terms = w
+        .post(&bad, "/certificate/apply/start", &[("start", "renewal")])
+        .await
+        .unwrap();
+    assert_eq!(terms.path, "/certificate/apply/terms");
+    let token = terms.input_value("token").unwrap();
+    w.post(&terms, "/certificate/apply/submit", &[("token", &token)])
+        .await
+        .unwrap();
+    let started = std::time::Instant::now();
+    let rows = loop {
+        let tab = w.get("/certificate").await.unwrap();
+        let cells = tab.texts("table.history tbody td");
+        if cells.iter().filter(|c| *c == "発行済み").count() == 2 {
+            break cells;
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "{cells:?}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    // Newest first: the renewal starts on the day the current one ends; both are valid.
+    assert_eq!(rows[1], end, "{rows:?}");
+    assert_eq!(rows[5 + 2], end, "{rows:?}");
+    // The unpaid fee belongs to the renewal; the first certificate is paid.
+    assert_eq!((rows[4].as_str(), rows[9].as_str()), ("7,800 円", "0 円"));
+
+    // 介護DX証明書: the same step, free.
+    let dx = w.get("/dx").await.unwrap();
+    w.get("/dx/notes").await.unwrap();
+    let pw = w.post(&dx, "/dx", &[("choice", "apply")]).await.unwrap();
+    let terms = w
+        .post(
+            &pw,
+            "/dx/apply/password",
+            &[("issuance_password", &issuance_pw)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        terms.path, "/dx/apply/terms",
+        "no DX certificate yet: no start step"
+    );
+    assert!(server.terminate());
+}
