@@ -50,6 +50,11 @@ pub enum Command {
         #[command(subcommand)]
         command: NoticeCommand,
     },
+    /// Certificate issuance fees (発行手数料).
+    Fee {
+        #[command(subcommand)]
+        command: FeeCommand,
+    },
     /// Measure throughput against the machine's own limits.
     Bench {
         #[command(subcommand)]
@@ -141,4 +146,27 @@ pub enum NoticeCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum FeeCommand {
+    /// Record a payment of an office's fee balance.
+    Pay {
+        /// 事業所番号 (10 digits).
+        #[arg(long)]
+        office: String,
+        /// Amount in yen (positive).
+        #[arg(long, allow_negative_numbers = true)]
+        amount: i64,
+        #[arg(long, value_enum, default_value = "transfer")]
+        method: PaymentMethodArg,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+pub enum PaymentMethodArg {
+    /// Bank transfer (振込).
+    Transfer,
+    /// Offset against claim payments (相殺).
+    Offset,
 }

@@ -17,6 +17,22 @@ pub struct AppConfig {
     pub portal: PortalConfig,
     pub mail: MailConfig,
     pub workers: WorkersConfig,
+    pub fees: FeesConfig,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeesConfig {
+    /// Fee charged for each issued 介護保険証明書, yen, tax included.
+    pub hoken_fee_yen: i64,
+}
+
+impl Default for FeesConfig {
+    fn default() -> Self {
+        Self {
+            hoken_fee_yen: kaigo_core::fees::DEFAULT_HOKEN_FEE_YEN,
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -120,6 +136,7 @@ impl AppConfig {
             "KAIGO_PKI_ISSUANCE_CONCURRENCY",
             &mut cfg.workers.issuance_concurrency,
         )?;
+        env_parse("KAIGO_PKI_HOKEN_FEE_YEN", &mut cfg.fees.hoken_fee_yen)?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -134,6 +151,9 @@ impl AppConfig {
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
+        if !(0..=10_000_000).contains(&self.fees.hoken_fee_yen) {
+            bail!("fees.hoken_fee_yen must be between 0 and 10000000");
+        }
         self.ca_config()?
             .validate()
             .map_err(|e| anyhow::anyhow!("ca: {e}"))?;

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod datadir;
 pub mod demo;
+pub mod fee;
 pub mod init;
 pub mod notice;
 pub mod office;

@@ -1,9 +1,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use kaigo_pki::cli::{BenchCommand, Cli, Command, NoticeCommand, OfficeCommand};
+use kaigo_pki::cli::{BenchCommand, Cli, Command, FeeCommand, NoticeCommand, OfficeCommand};
 use kaigo_pki::datadir::DataDir;
-use kaigo_pki::{bench, demo, init, notice, office, serve, wiring};
+use kaigo_pki::{bench, demo, fee, init, notice, office, serve, wiring};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -130,6 +130,19 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 println!("{}", notice::to_text(&posted));
             }
+        }
+        Command::Fee {
+            command:
+                FeeCommand::Pay {
+                    office,
+                    amount,
+                    method,
+                },
+        } => {
+            let balance = fee::pay(&dir, &office, amount, method).await?;
+            println!(
+                "recorded a payment of {amount} yen for office {office}; balance now {balance} yen"
+            );
         }
         Command::Bench {
             command:

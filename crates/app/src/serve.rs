@@ -7,6 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use kaigo_jobs::issuance::IssuanceWorker;
 use kaigo_jobs::mail::{FileMailer, MailWorker};
+use kaigo_jobs::renewal::RenewalNotifier;
 use kaigo_jobs::sweeper::SessionSweeper;
 use kaigo_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
@@ -60,6 +61,13 @@ pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
             store: deps.store.clone(),
             mailer: Arc::new(mailer),
             clock: deps.clock.clone(),
+        }
+        .spawn(stop_rx.clone()),
+    );
+    workers.push(
+        RenewalNotifier {
+            service: app.services.renewal.clone(),
+            every: Duration::from_secs(3600),
         }
         .spawn(stop_rx.clone()),
     );

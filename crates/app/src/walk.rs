@@ -239,4 +239,76 @@ impl Walker {
         }
         self.download("/dx/download/file").await
     }
+
+    /// Manual 3-2: the 証明書 tab's application — notes, choice, issuance password, validity
+    /// start (`now` or `renewal`), terms, submit. Returns the completion page.
+    pub async fn apply_hoken(&self, issuance_password: &str, start: &str) -> anyhow::Result<Page> {
+        let tab = self.get("/certificate").await?;
+        self.get("/certificate/notes").await?;
+        let pw_page = self
+            .post(&tab, "/certificate", &[("choice", "apply")])
+            .await?;
+        if pw_page.path != "/certificate/apply/password" {
+            bail!(
+                "choosing to apply led to {} instead of the password step",
+                pw_page.path
+            );
+        }
+        let start_page = self
+            .post(
+                &pw_page,
+                "/certificate/apply/password",
+                &[("issuance_password", issuance_password)],
+            )
+            .await?;
+        if start_page.path != "/certificate/apply/start" {
+            bail!(
+                "the issuance password was not accepted (page {})",
+                start_page.path
+            );
+        }
+        let terms = self
+            .post(&start_page, "/certificate/apply/start", &[("start", start)])
+            .await?;
+        if terms.path != "/certificate/apply/terms" {
+            bail!("the validity start was not accepted (page {})", terms.path);
+        }
+        let token = terms
+            .input_value("token")
+            .context("no application token on the terms page")?;
+        self.post(&terms, "/certificate/apply/submit", &[("token", &token)])
+            .await
+    }
+
+    /// Manual 3-2: 「見積書を作成する（必要な場合のみ）」, 【次へ】 → the estimate PDF.
+    pub async fn estimate_pdf(&self) -> anyhow::Result<Download> {
+        let tab = self.get("/certificate").await?;
+        let csrf = tab.csrf().context("no CSRF token on the 証明書 tab")?;
+        let resp = self
+            .client
+            .post(format!("{}/certificate", self.base))
+            .form(&[("csrf", csrf.as_str()), ("choice", "estimate")])
+            .send()
+            .await?;
+        if resp.url().path() != "/certificate/estimate" {
+            bail!("choosing the estimate led to {}", resp.url().path());
+        }
+        let status = resp.status().as_u16();
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned()
+        };
+        let content_type = header("content-type");
+        let disposition = header("content-disposition");
+        let bytes = resp.bytes().await?.to_vec();
+        Ok(Download {
+            status,
+            content_type,
+            disposition,
+            bytes,
+        })
+    }
 }

@@ -95,7 +95,10 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
         hasher: PasswordHasher::default(),
         sealer: Arc::new(sealer),
         factory,
-        settings: Settings::default(),
+        settings: Settings {
+            hoken_fee_yen: config.fees.hoken_fee_yen,
+            ..Settings::default()
+        },
     };
     let mut services = Services::new(deps);
     // The notice of manual 4 carries the letter as an AES ZIP; building it needs kaigo-docs.

@@ -90,14 +90,16 @@ pub struct NewFeeEntry {
 }
 
 /// The balance left on each charged certificate, newest first, when payments settle the
-/// oldest charges first. `charges` are (certificate, amount) pairs in any order with their
-/// issue time; returns (certificate, outstanding).
+/// oldest charges first. `charges` are (certificate, amount, time) in ledger order; returns
+/// (certificate, outstanding).
 pub fn outstanding_per_certificate(
     balance: i64,
     charges: &[(CertificateId, i64, i64)],
 ) -> Vec<(CertificateId, i64)> {
+    // Stable sort by time, then reversed: charges of the same second keep ledger order.
     let mut sorted: Vec<_> = charges.to_vec();
-    sorted.sort_by_key(|c| std::cmp::Reverse(c.2));
+    sorted.sort_by_key(|c| c.2);
+    sorted.reverse();
     let mut left = balance.max(0);
     sorted
         .into_iter()
@@ -112,6 +114,15 @@ pub fn outstanding_per_certificate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn same_second_charges_keep_ledger_order() {
+        let c = [(CertificateId(1), 7800, 100), (CertificateId(2), 7800, 100)];
+        assert_eq!(
+            outstanding_per_certificate(7800, &c),
+            vec![(CertificateId(2), 7800), (CertificateId(1), 0)]
+        );
+    }
 
     #[test]
     fn newest_charges_stay_outstanding() {

@@ -4,6 +4,7 @@
 
 pub mod issuance;
 pub mod mail;
+pub mod renewal;
 pub mod sweeper;
 
 use tokio::sync::watch;

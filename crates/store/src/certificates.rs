@@ -14,6 +14,10 @@ use crate::row::{code, get};
 /// Why a certificate was revoked when a newer one of the same kind was issued to its office.
 pub(crate) const SUPERSEDED: &str = "superseded";
 
+/// A certificate ending at most this long after its successor starts is a renewal's
+/// predecessor and is not revoked.
+const RENEWAL_SLACK_SECONDS: i64 = 3_600;
+
 /// The columns `record()` reads (the files are fetched separately: they are large).
 macro_rules! columns {
     () => {
@@ -85,7 +89,8 @@ pub(crate) async fn revoke_superseded(
     .bind(c.kind.code())
     .bind(new_id.0)
     // A renewal starts when the current certificate ends: that one stays valid until then.
-    .bind(c.not_before)
+    // The CA starts certificates a few minutes early (clock skew), hence the slack.
+    .bind(c.not_before + RENEWAL_SLACK_SECONDS)
     .execute(conn)
     .await?;
     Ok(done.rows_affected())

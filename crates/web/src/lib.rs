@@ -20,7 +20,7 @@ use axum::routing::{get, post};
 
 pub use state::{AppState, WebConfig};
 
-use crate::pages::{apply, help, login, misc, notices};
+use crate::pages::{apply, certificate, help, login, misc, notices};
 use crate::pages::{issuance_password, password_reset, settings};
 
 /// The whole portal as one router.
@@ -48,7 +48,32 @@ pub fn router(state: AppState) -> Router {
         .route("/dx/apply/done", get(apply::dx_done))
         .route("/dx/download", get(apply::dx_download_page))
         .route("/dx/download/file", get(apply::dx_download_file))
-        .route("/certificate", get(misc::certificate))
+        .route(
+            "/certificate",
+            get(apply::hoken_tab).post(apply::hoken_choose),
+        )
+        .route("/certificate/notes", get(apply::hoken_notes))
+        .route(
+            "/certificate/apply/password",
+            get(apply::hoken_password_form).post(apply::hoken_password_submit),
+        )
+        .route(
+            "/certificate/apply/start",
+            get(apply::hoken_start_form).post(apply::hoken_start_submit),
+        )
+        .route("/certificate/apply/terms", get(apply::hoken_terms))
+        .route("/certificate/apply/submit", post(apply::hoken_submit))
+        .route("/certificate/apply/done", get(apply::hoken_done))
+        .route("/certificate/download", get(apply::hoken_download_page))
+        .route(
+            "/certificate/download/file",
+            get(apply::hoken_download_file),
+        )
+        .route("/certificate/estimate", get(certificate::estimate))
+        .route(
+            "/dx/apply/start",
+            get(apply::dx_start_form).post(apply::dx_start_submit),
+        )
         .route("/documents", get(help::documents))
         .route("/documents/{id}", get(help::document_file))
         .route(

@@ -51,6 +51,17 @@ pub struct SessionData {
     pub reissue_token: Option<String>,
     #[serde(default)]
     pub reissued: Option<(String, i64)>,
+    /// The validity start chosen for the pending application (step after the password).
+    #[serde(default)]
+    pub pending_start: Option<PendingStart>,
+}
+
+/// The chosen start of validity of a pending application: `None` = at issuance, else the end
+/// of the current certificate (renewal).
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PendingStart {
+    pub token: String,
+    pub not_before: Option<i64>,
 }
 
 /// A checked issuance password, sealed under the server key, waiting for the terms.

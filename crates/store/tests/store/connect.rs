@@ -16,6 +16,12 @@ pub async fn migrate_is_idempotent(db: TestDb) {
         db.raw_i64("SELECT MAX(version) FROM schema_migrations")
             .await
     );
+    // Every migration recorded once (the list grows; versions need not be contiguous).
+    assert_eq!(
+        db.raw_i64("SELECT COUNT(*) FROM schema_migrations").await,
+        db.raw_i64("SELECT COUNT(DISTINCT version) FROM schema_migrations")
+            .await
+    );
     db.store
         .insert_office(&new_office(1, Some(13)))
         .await
@@ -73,6 +79,12 @@ pub async fn concurrent_migrations_agree(db: TestDb) {
     assert_eq!(
         db.raw_i64("SELECT COUNT(*) FROM schema_migrations").await,
         db.raw_i64("SELECT MAX(version) FROM schema_migrations")
+            .await
+    );
+    // Every migration recorded once (the list grows; versions need not be contiguous).
+    assert_eq!(
+        db.raw_i64("SELECT COUNT(*) FROM schema_migrations").await,
+        db.raw_i64("SELECT COUNT(DISTINCT version) FROM schema_migrations")
             .await
     );
     db.store

@@ -1,41 +1,7 @@
-//! The 証明書 tab's history, the terms download and the static assets.
+//! The terms download and the static assets.
 
-use askama::Template;
-use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use kaigo_core::certificate::CertKind;
-use kaigo_core::service::apply::HistoryRow;
-
-use crate::auth::CurrentOffice;
-use crate::error::{AppResult, render};
-use crate::frame::Frame;
-use crate::state::AppState;
-
-#[derive(Template)]
-#[template(path = "certificate.html")]
-struct CertificatePage {
-    frame: Frame,
-    kind_label: &'static str,
-    history: Vec<HistoryRow>,
-}
-
-pub async fn certificate(
-    State(state): State<AppState>,
-    user: CurrentOffice,
-) -> AppResult<Response> {
-    let history = state
-        .services
-        .apply
-        .history(&user.office, CertKind::KaigoHoken)
-        .await?;
-    let now = state.services.deps.clock.unix();
-    render(&CertificatePage {
-        frame: Frame::new("証明書", "certificate", &user.office, &user.session, now),
-        kind_label: CertKind::KaigoHoken.label(),
-        history,
-    })
-}
 
 /// 【利用規約をダウンロード】: the terms as a UTF-8 text file (with BOM, so Notepad shows it right).
 pub async fn terms_download() -> Response {

@@ -1,0 +1,170 @@
+//! Manual 2 and 3-2: the 証明書 tab for the 介護保険証明書 — the choice (見積書 / download /
+//! application), the history with the fee balance, the notes, and the estimate PDF. The
+//! application steps themselves are the shared flow of `apply.rs`.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use kaigo_core::service::apply::HistoryRow;
+use kaigo_core::service::fees::BALANCE_BLOCKS_APPLICATION;
+
+use super::apply::{HOKEN, frame};
+use crate::auth::CurrentOffice;
+use crate::client::ClientIp;
+use crate::error::{AppError, AppResult, render};
+use crate::frame::Frame;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "certificate.html")]
+struct CertificatePage {
+    frame: Frame,
+    has_current: bool,
+    pending: bool,
+    /// An outstanding fee: the application choice is not offered.
+    blocked: bool,
+    blocked_message: &'static str,
+    /// The current certificate ends within the renewal window (its end date).
+    renewal_end: Option<String>,
+    fee: String,
+    selected: String,
+    error: Option<String>,
+    history: Vec<HistoryRow>,
+}
+
+#[derive(Template)]
+#[template(path = "certificate_notes.html")]
+struct NotesPage {
+    frame: Frame,
+    fee: String,
+}
+
+/// Formats yen with thousands separators: 7800 → 7,800.
+pub fn yen(amount: &i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if *amount < 0 { format!("-{out}") } else { out }
+}
+
+pub(crate) async fn tab_page(
+    state: &AppState,
+    user: &CurrentOffice,
+    selected: &str,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let s = &state.services;
+    let current = s
+        .apply
+        .current_certificate(&user.office, HOKEN.kind)
+        .await?;
+    let renewal_end = current
+        .as_ref()
+        .filter(|c| s.renewal.in_window(c))
+        .map(|c| kaigo_core::clock::jst_date(c.not_after));
+    let blocked = s.fees.blocks_application(&user.office, HOKEN.kind).await?;
+    // The blocking message is on the page itself; do not repeat it as an error.
+    let error = error.filter(|e| !(blocked && e == BALANCE_BLOCKS_APPLICATION));
+    render(&CertificatePage {
+        frame: frame(state, user, &HOKEN),
+        has_current: current.is_some(),
+        pending: s.apply.pending(&user.office, HOKEN.kind).await?,
+        blocked,
+        blocked_message: BALANCE_BLOCKS_APPLICATION,
+        renewal_end,
+        fee: yen(&s.fees.hoken_fee()),
+        selected: selected.to_owned(),
+        error,
+        history: s.apply.history(&user.office, HOKEN.kind).await?,
+    })
+}
+
+pub(crate) fn notes_page(state: &AppState, user: &CurrentOffice) -> AppResult<Response> {
+    render(&NotesPage {
+        frame: frame(state, user, &HOKEN),
+        fee: yen(&state.services.fees.hoken_fee()),
+    })
+}
+
+/// Percent-encodes a header parameter value (RFC 8187 `attr-char` kept as is).
+fn rfc8187(value: &str) -> String {
+    let mut out = String::new();
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// `attachment` with an ASCII fallback name and the Japanese name as `filename*`.
+pub fn content_disposition(ascii_name: &str, utf8_name: &str) -> String {
+    format!(
+        "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
+        rfc8187(utf8_name)
+    )
+}
+
+/// 「見積書を作成する（必要な場合のみ）」: the estimate as a PDF download.
+pub async fn estimate(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    ClientIp(ip): ClientIp,
+) -> AppResult<Response> {
+    let e = state.services.fees.estimate(&user.office, &ip).await?;
+    let data = kaigo_docs::EstimateData {
+        number: e.number.clone(),
+        office_name: e.office_name.clone(),
+        office_number: e.office_number.clone(),
+        date: e.date.clone(),
+        valid_until: e.valid_until.clone(),
+        item: e.item.clone(),
+        detail: e.detail.clone(),
+        quantity: 1,
+        unit_price_yen: e.unit_price_yen,
+        tax_rate_percent: e.tax_rate_percent,
+        issuer: e.issuer.clone(),
+    };
+    let pdf = tokio::task::spawn_blocking(move || kaigo_docs::estimate_pdf(&data))
+        .await
+        .map_err(|err| AppError::Internal(format!("estimate task: {err}")))?
+        .map_err(|err| AppError::Internal(format!("estimate pdf: {err}")))?;
+    let mut resp = pdf.into_response();
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    let disposition = content_disposition(
+        &format!("{}.pdf", e.file_stem),
+        &format!("見積書_{}_{}.pdf", e.office_number, e.date),
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn disposition_has_ascii_and_utf8_names() {
+        let d = content_disposition("estimate_1.pdf", "見積書 1.pdf");
+        assert_eq!(
+            d,
+            "attachment; filename=\"estimate_1.pdf\"; filename*=UTF-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8%201.pdf"
+        );
+        assert_eq!(yen(&7800), "7,800");
+        assert_eq!(yen(&0), "0");
+    }
+}
