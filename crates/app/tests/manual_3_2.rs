@@ -120,6 +120,18 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
         est.disposition
     );
     let pdf = write(tmp.path(), "estimate.pdf", &est.bytes);
+    // 照会一覧 keeps it, and gives back the same file.
+    let docs = w.get("/documents").await.unwrap();
+    assert!(
+        docs.contains("見積書"),
+        "the estimate is listed in 照会一覧"
+    );
+    let doc_href = scraper::Html::parse_document(&docs.html)
+        .select(&scraper::Selector::parse("a[href^='/documents/']").unwrap())
+        .filter_map(|a| a.value().attr("href").map(str::to_owned))
+        .find(|h| !h.contains("attachments"))
+        .expect("a link to the estimate");
+    assert_eq!(w.download(&doc_href).await.unwrap().bytes, est.bytes);
     let (ok, text) = run("pdftotext", &[pdf.to_str().unwrap(), "-"]);
     assert!(ok, "{text}");
     let flat: String = text.split_whitespace().collect();

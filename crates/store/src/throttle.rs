@@ -42,12 +42,12 @@ impl ThrottleRepo for SqlStore {
     }
 
     async fn throttle_lock(&self, key: &str, until: i64) -> RepoResult<()> {
-        // The lock starts a fresh count: after it expires the office gets the full number of
-        // attempts again.
+        // The count stays: requests racing the lock still see a count above the threshold.
+        // The service clears the key when the next attempt comes after the lock expired.
         sqlx::query(
             "INSERT INTO throttle (throttle_key, failures, locked_until) VALUES ($1, 0, $2) \
              ON CONFLICT (throttle_key) DO UPDATE \
-             SET failures = 0, locked_until = excluded.locked_until",
+             SET locked_until = excluded.locked_until",
         )
         .bind(key)
         .bind(until)

@@ -299,6 +299,10 @@ impl AccountService {
         // Every request counts against the typed ID, known or not, so the store work is alike.
         let state = d.store.throttle_state(&key).await?;
         let locked = state.locked_until.is_some_and(|u| u > now);
+        if state.locked_until.is_some_and(|u| u <= now) {
+            // The lock ran out (locks keep their count): a fresh window.
+            d.store.throttle_clear(&key).await?;
+        }
         if !locked {
             let n = d.store.throttle_fail(&key, now).await?;
             if n >= self.rules.max_reset_requests {

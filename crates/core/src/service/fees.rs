@@ -136,6 +136,26 @@ impl FeeService {
 
     /// Prepares an estimate for the office and records that it was issued (audit event
     /// `estimate.issue`, object `office:ID`).
+    /// Keeps a rendered estimate, so that 照会一覧 lists it and it can be downloaded again.
+    pub async fn keep_estimate(
+        &self,
+        office: &Office,
+        estimate: &Estimate,
+        pdf: Vec<u8>,
+    ) -> CoreResult<()> {
+        let doc = crate::portal::NewOfficeDocument {
+            office_id: office.id,
+            kind: "estimate".to_owned(),
+            title: format!("{} 見積書（{}）", estimate.item, estimate.date),
+            filename: format!("見積書_{}.pdf", estimate.number),
+            content_type: "application/pdf".to_owned(),
+            bytes: pdf,
+            created_at: self.deps.clock.unix(),
+        };
+        self.deps.store.insert_office_document(&doc).await?;
+        Ok(())
+    }
+
     pub async fn estimate(&self, office: &Office, source: &str) -> CoreResult<Estimate> {
         let d = &self.deps;
         let now = d.clock.unix();

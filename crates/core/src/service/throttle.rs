@@ -27,8 +27,11 @@ impl Deps {
     ) -> CoreResult<Attempt> {
         let now = self.clock.unix();
         let state = self.store.throttle_state(key).await?;
-        if let Some(until) = state.locked_until.filter(|u| *u > now) {
-            return Ok(Attempt::Locked(until));
+        match state.locked_until {
+            Some(until) if until > now => return Ok(Attempt::Locked(until)),
+            // The lock has run out: a fresh window of attempts.
+            Some(_) => self.store.throttle_clear(key).await?,
+            None => {}
         }
         let reserved = self.store.throttle_fail(key, now).await?;
         let threshold = self.settings.lockout_threshold;

@@ -23,16 +23,16 @@ pub async fn counts_and_locks(db: TestDb) {
         }
     );
 
-    // A lock resets the count.
+    // A lock keeps the count (racing attempts still count above the threshold).
     s.throttle_lock("login:KJ1", 2_000).await.unwrap();
     assert_eq!(
         s.throttle_state("login:KJ1").await.unwrap(),
         ThrottleState {
-            failures: 0,
+            failures: 3,
             locked_until: Some(2_000)
         }
     );
-    assert_eq!(s.throttle_fail("login:KJ1", 2_100).await.unwrap(), 1);
+    assert_eq!(s.throttle_fail("login:KJ1", 2_100).await.unwrap(), 4);
     assert_eq!(
         s.throttle_state("login:KJ1").await.unwrap().locked_until,
         Some(2_000)

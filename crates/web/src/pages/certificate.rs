@@ -137,6 +137,11 @@ pub async fn estimate(
         .await
         .map_err(|err| AppError::Internal(format!("estimate task: {err}")))?
         .map_err(|err| AppError::Internal(format!("estimate pdf: {err}")))?;
+    state
+        .services
+        .fees
+        .keep_estimate(&user.office, &e, pdf.clone())
+        .await?;
     let mut resp = pdf.into_response();
     let h = resp.headers_mut();
     h.insert(
