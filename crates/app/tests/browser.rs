@@ -384,3 +384,177 @@ async fn with_javascript_the_clock_runs_pages_fit_at_200_percent_and_keyboard_wo
     );
     c.close().await.unwrap();
 }
+
+/// Waits for a file with this extension in the browser's download folder.
+async fn downloaded(dir: &Path, ext: &str) -> PathBuf {
+    let start = Instant::now();
+    loop {
+        let found = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|x| x == ext));
+        if let Some(f) = found {
+            return f;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the browser saved no .{ext} file"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn wait_for_notice(c: &Client, title: &str) {
+    let start = Instant::now();
+    loop {
+        click_tab(c, "お知らせ").await;
+        if text(c).await.contains(title) {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(60), "no {title}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_3_2_and_4_in_chromium_without_javascript() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let j = common::init_with_office(&data, "1310000001", Some("office-a@example.jp"));
+    let (user_id, temp_pw, issuance_pw) = (
+        j["user_id"].as_str().unwrap().to_owned(),
+        j["login_password"].as_str().unwrap().to_owned(),
+        j["issuance_password"].as_str().unwrap().to_owned(),
+    );
+    let server = Server::start(&data);
+    let downloads = tmp.path().join("downloads");
+    std::fs::create_dir_all(&downloads).unwrap();
+    let (_driver, c) = browser(false, &downloads, &tmp.path().join("profile")).await;
+    let shots = Shots::new();
+
+    c.goto(&format!("{}/login", server.base)).await.unwrap();
+    fill(&c, "user_id", &user_id).await;
+    fill(&c, "password", &temp_pw).await;
+    click_button(&c, "ログイン").await;
+    fill(&c, "current", &temp_pw).await;
+    fill(&c, "new", "Kaigo2026pass").await;
+    fill(&c, "confirm", "Kaigo2026pass").await;
+    click_button(&c, "変更").await;
+
+    // 3-2 step 1: the 証明書 tab; 見積書を作成する downloads the estimate PDF.
+    click_tab(&c, "証明書").await;
+    assert!(
+        text(&c)
+            .await
+            .contains("処理を選択し、【次へ】ボタンを押してください。")
+    );
+    shots.take(&c, "certificate-tab").await;
+    c.find(Locator::Id("choice-estimate"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.find(Locator::XPath("//button[normalize-space()='次へ']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let pdf = downloaded(&downloads, "pdf").await;
+    assert!(
+        std::fs::read(&pdf).unwrap().starts_with(b"%PDF"),
+        "the estimate is a PDF"
+    );
+
+    // Apply for the 介護保険証明書: notes, issuance password, start, terms, submit.
+    click_tab(&c, "証明書").await;
+    click_button(&c, "発行申請を行う前に").await;
+    click_button(&c, "戻る").await;
+    c.find(Locator::Id("choice-apply"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(&c, "次へ").await;
+    fill(&c, "issuance_password", &issuance_pw).await;
+    click_button(&c, "次へ").await;
+    shots.take(&c, "certificate-start").await;
+    c.find(Locator::Id("start-now"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(&c, "次へ").await;
+    click_button(&c, "利用規約に同意して送信").await;
+    wait_for_notice(&c, "証明書発行完了通知").await;
+
+    // The fee balance now blocks a new application, with the manual's message.
+    click_tab(&c, "証明書").await;
+    let body = text(&c).await;
+    assert!(
+        body.contains("現在、証明書発行手数料の残高があるため、発行申請ができません。"),
+        "{body}"
+    );
+    assert!(body.contains("7,800 円"), "{body}");
+    shots.take(&c, "certificate-issued").await;
+
+    // 3-2 steps 2–3: download.
+    c.find(Locator::Id("choice-download"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click_button(&c, "次へ").await;
+    shots.take(&c, "certificate-download").await;
+    c.find(Locator::Id("download-file"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let p12 = downloaded(&downloads, "p12").await;
+    assert!(
+        p12.file_name()
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .starts_with("KaigoHoken_1310000001_")
+    );
+
+    // Manual 4: 「証明書発行用パスワードとは？」 → 【通知書を紛失してしまった】 → 【再発行する】
+    // → 【お知らせ画面を開く】 → the notice with the ZIP.
+    click_button(&c, "証明書発行用パスワードとは？").await;
+    assert!(text(&c).await.contains("【証明書発行用パスワードとは】"));
+    shots.take(&c, "issuance-password-about").await;
+    click_button(&c, "通知書を紛失してしまった").await;
+    shots.take(&c, "issuance-password-reissue").await;
+    click_button(&c, "再発行する").await;
+    shots.take(&c, "issuance-password-reissued").await;
+    click_button(&c, "お知らせ画面を開く").await;
+    let body = text(&c).await;
+    assert!(
+        body.contains("証明書発行用パスワード再発行通知")
+            && body.contains("証明書発行用パスワード通知書.zip"),
+        "{body}"
+    );
+    shots.take(&c, "issuance-password-notice").await;
+    c.find(Locator::XPath(
+        "//a[normalize-space()='証明書発行用パスワード通知書.zip']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let zip = downloaded(&downloads, "zip").await;
+    assert!(
+        std::fs::read(&zip).unwrap().starts_with(b"PK"),
+        "a ZIP file"
+    );
+    c.close().await.unwrap();
+}

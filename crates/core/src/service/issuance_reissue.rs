@@ -39,7 +39,7 @@ pub fn reissue_notice_body(office: &Office, helpdesk: &str) -> String {
          ※添付のZIPファイルはAES-256で暗号化されています。Windows標準のエクスプローラーでは開けません。\
          7-Zip（無料）などのAES暗号化に対応したツールで開いてください。\n\n\
          [ユーザID]\n{}\n\
-         [問い合わせ先]\nヘルプデスク：{}\n",
+         [問い合わせ先]\n{}\n",
         office.user_id.as_str(),
         helpdesk
     )
