@@ -66,6 +66,10 @@ pub struct PortalConfig {
 #[serde(default, deny_unknown_fields)]
 pub struct MailConfig {
     pub from: String,
+    /// Empty: mail is written as `.eml` files under DIR/mail (the embedded default).
+    /// Otherwise an SMTP URL: `smtp://host:25`, `smtp://host:587?tls=required`,
+    /// `smtps://user:password@host:465`.
+    pub smtp_url: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -99,6 +103,7 @@ impl Default for MailConfig {
     fn default() -> Self {
         Self {
             from: "電子請求受付システム <noreply@e-seikyuu.invalid>".into(),
+            smtp_url: String::new(),
         }
     }
 }
@@ -122,6 +127,9 @@ impl AppConfig {
         let mut cfg = Self::from_file(&dir.config_file())?;
         if let Some(v) = env("KAIGO_PKI_DATABASE_URL") {
             cfg.database.url = v;
+        }
+        if let Some(v) = env("KAIGO_PKI_SMTP_URL") {
+            cfg.mail.smtp_url = v;
         }
         if let Some(v) = env("KAIGO_PKI_PUBLIC_URL") {
             cfg.ca.public_url = v;
@@ -159,6 +167,10 @@ impl AppConfig {
             .map_err(|e| anyhow::anyhow!("ca: {e}"))?;
         if !(1..=24 * 60).contains(&self.portal.session_idle_minutes) {
             bail!("portal.session_idle_minutes must be between 1 and 1440");
+        }
+        let smtp = &self.mail.smtp_url;
+        if !smtp.is_empty() && !smtp.starts_with("smtp://") && !smtp.starts_with("smtps://") {
+            bail!("mail.smtp_url must start with smtp:// or smtps:// (got a value that does not)");
         }
         let url = &self.database.url;
         if !url.is_empty()

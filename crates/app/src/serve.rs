@@ -5,8 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use kaigo_core::mail::Mailer;
 use kaigo_jobs::issuance::IssuanceWorker;
-use kaigo_jobs::mail::{FileMailer, MailWorker};
+use kaigo_jobs::mail::{FileMailer, MailWorker, SmtpMailer};
 use kaigo_jobs::renewal::RenewalNotifier;
 use kaigo_jobs::sweeper::SessionSweeper;
 use kaigo_web::{AppState, WebConfig};
@@ -48,8 +49,17 @@ pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
     let wakeup = Arc::new(Notify::new());
     let deps = app.services.deps.clone();
 
-    let mailer = FileMailer::new(app.dir.mail_dir(), &app.config.mail.from)
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mailer: Arc<dyn Mailer> = if app.config.mail.smtp_url.is_empty() {
+        Arc::new(
+            FileMailer::new(app.dir.mail_dir(), &app.config.mail.from)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        )
+    } else {
+        Arc::new(
+            SmtpMailer::from_url(&app.config.mail.smtp_url, &app.config.mail.from)
+                .map_err(|e| anyhow::anyhow!("{e}"))?,
+        )
+    };
     let mut workers = IssuanceWorker {
         service: app.services.issue.clone(),
         concurrency: app.config.issuance_concurrency(),
@@ -59,7 +69,7 @@ pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
     workers.push(
         MailWorker {
             store: deps.store.clone(),
-            mailer: Arc::new(mailer),
+            mailer,
             clock: deps.clock.clone(),
         }
         .spawn(stop_rx.clone()),

@@ -11,7 +11,7 @@ use kaigo_core::mail::{Mailer, QueuedMail};
 use kaigo_core::repo::MailRepo;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
-use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::task::JoinHandle;
 
 use crate::{Shutdown, sleep_or_stop};
@@ -53,6 +53,38 @@ impl FileMailer {
 
 #[async_trait]
 impl Mailer for FileMailer {
+    async fn send(&self, mail: &QueuedMail) -> Result<(), MailError> {
+        let msg = build_message(&self.from, mail)?;
+        self.transport
+            .send(msg)
+            .await
+            .map(|_| ())
+            .map_err(|e| MailError(e.to_string()))
+    }
+}
+
+/// Delivers through an SMTP server. The URL is lettre's: `smtp://host:25` (plain, or
+/// `?tls=required` for STARTTLS), `smtps://user:password@host:465` (implicit TLS).
+pub struct SmtpMailer {
+    from: Mailbox,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+}
+
+impl SmtpMailer {
+    pub fn from_url(url: &str, from: &str) -> Result<Self, MailError> {
+        let from = from
+            .parse()
+            .map_err(|e| MailError(format!("bad sender: {e}")))?;
+        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+            .map_err(|e| MailError(format!("bad SMTP URL: {e}")))?
+            .timeout(Some(Duration::from_secs(30)))
+            .build();
+        Ok(Self { from, transport })
+    }
+}
+
+#[async_trait]
+impl Mailer for SmtpMailer {
     async fn send(&self, mail: &QueuedMail) -> Result<(), MailError> {
         let msg = build_message(&self.from, mail)?;
         self.transport

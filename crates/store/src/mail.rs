@@ -128,8 +128,10 @@ impl MailRepo for SqlStore {
 
     async fn mark_mail_sent(&self, id: MailId, at: i64) -> RepoResult<()> {
         let done = sqlx::query(
+            // The body goes once the mail is delivered: it may carry a one-time code, which
+            // must not outlive its purpose in the database.
             "UPDATE mail_outbox SET state = 'sent', sent_at = $2, lease_until = NULL, \
-             retry_at = NULL WHERE id = $1 AND state IN ('pending', 'sending')",
+             retry_at = NULL, body = '' WHERE id = $1 AND state IN ('pending', 'sending')",
         )
         .bind(id.0)
         .bind(at)
