@@ -295,12 +295,39 @@ async fn security_mail_address_is_confirmed_by_a_mailed_code() {
         Some("セキュリティメールアドレス")
     );
 
+    // The current login password is required: a session alone cannot change the address.
+    let p = w
+        .post(
+            &page,
+            "/settings/security-mail",
+            &[
+                ("email", "evil@example.jp"),
+                ("current_password", "wrongpass1"),
+            ],
+        )
+        .await
+        .unwrap();
+    assert!(
+        p.contains("現在のパスワードが正しくありません。"),
+        "{}",
+        p.html
+    );
+    assert!(
+        !mails(&e.data)
+            .iter()
+            .any(|m| m.to.contains("evil@example.jp")),
+        "no code for a wrong password"
+    );
+
     // A malformed address: a message and the input kept.
     let p = w
         .post(
             &page,
             "/settings/security-mail",
-            &[("email", "not-an-address")],
+            &[
+                ("email", "not-an-address"),
+                ("current_password", "newpass123"),
+            ],
         )
         .await
         .unwrap();
@@ -316,7 +343,10 @@ async fn security_mail_address_is_confirmed_by_a_mailed_code() {
         .post(
             &page,
             "/settings/security-mail",
-            &[("email", "sec-a@example.jp")],
+            &[
+                ("email", "sec-a@example.jp"),
+                ("current_password", "newpass123"),
+            ],
         )
         .await
         .unwrap();
@@ -350,7 +380,10 @@ async fn security_mail_address_is_confirmed_by_a_mailed_code() {
         .post(
             &p,
             "/settings/security-mail",
-            &[("email", "sec-a@example.jp")],
+            &[
+                ("email", "sec-a@example.jp"),
+                ("current_password", "newpass123"),
+            ],
         )
         .await
         .unwrap();
@@ -389,7 +422,10 @@ async fn security_mail_address_is_confirmed_by_a_mailed_code() {
         .post(
             &p,
             "/settings/security-mail",
-            &[("email", "sec-b@example.jp")],
+            &[
+                ("email", "sec-b@example.jp"),
+                ("current_password", "newpass123"),
+            ],
         )
         .await
         .unwrap();
@@ -442,7 +478,10 @@ async fn security_mail_address_is_confirmed_by_a_mailed_code() {
         .post(
             &p,
             "/settings/security-mail",
-            &[("email", "sec-b@example.jp")],
+            &[
+                ("email", "sec-b@example.jp"),
+                ("current_password", "newpass123"),
+            ],
         )
         .await
         .unwrap();
@@ -466,7 +505,10 @@ async fn security_mail_address_is_confirmed_by_a_mailed_code() {
         .post(
             &p,
             "/settings/security-mail",
-            &[("email", "sec-b@example.jp")],
+            &[
+                ("email", "sec-b@example.jp"),
+                ("current_password", "newpass123"),
+            ],
         )
         .await
         .unwrap();
@@ -477,6 +519,14 @@ async fn security_mail_address_is_confirmed_by_a_mailed_code() {
         .await
         .unwrap();
     assert_eq!(shown_address(&p), "sec-b@example.jp");
+    // The previous address is told of the change.
+    let told = new_mails_to(&e.data, "sec-a@example.jp", 1, &mut seen).await;
+    assert!(
+        told[0].body.contains("セキュリティメールアドレスが")
+            && told[0].body.contains("変更されました"),
+        "{}",
+        told[0].body
+    );
 
     // The other office sees only its own (none).
     let w2 = logged_in(&e, 1, "otherpass9").await;

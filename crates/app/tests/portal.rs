@@ -454,3 +454,39 @@ async fn a_burst_of_parallel_guesses_gets_no_more_than_three_checks() {
     // Without the reservation all ten would be checked; with it, two are (the third locks).
     assert_eq!(wrong, 2, "{wrong} wrong passwords were checked");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_tls_cookies_are_secure_and_hsts_is_sent() {
+    let f = fixture(&["1310000001"]);
+    let cfg_path = f.dir.config_file();
+    let cfg = std::fs::read_to_string(&cfg_path).unwrap();
+    assert!(cfg.contains("secure_cookies = false"), "{cfg}");
+    std::fs::write(
+        &cfg_path,
+        cfg.replace("secure_cookies = false", "secure_cookies = true"),
+    )
+    .unwrap();
+    let app = wiring::open(&f.dir, true).await.unwrap();
+    let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let resp = reqwest::get(format!("http://{}/login", running.addr))
+        .await
+        .unwrap();
+    let cookie = resp
+        .headers()
+        .get("set-cookie")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    let hsts = resp
+        .headers()
+        .get("strict-transport-security")
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(hsts.starts_with("max-age="), "{hsts}");
+    running.shutdown().await.unwrap();
+}

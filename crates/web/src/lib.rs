@@ -122,7 +122,10 @@ pub fn router(state: AppState) -> Router {
             session::session_layer,
         ))
         .layer(middleware::from_fn(csrf::origin_check))
-        .layer(middleware::from_fn(headers::security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(state)
 }

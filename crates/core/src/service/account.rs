@@ -58,6 +58,11 @@ pub struct SecurityStatus {
 #[derive(Debug)]
 pub enum StartAddressError {
     Invalid(ValidationError),
+    /// The current login password was wrong (it is required, so a stolen session alone cannot
+    /// redirect password recovery to another address).
+    WrongPassword,
+    /// Locked until this Unix time by wrong passwords.
+    Locked(i64),
     /// A code was sent a moment ago; another may be sent after this many seconds.
     TooSoon(i64),
     Core(CoreError),
@@ -160,10 +165,24 @@ impl AccountService {
         &self,
         office: &Office,
         email: &str,
+        current_password: &str,
         source: &str,
     ) -> Result<String, StartAddressError> {
         let d = &self.deps;
         let email = validate_email(email).map_err(StartAddressError::Invalid)?;
+        let key = login_key(office.user_id.as_str());
+        match d
+            .attempt(&key, || {
+                d.hasher.verify(current_password, &office.login_hash)
+            })
+            .await?
+        {
+            super::throttle::Attempt::Ok => {}
+            super::throttle::Attempt::Wrong => return Err(StartAddressError::WrongPassword),
+            super::throttle::Attempt::Locked(until) => {
+                return Err(StartAddressError::Locked(until));
+            }
+        }
         let now = d.clock.unix();
         if let Some(prev) = d
             .store
@@ -269,6 +288,28 @@ impl AccountService {
             confirmed_at: now,
         };
         d.store.set_security_address(&address).await?;
+        // The previous address learns of the change, so a takeover does not go unnoticed.
+        if let Some(p) = previous
+            .as_ref()
+            .filter(|p| !p.email.eq_ignore_ascii_case(&address.email))
+        {
+            let mail = NewMail {
+                to: p.email.clone(),
+                subject: "【電子請求受付システム】セキュリティメールアドレスが変更されました"
+                    .to_owned(),
+                body: format!(
+                    "介護電子請求受付システムからのお知らせです。\n\n\
+                     ユーザID {} のセキュリティメールアドレスが {} に変更されました。\n\
+                     お心当たりのない場合は、至急、国保連合会へお問い合わせください。\n\n\
+                     [問い合わせ先]\n{}\n",
+                    office.user_id,
+                    jst_datetime(now),
+                    d.settings.helpdesk
+                ),
+                created_at: now,
+            };
+            d.store.enqueue_mail(&mail).await?;
+        }
         let detail = match previous {
             Some(p) => format!("from={} to={}", p.email, address.email),
             None => format!("to={}", address.email),

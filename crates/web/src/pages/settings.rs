@@ -68,6 +68,8 @@ pub async fn settings_page(
 pub struct AddressForm {
     #[serde(default)]
     email: String,
+    #[serde(default)]
+    current_password: String,
 }
 
 /// 【確認コードを送信】: mails a code to the entered address.
@@ -81,7 +83,7 @@ pub async fn address_submit(
     let error = match state
         .services
         .account
-        .start_address_change(&user.office, &input, &ip)
+        .start_address_change(&user.office, &input, &form.current_password, &ip)
         .await
     {
         Ok(email) => {
@@ -93,6 +95,11 @@ pub async fn address_submit(
             return Ok(Redirect::to("/settings").into_response());
         }
         Err(StartAddressError::Invalid(v)) => v.message,
+        Err(StartAddressError::WrongPassword) => "現在のパスワードが正しくありません。".to_owned(),
+        Err(StartAddressError::Locked(until)) => {
+            user.session.destroy();
+            return Ok(Redirect::to(&format!("/login?locked={until}")).into_response());
+        }
         Err(StartAddressError::TooSoon(secs)) => format!(
             "確認コードは送信済みです。再送信は{secs}秒後から行えます。届いたメールの確認コードを入力してください。"
         ),
