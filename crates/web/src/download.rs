@@ -48,6 +48,12 @@ pub fn content_disposition(filename: &str) -> HeaderValue {
     } else {
         format!("download.{ext}")
     };
+    content_disposition_as(&fallback, filename)
+}
+
+/// `attachment` with a chosen ASCII fallback name and the real name as RFC 8187 `filename*`.
+/// The fallback must be plain ASCII without quotes.
+pub fn content_disposition_as(fallback: &str, filename: &str) -> HeaderValue {
     let mut encoded = String::new();
     for b in filename.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -56,6 +62,10 @@ pub fn content_disposition(filename: &str) -> HeaderValue {
             encoded.push_str(&format!("%{b:02X}"));
         }
     }
+    let fallback: String = fallback
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
+        .collect();
     HeaderValue::from_str(&format!(
         "attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
     ))

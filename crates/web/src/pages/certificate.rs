@@ -12,6 +12,7 @@ use kaigo_core::service::fees::BALANCE_BLOCKS_APPLICATION;
 use super::apply::{HOKEN, frame};
 use crate::auth::CurrentOffice;
 use crate::client::ClientIp;
+use crate::download::content_disposition_as;
 use crate::error::{AppError, AppResult, render};
 use crate::frame::Frame;
 use crate::state::AppState;
@@ -92,27 +93,6 @@ pub(crate) fn notes_page(state: &AppState, user: &CurrentOffice) -> AppResult<Re
     })
 }
 
-/// Percent-encodes a header parameter value (RFC 8187 `attr-char` kept as is).
-fn rfc8187(value: &str) -> String {
-    let mut out = String::new();
-    for b in value.bytes() {
-        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
-/// `attachment` with an ASCII fallback name and the Japanese name as `filename*`.
-pub fn content_disposition(ascii_name: &str, utf8_name: &str) -> String {
-    format!(
-        "attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{}",
-        rfc8187(utf8_name)
-    )
-}
-
 /// 「見積書を作成する（必要な場合のみ）」: the estimate as a PDF download.
 pub async fn estimate(
     State(state): State<AppState>,
@@ -148,13 +128,13 @@ pub async fn estimate(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/pdf"),
     );
-    let disposition = content_disposition(
-        &format!("{}.pdf", e.file_stem),
-        &format!("見積書_{}_{}.pdf", e.office_number, e.date),
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        content_disposition_as(
+            &format!("{}.pdf", e.file_stem),
+            &format!("見積書_{}_{}.pdf", e.office_number, e.date),
+        ),
     );
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
     Ok(resp)
 }
 
@@ -164,9 +144,9 @@ mod tests {
 
     #[test]
     fn disposition_has_ascii_and_utf8_names() {
-        let d = content_disposition("estimate_1.pdf", "見積書 1.pdf");
+        let d = content_disposition_as("estimate_1.pdf", "見積書 1.pdf");
         assert_eq!(
-            d,
+            d.to_str().unwrap(),
             "attachment; filename=\"estimate_1.pdf\"; filename*=UTF-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8%201.pdf"
         );
         assert_eq!(yen(&7800), "7,800");
