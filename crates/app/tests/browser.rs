@@ -156,20 +156,50 @@ async fn click_tab(c: &Client, label: &str) {
     .await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn manual_2_and_3_1_in_chromium_without_javascript() {
+/// A registered office, the real server and a browser with JavaScript off.
+struct Bed {
+    _tmp: tempfile::TempDir,
+    server: Server,
+    downloads: PathBuf,
+    _driver: Driver,
+    c: Client,
+    user_id: String,
+    temp_pw: String,
+    issuance_pw: String,
+}
+
+async fn bed() -> Bed {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let j = common::init_with_office(&data, "1310000001", Some("office-a@example.jp"));
-    let (user_id, temp_pw, issuance_pw) = (
-        j["user_id"].as_str().unwrap().to_owned(),
-        j["login_password"].as_str().unwrap().to_owned(),
-        j["issuance_password"].as_str().unwrap().to_owned(),
-    );
     let server = Server::start(&data);
     let downloads = tmp.path().join("downloads");
     std::fs::create_dir_all(&downloads).unwrap();
-    let (_driver, c) = browser(false, &downloads, &tmp.path().join("profile")).await;
+    let (driver, c) = browser(false, &downloads, &tmp.path().join("profile")).await;
+    Bed {
+        user_id: j["user_id"].as_str().unwrap().to_owned(),
+        temp_pw: j["login_password"].as_str().unwrap().to_owned(),
+        issuance_pw: j["issuance_password"].as_str().unwrap().to_owned(),
+        _tmp: tmp,
+        server,
+        downloads,
+        _driver: driver,
+        c,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manual_2_and_3_1_in_chromium_without_javascript() {
+    let Bed {
+        _tmp,
+        server,
+        downloads,
+        _driver,
+        c,
+        user_id,
+        temp_pw,
+        issuance_pw,
+    } = bed().await;
     let shots = Shots::new();
 
     // Manual 2, step 1.
@@ -419,18 +449,16 @@ async fn wait_for_notice(c: &Client, title: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn manual_3_2_and_4_in_chromium_without_javascript() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let j = common::init_with_office(&data, "1310000001", Some("office-a@example.jp"));
-    let (user_id, temp_pw, issuance_pw) = (
-        j["user_id"].as_str().unwrap().to_owned(),
-        j["login_password"].as_str().unwrap().to_owned(),
-        j["issuance_password"].as_str().unwrap().to_owned(),
-    );
-    let server = Server::start(&data);
-    let downloads = tmp.path().join("downloads");
-    std::fs::create_dir_all(&downloads).unwrap();
-    let (_driver, c) = browser(false, &downloads, &tmp.path().join("profile")).await;
+    let Bed {
+        _tmp,
+        server,
+        downloads,
+        _driver,
+        c,
+        user_id,
+        temp_pw,
+        issuance_pw,
+    } = bed().await;
     let shots = Shots::new();
 
     c.goto(&format!("{}/login", server.base)).await.unwrap();
