@@ -21,3 +21,5 @@ pub mod terms;
 pub use error::{CoreError, CoreResult, PkiError, RepoError, ValidationError};
 pub mod faq;
 pub mod portal;
+pub mod admin;
+pub mod totp;
