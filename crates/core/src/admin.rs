@@ -92,8 +92,7 @@ impl AdminLogin {
         let s = raw.trim();
         let ok = (3..=32).contains(&s.len())
             && s.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric())
-            && s
-                .bytes()
+            && s.bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
         if ok {
             Ok(Self(s.to_owned()))
@@ -149,7 +148,10 @@ mod tests {
 
     #[test]
     fn roles_parse_with_their_rules() {
-        assert_eq!(AdminRole::parse("central", None).unwrap(), AdminRole::Central);
+        assert_eq!(
+            AdminRole::parse("central", None).unwrap(),
+            AdminRole::Central
+        );
         let fed = AdminRole::parse("federation", Some("13")).unwrap();
         assert_eq!(fed.prefecture().unwrap().to_string(), "13");
         assert!(AdminRole::parse("central", Some("13")).is_err());

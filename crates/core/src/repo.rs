@@ -398,8 +398,12 @@ pub trait RenewalRepo: Send + Sync {
 #[async_trait]
 pub trait AdminRepo: Send + Sync {
     /// Inserts an account; `RepoError::Conflict` if the login is taken.
-    async fn insert_admin(&self, admin: &crate::admin::NewAdmin) -> RepoResult<crate::admin::Admin>;
-    async fn admin_by_id(&self, id: crate::admin::AdminId) -> RepoResult<Option<crate::admin::Admin>>;
+    async fn insert_admin(&self, admin: &crate::admin::NewAdmin)
+    -> RepoResult<crate::admin::Admin>;
+    async fn admin_by_id(
+        &self,
+        id: crate::admin::AdminId,
+    ) -> RepoResult<Option<crate::admin::Admin>>;
     async fn admin_by_login(
         &self,
         login: &crate::admin::AdminLogin,
@@ -407,5 +411,6 @@ pub trait AdminRepo: Send + Sync {
     /// Records `step` as the last accepted TOTP step and confirms enrolment, atomically and
     /// only if `step` is later than the one recorded: false when it is not (a replay).
     async fn accept_totp_step(&self, id: crate::admin::AdminId, step: i64) -> RepoResult<bool>;
-    async fn set_admin_disabled(&self, id: crate::admin::AdminId, disabled: bool) -> RepoResult<()>;
+    async fn set_admin_disabled(&self, id: crate::admin::AdminId, disabled: bool)
+    -> RepoResult<()>;
 }

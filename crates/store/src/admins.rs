@@ -69,14 +69,18 @@ impl AdminRepo for SqlStore {
     }
 
     async fn admin_by_login(&self, login: &AdminLogin) -> RepoResult<Option<Admin>> {
-        sqlx::query(concat!("SELECT ", columns!(), " FROM admins WHERE login = $1"))
-            .bind(login.as_str())
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(repo_err("select admin"))?
-            .as_ref()
-            .map(admin)
-            .transpose()
+        sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM admins WHERE login = $1"
+        ))
+        .bind(login.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(repo_err("select admin"))?
+        .as_ref()
+        .map(admin)
+        .transpose()
     }
 
     async fn accept_totp_step(&self, id: AdminId, step: i64) -> RepoResult<bool> {

@@ -93,7 +93,13 @@ impl AdminService {
             Err(e) => return Err(e.into()),
         };
         self.deps
-            .audit("cli", "admin.add", &format!("admin:{login}"), "cli", role.code())
+            .audit(
+                "cli",
+                "admin.add",
+                &format!("admin:{login}"),
+                "cli",
+                role.code(),
+            )
             .await;
         Ok(AdminCredentials {
             admin,

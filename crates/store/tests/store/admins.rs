@@ -47,7 +47,8 @@ pub async fn insert_find_and_conflict(db: TestDb) {
             .is_none()
     );
     assert!(matches!(
-        s.insert_admin(&new_admin("central1", AdminRole::Central)).await,
+        s.insert_admin(&new_admin("central1", AdminRole::Central))
+            .await,
         Err(RepoError::Conflict(_))
     ));
     s.set_admin_disabled(fed.id, true).await.unwrap();

@@ -1,0 +1,165 @@
+//! Issue 4 §1: admin accounts from the CLI (`kaigo-pki admin add`) and their TOTP secret.
+
+mod common;
+
+use common::{kaigo, stderr, stdout};
+
+/// RFC 6238 TOTP (SHA-1, 30 s, 6 digits) through kaigo-core, first checked against the RFC's
+/// own vectors so that a broken core cannot agree with itself.
+fn totp_code(secret: &[u8], unix: i64) -> String {
+    use kaigo_core::totp;
+    for (t, expected) in [
+        (59, "287082"),
+        (1_111_111_109, "081804"),
+        (2_000_000_000, "279037"),
+    ] {
+        assert_eq!(totp::code_at(b"12345678901234567890", t), expected);
+    }
+    totp::code_at(secret, unix)
+}
+
+fn init(data: &std::path::Path) {
+    let o = kaigo(data, &["init"]);
+    assert!(o.status.success(), "init failed: {}", stderr(&o));
+}
+
+fn admin_add(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut all = vec!["admin", "add"];
+    all.extend_from_slice(args);
+    kaigo(data, &all)
+}
+
+fn one_line_error(o: &std::process::Output, needle: &str) {
+    assert!(!o.status.success(), "must fail: {}", stdout(o));
+    let err = stderr(o);
+    assert!(err.contains(needle), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "one-line reason: {err}");
+    assert!(stdout(o).trim().is_empty(), "nothing on stdout");
+}
+
+#[test]
+fn admin_add_prints_one_json_object_with_password_and_totp_secret() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    init(&data);
+    let o = admin_add(
+        &data,
+        &["--login", "central1", "--role", "central", "--json"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    let v: serde_json::Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert!(v.is_object());
+    assert_eq!(v["login"], "central1");
+    let password = v["password"].as_str().unwrap();
+    assert_eq!(password.len(), 16, "{password}");
+    assert!(password.bytes().all(|b| b.is_ascii_alphanumeric()));
+    assert!(password.bytes().any(|b| b.is_ascii_digit()));
+    assert!(password.bytes().any(|b| b.is_ascii_alphabetic()));
+    let secret_b32 = v["totp_secret"].as_str().unwrap();
+    assert!(!secret_b32.contains('='), "no padding: {secret_b32}");
+    assert!(
+        secret_b32
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)),
+        "RFC 4648 base32: {secret_b32}"
+    );
+    let secret = kaigo_core::totp::base32_decode(secret_b32).unwrap();
+    assert_eq!(secret.len(), 20, "160-bit secret");
+    assert_eq!(totp_code(&secret, 0).len(), 6);
+    let uri = v["otpauth_uri"].as_str().unwrap();
+    assert!(uri.starts_with("otpauth://totp/"), "{uri}");
+    assert!(uri.contains(&format!("secret={secret_b32}")), "{uri}");
+    assert!(uri.contains(":central1?"), "{uri}");
+
+    // Neither the password nor the secret is stored in clear.
+    for file in ["kaigo.db", "kaigo.db-wal"] {
+        let Ok(bytes) = std::fs::read(data.join(file)) else {
+            continue;
+        };
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(password), "password in clear in {file}");
+        assert!(
+            !text.contains(secret_b32),
+            "base32 secret in clear in {file}"
+        );
+        assert!(
+            !bytes.windows(secret.len()).any(|w| w == secret.as_slice()),
+            "raw secret in clear in {file}"
+        );
+    }
+
+    // A federation admin.
+    let o = admin_add(
+        &data,
+        &[
+            "--login",
+            "fed13",
+            "--role",
+            "federation",
+            "--prefecture",
+            "13",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let fed: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    assert_eq!(fed["login"], "fed13");
+    assert_eq!(fed["prefecture"], "13");
+    assert_ne!(fed["totp_secret"], v["totp_secret"]);
+    assert_ne!(fed["password"], v["password"]);
+}
+
+#[test]
+fn admin_add_validations_are_one_line_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    init(&data);
+    one_line_error(
+        &admin_add(&data, &["--login", "fed", "--role", "federation", "--json"]),
+        "--prefecture",
+    );
+    for bad in ["00", "48", "x", "130"] {
+        one_line_error(
+            &admin_add(
+                &data,
+                &[
+                    "--login",
+                    "fed",
+                    "--role",
+                    "federation",
+                    "--prefecture",
+                    bad,
+                ],
+            ),
+            "01-47",
+        );
+    }
+    one_line_error(
+        &admin_add(
+            &data,
+            &["--login", "c1x", "--role", "central", "--prefecture", "13"],
+        ),
+        "omit --prefecture",
+    );
+    one_line_error(
+        &admin_add(&data, &["--login", "c1x", "--role", "root"]),
+        "central or federation",
+    );
+    one_line_error(
+        &admin_add(&data, &["--login", "a b", "--role", "central"]),
+        "--login",
+    );
+    let first = admin_add(
+        &data,
+        &["--login", "central1", "--role", "central", "--json"],
+    );
+    assert!(first.status.success(), "{}", stderr(&first));
+    one_line_error(
+        &admin_add(
+            &data,
+            &["--login", "central1", "--role", "central", "--json"],
+        ),
+        "already exists",
+    );
+}
