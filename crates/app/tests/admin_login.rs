@@ -163,3 +163,110 @@ fn admin_add_validations_are_one_line_errors() {
         "already exists",
     );
 }
+
+/// The two login steps through the service, in process: password, code, replay, lockout.
+#[tokio::test]
+async fn password_then_code_with_replay_refused_and_lockout() {
+    use kaigo_core::service::admin::{AdminService, AdminStep};
+    use secrecy::ExposeSecret;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    init(&data);
+    let dir = kaigo_pki::datadir::DataDir::new(data.clone());
+    let app = kaigo_pki::wiring::open(&dir, false).await.unwrap();
+    let svc = AdminService::new(app.services.deps.clone());
+    let created = svc
+        .add(
+            kaigo_core::admin::AdminLogin::parse("central1").unwrap(),
+            kaigo_core::admin::AdminRole::Central,
+        )
+        .await
+        .unwrap();
+    let password = created.password.expose_secret().to_owned();
+    let secret = kaigo_core::totp::base32_decode(created.totp_secret.expose_secret()).unwrap();
+
+    // Step 1.
+    let AdminStep::Ok(admin) = svc
+        .check_password("central1", &password, "test")
+        .await
+        .unwrap()
+    else {
+        panic!("the right password passes")
+    };
+    assert!(!admin.totp_confirmed, "not enrolled yet");
+    let enrol = svc.enrolment(admin.id).await.unwrap();
+    assert_eq!(
+        enrol.secret_base32.expose_secret(),
+        created.totp_secret.expose_secret()
+    );
+
+    // Step 2 with the code computed from the printed secret.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let code = totp_code(&secret, now);
+    let AdminStep::Ok(done) = svc.check_code(admin.id, &code, "test").await.unwrap() else {
+        panic!("the right code passes")
+    };
+    assert!(done.totp_confirmed, "enrolment confirmed");
+    assert!(
+        svc.enrolment(admin.id).await.is_err(),
+        "no second enrolment"
+    );
+    // The same code (same time step) is refused: replay.
+    assert!(matches!(
+        svc.check_code(admin.id, &code, "test").await.unwrap(),
+        AdminStep::Wrong
+    ));
+
+    // Three wrong codes lock the account, the password step included.
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    assert!(matches!(
+        svc.check_code(admin.id, wrong, "test").await.unwrap(),
+        AdminStep::Wrong
+    ));
+    assert!(matches!(
+        svc.check_code(admin.id, wrong, "test").await.unwrap(),
+        AdminStep::Locked(_)
+    ));
+    assert!(matches!(
+        svc.check_password("central1", &password, "test")
+            .await
+            .unwrap(),
+        AdminStep::Locked(_)
+    ));
+
+    // Three wrong passwords lock another account; the right one is then refused too.
+    let fed = svc
+        .add(
+            kaigo_core::admin::AdminLogin::parse("fed27").unwrap(),
+            kaigo_core::admin::AdminRole::parse("federation", Some("27")).unwrap(),
+        )
+        .await
+        .unwrap();
+    for expected_locked in [false, false, true] {
+        let step = svc
+            .check_password("fed27", "wrong-password", "test")
+            .await
+            .unwrap();
+        assert_eq!(
+            matches!(step, AdminStep::Locked(_)),
+            expected_locked,
+            "{step:?}"
+        );
+    }
+    assert!(matches!(
+        svc.check_password("fed27", fed.password.expose_secret(), "test")
+            .await
+            .unwrap(),
+        AdminStep::Locked(_)
+    ));
+    // An unknown login answers like a wrong password.
+    assert!(matches!(
+        svc.check_password("nobody", "x", "test").await.unwrap(),
+        AdminStep::Wrong
+    ));
+    app.store.close().await;
+}
