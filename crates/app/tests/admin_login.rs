@@ -270,3 +270,198 @@ async fn password_then_code_with_replay_refused_and_lockout() {
     ));
     app.store.close().await;
 }
+
+/// The web login over HTTP: /admin/login, enrolment with the QR code, the code step, the
+/// console, replay and lockout, and the separation of office and admin sessions.
+mod web {
+    use super::*;
+    use kaigo_pki::datadir::DataDir;
+    use kaigo_pki::walk::{Page, Walker};
+    use kaigo_pki::{serve, wiring};
+
+    fn now() -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs() as i64
+    }
+
+    fn add(data: &std::path::Path, args: &[&str]) -> serde_json::Value {
+        let o = admin_add(data, args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str(stdout(&o).trim()).unwrap()
+    }
+
+    fn s(v: &serde_json::Value, k: &str) -> String {
+        v[k].as_str().unwrap().to_owned()
+    }
+
+    async fn password_step(w: &Walker, login: &str, password: &str) -> Page {
+        let form = w.get("/admin/login").await.unwrap();
+        assert!(form.contains("ログインID") && form.contains("パスワード"));
+        assert_eq!(form.label_for("login").as_deref(), Some("ログインID"));
+        w.post(
+            &form,
+            "/admin/login",
+            &[("login", login), ("password", password)],
+        )
+        .await
+        .unwrap()
+    }
+
+    async fn code_step(w: &Walker, from: &Page, code: &str) -> Page {
+        w.post(from, "/admin/login/code", &[("code", code)])
+            .await
+            .unwrap()
+    }
+
+    /// A code that is wrong now (neither the current step nor its neighbours).
+    fn wrong_code(secret: &[u8]) -> String {
+        let t = now();
+        let valid: Vec<String> = (-2..=2).map(|d| totp_code(secret, t + 30 * d)).collect();
+        (0..10)
+            .map(|d| format!("{d}{d}{d}{d}{d}{d}"))
+            .find(|c| !valid.contains(c))
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn admin_login_over_http() {
+        let tmp = tempfile::tempdir().unwrap();
+        let data = tmp.path().join("data");
+        let office = common::init_with_office(&data, "1310000001", None);
+        let central = add(
+            &data,
+            &["--login", "central1", "--role", "central", "--json"],
+        );
+        let fed = add(
+            &data,
+            &[
+                "--login",
+                "fed13",
+                "--role",
+                "federation",
+                "--prefecture",
+                "13",
+                "--json",
+            ],
+        );
+        let locked_by_code = add(&data, &["--login", "lockme", "--role", "central", "--json"]);
+        let app = wiring::open(&DataDir::new(data.clone()), true)
+            .await
+            .unwrap();
+        let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let base = format!("http://{}", running.addr);
+
+        // Not logged in: the console sends to the admin login.
+        let w = Walker::new(&base).unwrap();
+        assert_eq!(w.get("/admin").await.unwrap().path, "/admin/login");
+
+        // First login: password, then the enrolment page with the secret and an SVG QR code.
+        let secret_b32 = s(&central, "totp_secret");
+        let secret = kaigo_core::totp::base32_decode(&secret_b32).unwrap();
+        let enrol = password_step(&w, "central1", &s(&central, "password")).await;
+        assert_eq!(enrol.path, "/admin/login/code", "{}", enrol.html);
+        assert!(enrol.contains(&secret_b32), "the base32 secret is shown");
+        assert!(enrol.contains("<svg"), "an inline SVG QR code");
+        let svg = &enrol.html[enrol.html.find("<svg").unwrap()..];
+        let svg = &svg[..svg.find("</svg>").expect("a closed <svg>")];
+        assert!(!svg.contains("<script"), "the QR code needs no JavaScript");
+        assert!(
+            svg.contains("<path") || svg.contains("<rect"),
+            "the QR code is drawn"
+        );
+        assert!(enrol.contains("認証コード"));
+        // Before the code, the console stays closed.
+        assert_eq!(w.get("/admin").await.unwrap().path, "/admin/login");
+        let enrol = w.get("/admin/login/code").await.unwrap();
+        let code = totp_code(&secret, now());
+        let console = code_step(&w, &enrol, &code).await;
+        assert_eq!(console.path, "/admin", "{}", console.html);
+        assert!(console.contains("管理メニュー"));
+        assert!(console.contains("central1"));
+        assert!(console.contains("国保中央会"));
+        assert!(console.contains("【ログアウト】"));
+
+        // An admin session does not open office pages.
+        assert_eq!(w.get("/top").await.unwrap().path, "/login");
+
+        // Replay: the same code in another browser is refused.
+        let other = Walker::new(&base).unwrap();
+        let step = password_step(&other, "central1", &s(&central, "password")).await;
+        assert_eq!(step.path, "/admin/login/code");
+        assert!(
+            !step.contains(&secret_b32),
+            "enrolled: the secret is not shown again"
+        );
+        let replay = code_step(&other, &step, &code).await;
+        assert_eq!(replay.path, "/admin/login/code");
+        assert!(
+            replay.contains("認証コードが正しくありません"),
+            "{}",
+            replay.html
+        );
+        assert_eq!(other.get("/admin").await.unwrap().path, "/admin/login");
+
+        // Logout ends the admin session.
+        let console = w.get("/admin").await.unwrap();
+        let out = w.post(&console, "/admin/logout", &[]).await.unwrap();
+        assert_eq!(out.path, "/admin/login");
+        assert_eq!(w.get("/admin").await.unwrap().path, "/admin/login");
+
+        // A federation admin sees its prefecture.
+        let fw = Walker::new(&base).unwrap();
+        let fsecret = kaigo_core::totp::base32_decode(&s(&fed, "totp_secret")).unwrap();
+        let step = password_step(&fw, "fed13", &s(&fed, "password")).await;
+        let console = code_step(&fw, &step, &totp_code(&fsecret, now())).await;
+        assert_eq!(console.path, "/admin");
+        assert!(
+            console.contains("国保連合会") && console.contains("13 東京都"),
+            "{}",
+            console.html
+        );
+
+        // Three wrong passwords lock; then the right one is refused too.
+        let lw = Walker::new(&base).unwrap();
+        for _ in 0..2 {
+            let p = password_step(&lw, "fed13", "wrong-password").await;
+            assert!(p.contains("正しくありません"), "{}", p.html);
+        }
+        let p = password_step(&lw, "fed13", "wrong-password").await;
+        assert!(p.contains("ロック"), "{}", p.html);
+        let p = password_step(&lw, "fed13", &s(&fed, "password")).await;
+        assert_eq!(p.path, "/admin/login");
+        assert!(p.contains("ロック"), "{}", p.html);
+
+        // Three wrong codes lock.
+        let cw = Walker::new(&base).unwrap();
+        let csecret = kaigo_core::totp::base32_decode(&s(&locked_by_code, "totp_secret")).unwrap();
+        let bad = wrong_code(&csecret);
+        let mut page = password_step(&cw, "lockme", &s(&locked_by_code, "password")).await;
+        for _ in 0..2 {
+            page = code_step(&cw, &page, &bad).await;
+            assert!(
+                page.contains("認証コードが正しくありません"),
+                "{}",
+                page.html
+            );
+        }
+        page = code_step(&cw, &page, &bad).await;
+        assert!(page.contains("ロック"), "{}", page.html);
+        let p = password_step(&cw, "lockme", &s(&locked_by_code, "password")).await;
+        assert!(p.contains("ロック"), "{}", p.html);
+
+        // An office session does not open the console.
+        let ow = Walker::new(&base).unwrap();
+        let top = ow
+            .login(&s(&office, "user_id"), &s(&office, "login_password"))
+            .await
+            .unwrap();
+        assert_ne!(top.path, "/login", "the office is logged in: {}", top.html);
+        assert_eq!(ow.get("/admin").await.unwrap().path, "/admin/login");
+
+        running.shutdown().await.unwrap();
+    }
+}
