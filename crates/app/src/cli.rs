@@ -55,6 +55,11 @@ pub enum Command {
         #[command(subcommand)]
         command: FeeCommand,
     },
+    /// Admin accounts of the console (国保中央会 and 国保連合会).
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
     /// Measure throughput against the machine's own limits.
     Bench {
         #[command(subcommand)]
@@ -169,4 +174,23 @@ pub enum PaymentMethodArg {
     Transfer,
     /// Offset against claim payments (相殺).
     Offset,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an admin account and print its password and TOTP secret (shown only now).
+    Add {
+        /// Login name (3–32 letters, digits, '.', '_' or '-').
+        #[arg(long)]
+        login: String,
+        /// central (国保中央会) or federation (国保連合会 of one prefecture).
+        #[arg(long)]
+        role: String,
+        /// Prefecture code 01–47 (federation admins only).
+        #[arg(long)]
+        prefecture: Option<String>,
+        /// Print exactly one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }

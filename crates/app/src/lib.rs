@@ -2,6 +2,7 @@
 //! the benchmark, and an HTTP walker that follows the setup manual (used by the benchmark and
 //! the end-to-end tests).
 
+pub mod admin;
 pub mod bench;
 pub mod cli;
 pub mod config;

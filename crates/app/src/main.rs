@@ -1,9 +1,11 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use kaigo_pki::cli::{BenchCommand, Cli, Command, FeeCommand, NoticeCommand, OfficeCommand};
+use kaigo_pki::cli::{
+    AdminCommand, BenchCommand, Cli, Command, FeeCommand, NoticeCommand, OfficeCommand,
+};
 use kaigo_pki::datadir::DataDir;
-use kaigo_pki::{bench, demo, fee, init, notice, office, serve, wiring};
+use kaigo_pki::{admin, bench, demo, fee, init, notice, office, serve, wiring};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -143,6 +145,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "recorded a payment of {amount} yen for office {office}; balance now {balance} yen"
             );
+        }
+        Command::Admin {
+            command:
+                AdminCommand::Add {
+                    login,
+                    role,
+                    prefecture,
+                    json,
+                },
+        } => {
+            let created = admin::add(&dir, &login, &role, prefecture.as_deref()).await?;
+            if json {
+                println!("{}", admin::to_json(&created));
+            } else {
+                print!("{}", admin::to_text(&created));
+            }
         }
         Command::Bench {
             command:

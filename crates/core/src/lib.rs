@@ -19,5 +19,7 @@ pub mod service;
 pub mod terms;
 
 pub use error::{CoreError, CoreResult, PkiError, RepoError, ValidationError};
+pub mod admin;
 pub mod faq;
 pub mod portal;
+pub mod totp;

@@ -15,6 +15,7 @@
 //! # }
 //! ```
 
+mod admins;
 mod applications;
 mod audit;
 mod certificates;

@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "fees_renewal",
         sql: include_str!("migrations/0004_fees_renewal.sql"),
     },
+    Migration {
+        version: 5,
+        name: "admin",
+        sql: include_str!("migrations/0005_admin.sql"),
+    },
 ];
 
 impl Migration {

@@ -1,6 +1,7 @@
 //! kaigo-web: the office portal. axum routes, askama templates, cookie sessions and CSRF.
 //! Handlers call kaigo-core services and never touch storage themselves.
 
+pub mod admin;
 pub mod auth;
 pub mod client;
 pub mod csrf;
@@ -115,6 +116,16 @@ pub fn router(state: AppState) -> Router {
         .route("/terms/download", get(misc::terms_download))
         .route("/static/style.css", get(misc::style_css))
         .route("/static/clock.js", get(misc::clock_js))
+        .route(
+            "/admin/login",
+            get(admin::login_form).post(admin::login_submit),
+        )
+        .route(
+            "/admin/login/code",
+            get(admin::code_form).post(admin::code_submit),
+        )
+        .route("/admin", get(admin::console))
+        .route("/admin/logout", post(admin::logout))
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(

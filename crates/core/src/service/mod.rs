@@ -1,6 +1,7 @@
 //! Use cases, one module each. Handlers and workers call these; none of them knows HTTP or SQL.
 
 pub mod account;
+pub mod admin;
 pub mod apply;
 pub mod auth;
 pub mod fees;

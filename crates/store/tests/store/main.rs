@@ -3,6 +3,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). An unreachable PostgreSQL fails the
 //! PostgreSQL cases; nothing is skipped.
 
+mod admins;
 mod audit;
 mod connect;
 mod fees_renewal;
@@ -78,5 +79,7 @@ on_both! {
         fees_renewal::ledger_charges_with_the_certificate,
         fees_renewal::renewal_keeps_the_current_certificate,
         fees_renewal::renewal_notice_marks,
+        admins::insert_find_and_conflict,
+        admins::totp_steps_are_accepted_once,
     ],
 }

@@ -1,0 +1,56 @@
+//! `kaigo-pki admin add`.
+
+use kaigo_core::admin::{AdminLogin, AdminRole};
+use kaigo_core::service::admin::{AdminCredentials, AdminService};
+use secrecy::ExposeSecret;
+
+use crate::datadir::DataDir;
+use crate::wiring;
+
+/// Validates the arguments (before touching the data dir) and creates the account.
+pub async fn add(
+    dir: &DataDir,
+    login: &str,
+    role: &str,
+    prefecture: Option<&str>,
+) -> anyhow::Result<AdminCredentials> {
+    let login = AdminLogin::parse(login).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let role = AdminRole::parse(role, prefecture).map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let app = wiring::open(dir, false).await?;
+    let service = AdminService::new(app.services.deps.clone());
+    let result = service.add(login, role).await;
+    app.store.close().await;
+    result.map_err(|e| match e {
+        kaigo_core::CoreError::Refused(m) => anyhow::anyhow!("{m}"),
+        other => anyhow::anyhow!("cannot create the admin: {other}"),
+    })
+}
+
+/// The new account as one JSON object (keys are part of the CLI contract).
+pub fn to_json(c: &AdminCredentials) -> serde_json::Value {
+    serde_json::json!({
+        "login": c.admin.login.as_str(),
+        "role": c.admin.role.code(),
+        "prefecture": c.admin.role.prefecture().map(|p| p.to_string()),
+        "password": c.password.expose_secret(),
+        "totp_secret": c.totp_secret.expose_secret(),
+        "otpauth_uri": c.otpauth_uri.expose_secret(),
+    })
+}
+
+pub fn to_text(c: &AdminCredentials) -> String {
+    format!(
+        "Created admin {login} ({role}{pref})\n  password:    {password}\n  TOTP secret: {secret}\n  otpauth URI: {uri}\nThe password and the secret are shown only now. Enrol the secret at the first login to /admin/login.\n",
+        login = c.admin.login,
+        role = c.admin.role.code(),
+        pref = c
+            .admin
+            .role
+            .prefecture()
+            .map(|p| format!(", prefecture {p}"))
+            .unwrap_or_default(),
+        password = c.password.expose_secret(),
+        secret = c.totp_secret.expose_secret(),
+        uri = c.otpauth_uri.expose_secret(),
+    )
+}
