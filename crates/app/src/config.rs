@@ -60,6 +60,14 @@ pub struct PortalConfig {
     /// Mark cookies `Secure`; turn on when the portal is served over TLS.
     pub secure_cookies: bool,
     pub session_idle_minutes: i64,
+    /// Wrong password entries before a lock (login, issuance password, admin login). The
+    /// portal's texts state the public record's values (3 entries, 30 minutes): change these
+    /// only together with them.
+    pub lockout_threshold: i64,
+    /// How long a lock lasts.
+    pub lockout_minutes: i64,
+    /// The helpdesk line printed in notices and mail (問い合わせ先).
+    pub helpdesk: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -92,9 +100,13 @@ impl Default for CaSection {
 
 impl Default for PortalConfig {
     fn default() -> Self {
+        let defaults = kaigo_core::service::Settings::default();
         Self {
             secure_cookies: false,
             session_idle_minutes: 30,
+            lockout_threshold: defaults.lockout_threshold,
+            lockout_minutes: defaults.lockout_seconds / 60,
+            helpdesk: defaults.helpdesk,
         }
     }
 }
@@ -159,6 +171,15 @@ impl AppConfig {
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
+        if !(1..=20).contains(&self.portal.lockout_threshold) {
+            bail!("portal.lockout_threshold must be between 1 and 20");
+        }
+        if !(1..=24 * 60).contains(&self.portal.lockout_minutes) {
+            bail!("portal.lockout_minutes must be between 1 and 1440");
+        }
+        if self.portal.helpdesk.trim().is_empty() || self.portal.helpdesk.chars().count() > 200 {
+            bail!("portal.helpdesk must be 1 to 200 characters");
+        }
         if !(0..=10_000_000).contains(&self.fees.hoken_fee_yen) {
             bail!("fees.hoken_fee_yen must be between 0 and 10000000");
         }

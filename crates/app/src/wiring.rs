@@ -97,6 +97,9 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
         factory,
         settings: Settings {
             hoken_fee_yen: config.fees.hoken_fee_yen,
+            lockout_threshold: config.portal.lockout_threshold,
+            lockout_seconds: config.portal.lockout_minutes * 60,
+            helpdesk: config.portal.helpdesk.clone(),
             ..Settings::default()
         },
     };

@@ -490,3 +490,35 @@ async fn behind_tls_cookies_are_secure_and_hsts_is_sent() {
     assert!(hsts.starts_with("max-age="), "{hsts}");
     running.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_lockout_and_the_helpdesk_line_come_from_configuration() {
+    let f = fixture(&["1310000001"]);
+    let cfg_path = f.dir.config_file();
+    let cfg = std::fs::read_to_string(&cfg_path).unwrap();
+    assert!(cfg.contains("lockout_threshold = 3"), "{cfg}");
+    let cfg = cfg.replace("lockout_threshold = 3", "lockout_threshold = 2");
+    std::fs::write(&cfg_path, cfg).unwrap();
+    let app = wiring::open(&f.dir, true).await.unwrap();
+    assert_eq!(app.services.deps.settings.lockout_threshold, 2);
+    assert_eq!(app.services.deps.settings.lockout_seconds, 30 * 60);
+    let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let w = Walker::new(&format!("http://{}", running.addr)).unwrap();
+    let user = s(&f.offices[0], "user_id");
+    assert!(
+        w.login(&user, "badpass123")
+            .await
+            .unwrap()
+            .contains("ユーザIDまたはパスワードが正しくありません。")
+    );
+    assert!(
+        w.login(&user, "badpass123")
+            .await
+            .unwrap()
+            .contains("ロックしました"),
+        "the second failure locks"
+    );
+    running.shutdown().await.unwrap();
+}
