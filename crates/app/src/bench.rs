@@ -61,6 +61,7 @@ async fn register(
             kind: "kaigo".into(),
             email: None,
             prefecture: Some("27".into()),
+            ..RegistrationInput::default()
         };
         let r = app
             .services

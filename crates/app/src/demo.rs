@@ -32,6 +32,8 @@ pub async fn prepare(dir: &DataDir) -> anyhow::Result<(App, String)> {
                 kind: "kaigo".into(),
                 email: Some("office-a@example.jp".into()),
                 prefecture: Some("13".into()),
+                postal_code: Some("100-0001".into()),
+                address: Some("東京都千代田区千代田1-1".into()),
             };
             let r = app.services.register.register(&input, "demo").await.map_err(|e| anyhow::anyhow!("{e}"))?;
             seed_notices(&app).await?;

@@ -23,6 +23,7 @@ pub async fn add(dir: &DataDir, args: AddArgs) -> anyhow::Result<Registered> {
         kind: args.kind.code().to_owned(),
         email: args.email,
         prefecture: args.prefecture,
+        ..RegistrationInput::default()
     };
     let result = app.services.register.register(&input, "cli").await;
     app.store.close().await;

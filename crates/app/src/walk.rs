@@ -137,6 +137,72 @@ impl Walker {
         Self::page(resp).await
     }
 
+    /// Posts a multipart form found on `from` (CSRF token as a text part, then `fields`, then
+    /// `files` as (field name, file name, content type, bytes)).
+    pub async fn post_multipart(
+        &self,
+        from: &Page,
+        action: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, Vec<u8>)],
+    ) -> anyhow::Result<Page> {
+        let csrf = from
+            .csrf()
+            .with_context(|| format!("no CSRF token on {}", from.path))?;
+        let mut form = reqwest::multipart::Form::new().text("csrf", csrf);
+        for (k, v) in fields {
+            form = form.text((*k).to_owned(), (*v).to_owned());
+        }
+        for (name, filename, content_type, bytes) in files {
+            let part = reqwest::multipart::Part::bytes(bytes.clone())
+                .file_name((*filename).to_owned())
+                .mime_str(content_type)?;
+            form = form.part((*name).to_owned(), part);
+        }
+        let resp = self
+            .client
+            .post(format!("{}{action}", self.base))
+            .multipart(form)
+            .send()
+            .await
+            .with_context(|| format!("POST {action}"))?;
+        Self::page(resp).await
+    }
+
+    /// Logs in to the admin console: password, then the current TOTP code of the base32
+    /// secret (as `kaigo-pki admin add --json` printed it). Returns the console page.
+    pub async fn admin_login(
+        &self,
+        login: &str,
+        password: &str,
+        totp_secret_b32: &str,
+    ) -> anyhow::Result<Page> {
+        let form = self.get("/admin/login").await?;
+        let step = self
+            .post(
+                &form,
+                "/admin/login",
+                &[("login", login), ("password", password)],
+            )
+            .await?;
+        if step.path != "/admin/login/code" {
+            bail!("admin password step for {login} led to {}", step.path);
+        }
+        let secret = kaigo_core::totp::base32_decode(totp_secret_b32)
+            .context("TOTP secret is not base32")?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_secs() as i64;
+        let code = kaigo_core::totp::code_at(&secret, now);
+        let console = self
+            .post(&step, "/admin/login/code", &[("code", &code)])
+            .await?;
+        if console.path != "/admin" {
+            bail!("admin code step for {login} led to {}", console.path);
+        }
+        Ok(console)
+    }
+
     pub async fn download(&self, path: &str) -> anyhow::Result<Download> {
         let resp = self
             .client

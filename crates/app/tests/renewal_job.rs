@@ -128,6 +128,8 @@ async fn renewal_notice_is_posted_once_per_certificate() {
             login_hash: "x".into(),
             issuance_hash: "x".into(),
             created_at: now,
+            postal_code: String::new(),
+            address: String::new(),
         })
         .await
         .unwrap();

@@ -73,6 +73,26 @@ impl AdminRole {
         }
     }
 
+    /// Whether this admin may see and act on things of `prefecture`. A central operator
+    /// covers everything; a federation admin only its own prefecture (never an office without
+    /// one).
+    pub fn covers(self, prefecture: Option<PrefectureCode>) -> bool {
+        match self {
+            Self::Central => true,
+            Self::Federation(own) => prefecture == Some(own),
+        }
+    }
+
+    /// `Ok` when the admin covers `prefecture`; otherwise `NotFound`, so that an object
+    /// outside the admin's reach looks exactly like one that does not exist.
+    pub fn ensure_covers(self, prefecture: Option<PrefectureCode>) -> crate::CoreResult<()> {
+        if self.covers(prefecture) {
+            Ok(())
+        } else {
+            Err(crate::CoreError::NotFound)
+        }
+    }
+
     /// The role as shown in the console.
     pub fn label(self) -> &'static str {
         match self {
@@ -142,9 +162,49 @@ pub struct Admin {
     pub disabled: bool,
 }
 
+/// Who acts in the console, as services receive it from the web layer: the account and the
+/// client address, for authorization and the audit trail.
+#[derive(Clone, Debug)]
+pub struct AdminActor {
+    pub id: AdminId,
+    pub login: AdminLogin,
+    pub role: AdminRole,
+    /// Client IP address (audit `source`).
+    pub source: String,
+}
+
+impl AdminActor {
+    pub fn new(admin: &Admin, source: &str) -> Self {
+        Self {
+            id: admin.id,
+            login: admin.login.clone(),
+            role: admin.role,
+            source: source.to_owned(),
+        }
+    }
+
+    /// The audit trail's `actor`: `admin:LOGIN`.
+    pub fn audit_name(&self) -> String {
+        format!("admin:{}", self.login)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scope() {
+        let p13 = PrefectureCode::new(13).unwrap();
+        let p27 = PrefectureCode::new(27).unwrap();
+        let fed = AdminRole::Federation(p13);
+        assert!(fed.covers(Some(p13)));
+        assert!(!fed.covers(Some(p27)));
+        assert!(!fed.covers(None));
+        assert!(fed.ensure_covers(Some(p27)).is_err());
+        assert!(AdminRole::Central.covers(None));
+        assert!(AdminRole::Central.covers(Some(p27)));
+    }
 
     #[test]
     fn roles_parse_with_their_rules() {

@@ -34,6 +34,42 @@ impl OfficeKind {
     }
 }
 
+/// Where an office is in its life: only an active office may log in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OfficeStatus {
+    Active,
+    /// 利用停止: cannot log in; certificates stay valid.
+    Suspended,
+    /// 廃止: cannot log in; its certificates are revoked (cessationOfOperation).
+    Closed,
+}
+
+impl OfficeStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Suspended => "suspended",
+            Self::Closed => "closed",
+        }
+    }
+    pub fn from_code(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(Self::Active),
+            "suspended" => Some(Self::Suspended),
+            "closed" => Some(Self::Closed),
+            _ => None,
+        }
+    }
+    /// The label of the console.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "利用中",
+            Self::Suspended => "利用停止",
+            Self::Closed => "廃止",
+        }
+    }
+}
+
 /// An office as stored. Hashes are Argon2id PHC strings; no password is kept in clear.
 #[derive(Clone, Debug)]
 pub struct Office {
@@ -49,6 +85,10 @@ pub struct Office {
     pub must_change_password: bool,
     pub issuance_hash: String,
     pub created_at: i64,
+    /// 郵便番号 (e.g. `100-0001`) and 住所 for the letters; empty when unknown.
+    pub postal_code: String,
+    pub address: String,
+    pub status: OfficeStatus,
 }
 
 /// What registration stores.
@@ -63,6 +103,8 @@ pub struct NewOffice {
     pub login_hash: String,
     pub issuance_hash: String,
     pub created_at: i64,
+    pub postal_code: String,
+    pub address: String,
 }
 
 /// Checks an e-mail address loosely: one `@`, something on both sides, no spaces or controls.

@@ -41,6 +41,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "admin",
         sql: include_str!("migrations/0005_admin.sql"),
     },
+    Migration {
+        version: 6,
+        name: "office_admin",
+        sql: include_str!("migrations/0006_office_admin.sql"),
+    },
 ];
 
 impl Migration {

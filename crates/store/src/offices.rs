@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use kaigo_core::RepoError;
 use kaigo_core::ids::{OfficeId, OfficeNumber, PrefectureCode, UserId};
-use kaigo_core::office::{NewOffice, Office, OfficeKind};
+use kaigo_core::office::{NewOffice, Office, OfficeKind, OfficeStatus};
 use kaigo_core::repo::{OfficeRepo, RepoResult};
 use sqlx::any::AnyRow;
 
@@ -15,7 +15,7 @@ use crate::row::{code, flag, get};
 macro_rules! columns {
     () => {
         "id, number, name, kind, email, prefecture, user_id, login_hash, \
-         must_change_password, issuance_hash, created_at"
+         must_change_password, issuance_hash, created_at, postal_code, address, status"
     };
 }
 
@@ -37,6 +37,9 @@ fn office(row: &AnyRow) -> RepoResult<Office> {
         must_change_password: flag(row, "must_change_password")?,
         issuance_hash: get(row, "issuance_hash")?,
         created_at: get(row, "created_at")?,
+        postal_code: get(row, "postal_code")?,
+        address: get(row, "address")?,
+        status: code(row, "status", OfficeStatus::from_code)?,
     })
 }
 
@@ -81,8 +84,8 @@ impl OfficeRepo for SqlStore {
         // from its registration letter.
         let row = sqlx::query(concat!(
             "INSERT INTO offices (number, name, kind, email, prefecture, user_id, login_hash, \
-             must_change_password, issuance_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9) RETURNING ",
+             must_change_password, issuance_hash, created_at, postal_code, address) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11) RETURNING ",
             columns!()
         ))
         .bind(o.number.as_str())
@@ -94,6 +97,8 @@ impl OfficeRepo for SqlStore {
         .bind(o.login_hash.as_str())
         .bind(o.issuance_hash.as_str())
         .bind(o.created_at)
+        .bind(o.postal_code.as_str())
+        .bind(o.address.as_str())
         .fetch_one(&self.pool)
         .await
         .map_err(office_conflict)?;

@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use kaigo_core::admin::{Admin, AdminId, AdminRole};
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::ids::PrefectureCode;
-use kaigo_core::prefectures::prefecture_name;
 use kaigo_core::repo::SessionRecord;
 use kaigo_core::service::admin::{AdminService, AdminStep};
 use secrecy::ExposeSecret;
@@ -232,10 +231,7 @@ struct CodePage {
 #[derive(Template)]
 #[template(path = "admin/console.html")]
 struct ConsolePage {
-    csrf: String,
-    login: String,
-    role: String,
-    prefecture: String,
+    frame: crate::console::ConsoleFrame,
 }
 
 #[derive(Deserialize)]
@@ -389,18 +385,9 @@ pub async fn code_submit(
     }
 }
 
-pub async fn console(user: AdminUser, session: Session) -> AppResult<Response> {
-    let prefecture = user
-        .admin
-        .role
-        .prefecture()
-        .map(|p| format!("{p} {}", prefecture_name(p)))
-        .unwrap_or_else(|| "全都道府県".to_owned());
+pub async fn console(console: crate::console::Console) -> AppResult<Response> {
     render(&ConsolePage {
-        csrf: session.csrf_token(),
-        login: user.admin.login.to_string(),
-        role: user.admin.role.label().to_owned(),
-        prefecture,
+        frame: console.frame(),
     })
 }
 

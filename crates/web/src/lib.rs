@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod client;
+pub mod console;
 pub mod csrf;
 pub mod download;
 pub mod error;
@@ -126,6 +127,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin", get(admin::console))
         .route("/admin/logout", post(admin::logout))
+        .merge(console::routes())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(

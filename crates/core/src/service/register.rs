@@ -18,6 +18,8 @@ pub struct RegistrationInput {
     pub kind: String,
     pub email: Option<String>,
     pub prefecture: Option<String>,
+    pub postal_code: Option<String>,
+    pub address: Option<String>,
 }
 
 /// A registered office and the two passwords for its letter. They exist in clear only here.
@@ -80,6 +82,8 @@ impl RegistrationService {
                 login_hash: login_hash.clone(),
                 issuance_hash: issuance_hash.clone(),
                 created_at: d.clock.unix(),
+                postal_code: input.postal_code.as_deref().unwrap_or("").trim().to_owned(),
+                address: input.address.as_deref().unwrap_or("").trim().to_owned(),
             };
             match d.store.insert_office(&new).await {
                 Ok(office) => {

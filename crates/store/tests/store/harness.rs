@@ -223,6 +223,8 @@ pub fn new_office(n: u32, prefecture: Option<u8>) -> NewOffice {
         login_hash: format!("$argon2id$login{n}"),
         issuance_hash: format!("$argon2id$issuance{n}"),
         created_at: 1_000,
+        postal_code: "100-0001".into(),
+        address: format!("東京都千代田区{n}"),
     }
 }
 

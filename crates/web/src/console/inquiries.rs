@@ -1,0 +1,9 @@
+//! Console area: inquiries.
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}

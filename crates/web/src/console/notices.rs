@@ -1,0 +1,9 @@
+//! Console area: notices.
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+}
