@@ -400,6 +400,8 @@ pub trait AdminRepo: Send + Sync {
     /// Inserts an account; `RepoError::Conflict` if the login is taken.
     async fn insert_admin(&self, admin: &crate::admin::NewAdmin)
     -> RepoResult<crate::admin::Admin>;
+    /// Every account, central operators first, then by prefecture and login.
+    async fn list_admins(&self) -> RepoResult<Vec<crate::admin::Admin>>;
     async fn admin_by_id(
         &self,
         id: crate::admin::AdminId,

@@ -57,6 +57,20 @@ impl AdminRepo for SqlStore {
         admin(&row)
     }
 
+    async fn list_admins(&self) -> RepoResult<Vec<Admin>> {
+        sqlx::query(concat!(
+            "SELECT ",
+            columns!(),
+            " FROM admins ORDER BY role, prefecture, login"
+        ))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(repo_err("list admins"))?
+        .iter()
+        .map(admin)
+        .collect()
+    }
+
     async fn admin_by_id(&self, id: AdminId) -> RepoResult<Option<Admin>> {
         sqlx::query(concat!("SELECT ", columns!(), " FROM admins WHERE id = $1"))
             .bind(id.0)

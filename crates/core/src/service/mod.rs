@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_accounts;
 pub mod apply;
 pub mod auth;
 pub mod fees;

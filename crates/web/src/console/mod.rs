@@ -2,6 +2,7 @@
 //! [`Console`] (a logged-in admin with the CSRF token and client address) and passes
 //! `console.actor()` to a core service, which checks the admin's scope on every object.
 
+pub mod accounts;
 pub mod audit;
 pub mod certificates;
 pub mod fees;
@@ -30,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .merge(certificates::routes())
         .merge(inquiries::routes())
         .merge(audit::routes())
+        .merge(accounts::routes())
 }
 
 /// What every console page shows in its frame (`templates/admin/layout.html`).
