@@ -55,8 +55,17 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
     let o = kaigo(
         &data,
         &[
-            "office", "add", "--number", "2710000002", "--name", "大阪事業所", "--kind",
-            "kaigo", "--prefecture", "27", "--json",
+            "office",
+            "add",
+            "--number",
+            "2710000002",
+            "--name",
+            "大阪事業所",
+            "--kind",
+            "kaigo",
+            "--prefecture",
+            "27",
+            "--json",
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -86,10 +95,7 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
     let id13 = office_link(&list, "1310000001").expect("office 13 listed");
     assert!(office_link(&list, "2710000002").is_none(), "no balance yet");
     // Find the Osaka office's id: ids are given in order, 13's is 1.
-    let id27 = (1..10)
-        .map(|i| i.to_string())
-        .find(|i| *i != id13)
-        .unwrap();
+    let id27 = (1..10).map(|i| i.to_string()).find(|i| *i != id13).unwrap();
     let ledger27 = cw.get(&format!("/admin/fees/{id27}")).await.unwrap();
     assert_eq!(ledger27.status, 200);
     assert!(ledger27.contains("2710000002"), "{}", ledger27.html);
@@ -105,7 +111,11 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
     assert!(after.contains("admin:central1"));
     let list = cw.get("/admin/fees").await.unwrap();
     assert!(office_link(&list, "2710000002").is_some());
-    assert!(list.texts("#total-balance")[0].contains("15,600"), "{}", list.html);
+    assert!(
+        list.texts("#total-balance")[0].contains("15,600"),
+        "{}",
+        list.html
+    );
 
     // The federation admin of 13 sees its office only.
     let (fw, _) = login_admin(&base, &fed13).await;
@@ -124,7 +134,10 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
         "事業所番号,事業所名,都道府県,請求額,入金額,残高"
     );
     let row = lines.next().unwrap();
-    assert!(row.starts_with("\"1310000001\",\"請求事業所A\",\"東京都\",7800,0,7800"), "{row}");
+    assert!(
+        row.starts_with("\"1310000001\",\"請求事業所A\",\"東京都\",7800,0,7800"),
+        "{row}"
+    );
     assert!(lines.next().is_none(), "one row: {text}");
 
     // Scope: every route on the Osaka office is 404 for fed13, GET and POST.
@@ -138,7 +151,11 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
     for (path, fields) in [
         (
             format!("/admin/fees/{id27}/payment"),
-            vec![("method", "transfer"), ("paid_on", "2026-01-05"), ("amount", "7800")],
+            vec![
+                ("method", "transfer"),
+                ("paid_on", "2026-01-05"),
+                ("amount", "7800"),
+            ],
         ),
         (
             format!("/admin/fees/{id27}/correction"),
@@ -156,18 +173,31 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
         .post(
             &own,
             &format!("/admin/fees/{id13}/payment"),
-            &[("method", "transfer"), ("paid_on", "2026-01-05"), ("amount", "0"), ("note", "メモ欄")],
+            &[
+                ("method", "transfer"),
+                ("paid_on", "2026-01-05"),
+                ("amount", "0"),
+                ("note", "メモ欄"),
+            ],
         )
         .await
         .unwrap();
     assert_eq!(bad.status, 422);
-    assert!(bad.contains("入金額は1円以上で入力してください。"), "{}", bad.html);
+    assert!(
+        bad.contains("入金額は1円以上で入力してください。"),
+        "{}",
+        bad.html
+    );
     assert_eq!(bad.input_value("note").as_deref(), Some("メモ欄"));
     let bad = fw
         .post(
             &own,
             &format!("/admin/fees/{id13}/payment"),
-            &[("method", "transfer"), ("paid_on", "2026-02-30"), ("amount", "7800")],
+            &[
+                ("method", "transfer"),
+                ("paid_on", "2026-02-30"),
+                ("amount", "7800"),
+            ],
         )
         .await
         .unwrap();
@@ -191,7 +221,11 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
         .unwrap();
     assert_eq!(pdf.status, 200);
     assert_eq!(pdf.content_type, "application/pdf");
-    assert!(pdf.disposition.contains("invoice_1310000001_"), "{}", pdf.disposition);
+    assert!(
+        pdf.disposition.contains("invoice_1310000001_"),
+        "{}",
+        pdf.disposition
+    );
     let file = write(tmp.path(), "invoice.pdf", &pdf.bytes);
     let (ok, text) = run("pdftotext", &[file.to_str().unwrap(), "-"]);
     assert!(ok, "{text}");
@@ -215,13 +249,22 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
         .post(
             &own,
             &format!("/admin/fees/{id13}/payment"),
-            &[("method", "offset"), ("paid_on", "2026-01-05"), ("amount", "7,800"), ("note", "1月分相殺")],
+            &[
+                ("method", "offset"),
+                ("paid_on", "2026-01-05"),
+                ("amount", "7,800"),
+                ("note", "1月分相殺"),
+            ],
         )
         .await
         .unwrap();
     assert_eq!(paid.path, format!("/admin/fees/{id13}"), "{}", paid.html);
     assert!(paid.contains("入金を記録しました"));
-    assert!(paid.texts("#balance")[0].starts_with("0円"), "{}", paid.html);
+    assert!(
+        paid.texts("#balance")[0].starts_with("0円"),
+        "{}",
+        paid.html
+    );
     assert!(paid.contains("相殺") && paid.contains("admin:fed13") && paid.contains("2026/01/05"));
     let tab = w.get("/certificate").await.unwrap();
     assert!(!tab.contains(BLOCKED), "{}", tab.html);
@@ -232,7 +275,10 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
         .unwrap();
     assert_eq!(pw.path, "/certificate/apply/password", "{}", pw.html);
     let list = fw.get("/admin/fees").await.unwrap();
-    assert!(office_link(&list, "1310000001").is_none(), "balance 0: not listed");
+    assert!(
+        office_link(&list, "1310000001").is_none(),
+        "balance 0: not listed"
+    );
 
     // Audited, with who and what (never a secret).
     server.terminate();
@@ -245,8 +291,16 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
         ],
     );
     assert!(ok, "{out}");
-    assert!(out.contains(&format!("admin:central1 admin.fee.correction office:{id27}")), "{out}");
-    assert!(out.contains(&format!("admin:fed13 admin.fee.payment office:{id13}")), "{out}");
+    assert!(
+        out.contains(&format!(
+            "admin:central1 admin.fee.correction office:{id27}"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("admin:fed13 admin.fee.payment office:{id13}")),
+        "{out}"
+    );
     assert!(out.contains("method=offset"), "{out}");
     assert!(out.contains("admin.fee.invoice"), "{out}");
 }

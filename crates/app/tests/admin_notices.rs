@@ -25,8 +25,17 @@ fn office(data: &Path, number: &str, name: &str, prefecture: &str) -> serde_json
     let o = kaigo(
         data,
         &[
-            "office", "add", "--number", number, "--name", name, "--kind", "kaigo",
-            "--prefecture", prefecture, "--json",
+            "office",
+            "add",
+            "--number",
+            number,
+            "--name",
+            name,
+            "--kind",
+            "kaigo",
+            "--prefecture",
+            prefecture,
+            "--json",
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
@@ -66,7 +75,10 @@ fn fields<'a>(title: &'a str, target: &'a str, value: &'a str) -> Vec<(&'a str, 
     let mut f = vec![
         ("category", "system"),
         ("title", title),
-        ("body", "本文です。\n\n詳しくは https://example.jp/info をご覧ください。"),
+        (
+            "body",
+            "本文です。\n\n詳しくは https://example.jp/info をご覧ください。",
+        ),
         ("target", target),
         ("start", "2020-01-01"),
         ("end", ""),
@@ -81,7 +93,12 @@ fn fields<'a>(title: &'a str, target: &'a str, value: &'a str) -> Vec<(&'a str, 
 
 /// The notice id after a successful create (redirect to `/admin/notices/{id}`).
 fn created_id(page: &Page) -> String {
-    assert!(page.contains("お知らせを登録しました"), "{} {}", page.path, page.html);
+    assert!(
+        page.contains("お知らせを登録しました"),
+        "{} {}",
+        page.path,
+        page.html
+    );
     page.path.trim_start_matches("/admin/notices/").to_owned()
 }
 
@@ -109,26 +126,64 @@ async fn notices_reach_their_targets_and_scope_holds() {
     let mut f = fields(xss, "prefecture", "13");
     f[2].1 = "<b>太字</b>\n\n詳しくは https://example.jp/info?a=1&b=2 をご覧ください。";
     let pdf = b"%PDF-1.4\n%fake but starts right\n".to_vec();
-    let done = submit(&fw, &form, "/admin/notices/new", &f, &[("files", "../../資料.pdf", "application/pdf", pdf.clone())]).await;
+    let done = submit(
+        &fw,
+        &form,
+        "/admin/notices/new",
+        &f,
+        &[("files", "../../資料.pdf", "application/pdf", pdf.clone())],
+    )
+    .await;
     let n13 = created_id(&done);
-    assert!(done.contains("資料.pdf") && !done.contains("../"), "sanitized name: {}", done.html);
+    assert!(
+        done.contains("資料.pdf") && !done.contains("../"),
+        "sanitized name: {}",
+        done.html
+    );
 
     // Office A (13) sees it escaped; office C (27) does not.
     let top = wa.get("/notices").await.unwrap();
-    assert!(top.contains("&lt;script&gt;alert(1)&lt;/script&gt;東京都のお知らせ"), "{}", top.html);
+    assert!(
+        top.contains("&lt;script&gt;alert(1)&lt;/script&gt;東京都のお知らせ"),
+        "{}",
+        top.html
+    );
     assert!(!top.contains("<script>alert(1)"));
     let detail = wa.get(&format!("/notices/{n13}")).await.unwrap();
     assert_eq!(detail.status, 200);
-    assert!(detail.contains("&lt;b&gt;太字&lt;/b&gt;"), "{}", detail.html);
+    assert!(
+        detail.contains("&lt;b&gt;太字&lt;/b&gt;"),
+        "{}",
+        detail.html
+    );
     assert!(!detail.contains("<b>太字"));
-    assert!(detail.contains("<a href=\"https://example.jp/info?a=1&amp;b=2\""), "autolink: {}", detail.html);
+    assert!(
+        detail.contains("<a href=\"https://example.jp/info?a=1&amp;b=2\""),
+        "autolink: {}",
+        detail.html
+    );
     assert!(detail.contains("資料.pdf"));
-    assert!(!wc.get("/notices").await.unwrap().contains("東京都のお知らせ"));
-    assert_eq!(wc.get(&format!("/notices/{n13}")).await.unwrap().status, 404);
+    assert!(
+        !wc.get("/notices")
+            .await
+            .unwrap()
+            .contains("東京都のお知らせ")
+    );
+    assert_eq!(
+        wc.get(&format!("/notices/{n13}")).await.unwrap().status,
+        404
+    );
 
     // An office notice: only office B.
     let form = fw.get("/admin/notices/new").await.unwrap();
-    let done = submit(&fw, &form, "/admin/notices/new", &fields("第二事業所あて", "office", "1310000002"), &[]).await;
+    let done = submit(
+        &fw,
+        &form,
+        "/admin/notices/new",
+        &fields("第二事業所あて", "office", "1310000002"),
+        &[],
+    )
+    .await;
     let nb = created_id(&done);
     assert!(wb.get("/notices").await.unwrap().contains("第二事業所あて"));
     assert!(!wa.get("/notices").await.unwrap().contains("第二事業所あて"));
@@ -144,21 +199,45 @@ async fn notices_reach_their_targets_and_scope_holds() {
     created_id(&submit(&fw, &form, "/admin/notices/new", &f, &[]).await);
     let list = wa.get("/notices").await.unwrap();
     assert!(!list.contains("来年のお知らせ") && !list.contains("終わったお知らせ"));
-    assert!(fw.get("/admin/notices").await.unwrap().contains("来年のお知らせ"));
+    assert!(
+        fw.get("/admin/notices")
+            .await
+            .unwrap()
+            .contains("来年のお知らせ")
+    );
 
     // Targets outside the scope are refused with a message, the input kept, nothing stored.
-    let before = cw.get("/admin/notices").await.unwrap().texts("#notices tbody tr").len();
+    let before = cw
+        .get("/admin/notices")
+        .await
+        .unwrap()
+        .texts("#notices tbody tr")
+        .len();
     for (target, value, message) in [
         ("prefecture", "27", "ご担当の都道府県以外"),
         ("office", "2710000003", "該当する事業所がありません"),
         ("all", "", "国保中央会のみ"),
     ] {
-        let p = submit(&fw, &form, "/admin/notices/new", &fields("越境するお知らせ", target, value), &[]).await;
+        let p = submit(
+            &fw,
+            &form,
+            "/admin/notices/new",
+            &fields("越境するお知らせ", target, value),
+            &[],
+        )
+        .await;
         assert_eq!(p.status, 422, "{target}");
         assert!(p.contains(message), "{target}: {}", p.html);
         assert_eq!(p.input_value("title").as_deref(), Some("越境するお知らせ"));
     }
-    assert_eq!(cw.get("/admin/notices").await.unwrap().texts("#notices tbody tr").len(), before);
+    assert_eq!(
+        cw.get("/admin/notices")
+            .await
+            .unwrap()
+            .texts("#notices tbody tr")
+            .len(),
+        before
+    );
 
     // Attachments: a type not allowed, content not matching, too large.
     let exe = b"MZ\x90\x00\x03".to_vec();
@@ -168,7 +247,14 @@ async fn notices_reach_their_targets_and_scope_holds() {
         ("fake.pdf", exe.clone(), "添付できない形式"),
         ("big.txt", big, "大きすぎます"),
     ] {
-        let p = submit(&fw, &form, "/admin/notices/new", &fields("添付テスト", "prefecture", "13"), &[("files", name, "application/octet-stream", bytes)]).await;
+        let p = submit(
+            &fw,
+            &form,
+            "/admin/notices/new",
+            &fields("添付テスト", "prefecture", "13"),
+            &[("files", name, "application/octet-stream", bytes)],
+        )
+        .await;
         assert_eq!(p.status, 422, "{name}");
         assert!(p.contains(message), "{name}: {}", p.html);
     }
@@ -176,9 +262,32 @@ async fn notices_reach_their_targets_and_scope_holds() {
 
     // The central operator's notices: one for 27, one for all.
     let cform = cw.get("/admin/notices/new").await.unwrap();
-    let n27 = created_id(&submit(&cw, &cform, "/admin/notices/new", &fields("大阪府のお知らせ", "prefecture", "27"), &[("files", "osaka.csv", "text/csv", b"a,b\n1,2\n".to_vec())]).await);
-    let nall = created_id(&submit(&cw, &cform, "/admin/notices/new", &fields("全国のお知らせ", "all", ""), &[]).await);
-    assert!(wc.get("/notices").await.unwrap().contains("大阪府のお知らせ"));
+    let n27 = created_id(
+        &submit(
+            &cw,
+            &cform,
+            "/admin/notices/new",
+            &fields("大阪府のお知らせ", "prefecture", "27"),
+            &[("files", "osaka.csv", "text/csv", b"a,b\n1,2\n".to_vec())],
+        )
+        .await,
+    );
+    let nall = created_id(
+        &submit(
+            &cw,
+            &cform,
+            "/admin/notices/new",
+            &fields("全国のお知らせ", "all", ""),
+            &[],
+        )
+        .await,
+    );
+    assert!(
+        wc.get("/notices")
+            .await
+            .unwrap()
+            .contains("大阪府のお知らせ")
+    );
     assert!(wa.get("/notices").await.unwrap().contains("全国のお知らせ"));
     let edit27 = cw.get(&format!("/admin/notices/{n27}")).await.unwrap();
     let att27 = edit27
@@ -193,34 +302,77 @@ async fn notices_reach_their_targets_and_scope_holds() {
     let flist = fw.get("/admin/notices").await.unwrap();
     assert!(!flist.contains("大阪府のお知らせ"));
     assert!(flist.contains("全国のお知らせ"), "all: read-only");
-    assert_eq!(fw.get(&format!("/admin/notices/{n27}")).await.unwrap().status, 404);
+    assert_eq!(
+        fw.get(&format!("/admin/notices/{n27}"))
+            .await
+            .unwrap()
+            .status,
+        404
+    );
     let own = fw.get(&format!("/admin/notices/{n13}")).await.unwrap();
-    let p = submit(&fw, &own, &format!("/admin/notices/{n27}"), &fields("乗っ取り", "prefecture", "13"), &[]).await;
+    let p = submit(
+        &fw,
+        &own,
+        &format!("/admin/notices/{n27}"),
+        &fields("乗っ取り", "prefecture", "13"),
+        &[],
+    )
+    .await;
     assert_eq!(p.status, 404, "{}", p.html);
     for path in [
         format!("/admin/notices/{n27}/withdraw"),
         format!("/admin/notices/{n27}/attachments/{att27}/delete"),
     ] {
-        assert_eq!(fw.post(&own, &path, &[]).await.unwrap().status, 404, "{path}");
+        assert_eq!(
+            fw.post(&own, &path, &[]).await.unwrap().status,
+            404,
+            "{path}"
+        );
     }
     // Nor move its own notice to 27.
-    let p = submit(&fw, &own, &format!("/admin/notices/{n13}"), &fields("東京から大阪へ", "prefecture", "27"), &[]).await;
+    let p = submit(
+        &fw,
+        &own,
+        &format!("/admin/notices/{n13}"),
+        &fields("東京から大阪へ", "prefecture", "27"),
+        &[],
+    )
+    .await;
     assert_eq!(p.status, 422);
     // The 'all' notice is read-only for fed13.
-    let p = fw.post(&own, &format!("/admin/notices/{nall}/withdraw"), &[]).await.unwrap();
+    let p = fw
+        .post(&own, &format!("/admin/notices/{nall}/withdraw"), &[])
+        .await
+        .unwrap();
     assert_eq!(p.status, 400, "{}", p.html);
     assert!(p.contains("国保中央会のみ"));
     // Nothing changed.
     let c27 = wc.get(&format!("/notices/{n27}")).await.unwrap();
-    assert!(c27.contains("大阪府のお知らせ") && c27.contains("osaka.csv"), "{}", c27.html);
+    assert!(
+        c27.contains("大阪府のお知らせ") && c27.contains("osaka.csv"),
+        "{}",
+        c27.html
+    );
     assert!(!c27.contains("乗っ取り"));
     assert!(wa.get("/notices").await.unwrap().contains("全国のお知らせ"));
     assert!(!wc.get("/notices").await.unwrap().contains("東京から大阪へ"));
 
     // Edit: the office sees the new title; remove the attachment.
-    let p = submit(&fw, &own, &format!("/admin/notices/{n13}"), &fields("東京都のお知らせ（改）", "prefecture", "13"), &[]).await;
+    let p = submit(
+        &fw,
+        &own,
+        &format!("/admin/notices/{n13}"),
+        &fields("東京都のお知らせ（改）", "prefecture", "13"),
+        &[],
+    )
+    .await;
     assert!(p.contains("お知らせを更新しました"), "{}", p.html);
-    assert!(wa.get(&format!("/notices/{n13}")).await.unwrap().contains("東京都のお知らせ（改）"));
+    assert!(
+        wa.get(&format!("/notices/{n13}"))
+            .await
+            .unwrap()
+            .contains("東京都のお知らせ（改）")
+    );
     let att13 = p
         .html
         .split(&format!("/admin/notices/{n13}/attachments/"))
@@ -228,19 +380,49 @@ async fn notices_reach_their_targets_and_scope_holds() {
         .and_then(|s| s.split('/').next())
         .unwrap()
         .to_owned();
-    let p = fw.post(&p, &format!("/admin/notices/{n13}/attachments/{att13}/delete"), &[]).await.unwrap();
+    let p = fw
+        .post(
+            &p,
+            &format!("/admin/notices/{n13}/attachments/{att13}/delete"),
+            &[],
+        )
+        .await
+        .unwrap();
     assert!(p.contains("添付ファイルを削除しました"), "{}", p.html);
-    assert!(!wa.get(&format!("/notices/{n13}")).await.unwrap().contains("資料.pdf"));
+    assert!(
+        !wa.get(&format!("/notices/{n13}"))
+            .await
+            .unwrap()
+            .contains("資料.pdf")
+    );
 
     // Withdraw: gone from the office's pages, kept (marked) in the console.
-    let p = fw.post(&p, &format!("/admin/notices/{n13}/withdraw"), &[]).await.unwrap();
+    let p = fw
+        .post(&p, &format!("/admin/notices/{n13}/withdraw"), &[])
+        .await
+        .unwrap();
     assert!(p.contains("お知らせを取り下げました"), "{}", p.html);
     assert!(!wa.get("/top").await.unwrap().contains("東京都のお知らせ"));
-    assert!(!wa.get("/notices").await.unwrap().contains("東京都のお知らせ"));
-    assert_eq!(wa.get(&format!("/notices/{n13}")).await.unwrap().status, 404);
+    assert!(
+        !wa.get("/notices")
+            .await
+            .unwrap()
+            .contains("東京都のお知らせ")
+    );
+    assert_eq!(
+        wa.get(&format!("/notices/{n13}")).await.unwrap().status,
+        404
+    );
     let v = fw.get(&format!("/admin/notices/{n13}")).await.unwrap();
-    assert!(v.contains("取り下げ済み") && v.contains("admin:fed13"), "{}", v.html);
-    let again = fw.post(&v, &format!("/admin/notices/{n13}/withdraw"), &[]).await.unwrap();
+    assert!(
+        v.contains("取り下げ済み") && v.contains("admin:fed13"),
+        "{}",
+        v.html
+    );
+    let again = fw
+        .post(&v, &format!("/admin/notices/{n13}/withdraw"), &[])
+        .await
+        .unwrap();
     assert_eq!(again.status, 400);
 
     server.terminate();

@@ -39,7 +39,8 @@ pub fn parse_jst_date(
     };
     let s = raw.trim().replace('/', "-");
     let mut parts = s.split('-');
-    let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(bad());
     };
@@ -90,7 +91,10 @@ pub fn linkify(line: &str) -> Vec<BodySegment> {
         let tail = &rest[start..];
         let mut end = tail
             .find(|c: char| {
-                c.is_whitespace() || !c.is_ascii() || c.is_ascii_control() || matches!(c, '<' | '>' | '"' | '\'' | '`')
+                c.is_whitespace()
+                    || !c.is_ascii()
+                    || c.is_ascii_control()
+                    || matches!(c, '<' | '>' | '"' | '\'' | '`')
             })
             .unwrap_or(tail.len());
         while end > 0 && tail[..end].ends_with(['.', ',', ')', ';', ':', '!', '?']) {
@@ -99,18 +103,30 @@ pub fn linkify(line: &str) -> Vec<BodySegment> {
         let url = &tail[..end];
         let scheme_only = url == "https://" || url == "http://";
         if scheme_only {
-            out.push(BodySegment { text: rest[..start + end.max(1)].to_owned(), link: false });
+            out.push(BodySegment {
+                text: rest[..start + end.max(1)].to_owned(),
+                link: false,
+            });
             rest = &rest[start + end.max(1)..];
             continue;
         }
         if start > 0 {
-            out.push(BodySegment { text: rest[..start].to_owned(), link: false });
+            out.push(BodySegment {
+                text: rest[..start].to_owned(),
+                link: false,
+            });
         }
-        out.push(BodySegment { text: url.to_owned(), link: true });
+        out.push(BodySegment {
+            text: url.to_owned(),
+            link: true,
+        });
         rest = &tail[end..];
     }
     if !rest.is_empty() {
-        out.push(BodySegment { text: rest.to_owned(), link: false });
+        out.push(BodySegment {
+            text: rest.to_owned(),
+            link: false,
+        });
     }
     out
 }
@@ -123,23 +139,45 @@ mod tests {
     fn links() {
         let l = linkify("詳細は https://example.jp/a?b=1&c=2。または http://x.jp/. です");
         assert_eq!(
-            l.iter().filter(|s| s.link).map(|s| s.text.as_str()).collect::<Vec<_>>(),
+            l.iter()
+                .filter(|s| s.link)
+                .map(|s| s.text.as_str())
+                .collect::<Vec<_>>(),
             vec!["https://example.jp/a?b=1&c=2", "http://x.jp/"]
         );
-        assert_eq!(l.iter().map(|s| s.text.as_str()).collect::<String>(), "詳細は https://example.jp/a?b=1&c=2。または http://x.jp/. です");
+        assert_eq!(
+            l.iter().map(|s| s.text.as_str()).collect::<String>(),
+            "詳細は https://example.jp/a?b=1&c=2。または http://x.jp/. です"
+        );
         assert!(linkify("javascript:alert(1)").iter().all(|s| !s.link));
         assert!(linkify("https://\"><script>").iter().all(|s| !s.link));
-        assert_eq!(linkify("https://a.jp\"onmouseover=x")[0].text, "https://a.jp");
+        assert_eq!(
+            linkify("https://a.jp\"onmouseover=x")[0].text,
+            "https://a.jp"
+        );
         assert!(linkify("").is_empty());
     }
 
     #[test]
     fn dates() {
         // 2026-04-01 00:00 JST
-        assert_eq!(parse_jst_date("2026-04-01", "d", "日付").unwrap(), 1_774_969_200);
-        assert_eq!(parse_jst_date(" 2026/4/1 ", "d", "日付").unwrap(), 1_774_969_200);
+        assert_eq!(
+            parse_jst_date("2026-04-01", "d", "日付").unwrap(),
+            1_774_969_200
+        );
+        assert_eq!(
+            parse_jst_date(" 2026/4/1 ", "d", "日付").unwrap(),
+            1_774_969_200
+        );
         assert_eq!(date_input(1_774_969_200), "2026-04-01");
-        for bad in ["", "2026-02-30", "2026-13-01", "abc", "2026-04-01-1", "1999-01-01"] {
+        for bad in [
+            "",
+            "2026-02-30",
+            "2026-13-01",
+            "abc",
+            "2026-04-01-1",
+            "1999-01-01",
+        ] {
             let e = parse_jst_date(bad, "d", "日付").unwrap_err();
             assert!(e.message.contains("日付は"), "{bad}");
         }

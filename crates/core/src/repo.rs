@@ -273,8 +273,8 @@ impl<T> Store for T where
         + FeeRepo
         + RenewalRepo
         + AdminRepo
-    + AdminFeeRepo
-    + AdminNoticeRepo
+        + AdminFeeRepo
+        + AdminNoticeRepo
 {
 }
 
@@ -453,8 +453,10 @@ pub trait AdminNoticeRepo: Send + Sync {
         &self,
         prefecture: Option<crate::ids::PrefectureCode>,
     ) -> RepoResult<Vec<crate::notice_admin::AdminNotice>>;
-    async fn admin_notice(&self, id: NoticeId)
-    -> RepoResult<Option<crate::notice_admin::AdminNotice>>;
+    async fn admin_notice(
+        &self,
+        id: NoticeId,
+    ) -> RepoResult<Option<crate::notice_admin::AdminNotice>>;
     /// Replaces the fields of a notice not withdrawn; false if there is none.
     async fn update_notice(
         &self,

@@ -226,7 +226,9 @@ impl AdminFeeService {
         let paid_on = parse_jst_date(&input.paid_on, "paid_on", "入金日")?;
         let amount = parse_yen(&input.amount, "amount")?;
         if amount <= 0 {
-            return Err(ValidationError::new("amount", "入金額は1円以上で入力してください。").into());
+            return Err(
+                ValidationError::new("amount", "入金額は1円以上で入力してください。").into(),
+            );
         }
         let now = self.deps.clock.unix();
         if paid_on > now + 86_400 {
@@ -365,7 +367,9 @@ impl AdminFeeService {
             lines.push(InvoiceLine {
                 item: format!("{} 発行手数料", CertKind::KaigoHoken.label()),
                 serial: line.and_then(|l| l.serial.clone()).unwrap_or_default(),
-                date: line.map(|l| jst_date(l.record.entry.at)).unwrap_or_default(),
+                date: line
+                    .map(|l| jst_date(l.record.entry.at))
+                    .unwrap_or_default(),
                 amount,
             });
         }
@@ -405,7 +409,10 @@ impl AdminFeeService {
                 "振込手数料は貴事業所にてご負担ください。".to_owned(),
                 "介護給付費等の支払額との相殺をご希望の場合は、国保連合会へご連絡ください。"
                     .to_owned(),
-                format!("振込の際は、依頼人名の前に事業所番号「{}」を付してください。", office.number),
+                format!(
+                    "振込の際は、依頼人名の前に事業所番号「{}」を付してください。",
+                    office.number
+                ),
             ],
             file_stem: format!("invoice_{}_{}", office.number, ymd),
         };

@@ -67,9 +67,7 @@ fn file_type(ext: &str, bytes: &[u8]) -> Option<&'static str> {
     let text = !bytes.contains(&0) && !bytes.starts_with(b"%PDF") && !bytes.starts_with(b"PK");
     match ext {
         "pdf" if bytes.starts_with(b"%PDF-") => Some("application/pdf"),
-        "xlsx" if zip => {
-            Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        }
+        "xlsx" if zip => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         "docx" if zip => {
             Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
         }
@@ -90,8 +88,16 @@ pub fn sanitize_filename(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
-        .map(|c| if matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') { '_' } else { c })
+        .filter(|c| {
+            !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+        .map(|c| {
+            if matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let cleaned = cleaned.trim().trim_start_matches('.').trim().to_owned();
     if cleaned.chars().count() <= 100 {
@@ -109,7 +115,10 @@ pub fn sanitize_filename(raw: &str) -> String {
 pub fn check_upload(u: &Upload) -> Result<NewAttachment, ValidationError> {
     let name = sanitize_filename(&u.filename);
     if name.is_empty() {
-        return Err(ValidationError::new("file", "添付ファイルの名前が正しくありません。"));
+        return Err(ValidationError::new(
+            "file",
+            "添付ファイルの名前が正しくありません。",
+        ));
     }
     if u.bytes.is_empty() {
         return Err(ValidationError::new(
@@ -142,16 +151,30 @@ pub fn check_upload(u: &Upload) -> Result<NewAttachment, ValidationError> {
     })
 }
 
-fn clean_line(raw: &str, field: &'static str, label: &str, max: usize) -> Result<String, ValidationError> {
+fn clean_line(
+    raw: &str,
+    field: &'static str,
+    label: &str,
+    max: usize,
+) -> Result<String, ValidationError> {
     let s = raw.trim();
     if s.is_empty() {
-        return Err(ValidationError::new(field, format!("{label}を入力してください。")));
+        return Err(ValidationError::new(
+            field,
+            format!("{label}を入力してください。"),
+        ));
     }
     if s.chars().count() > max {
-        return Err(ValidationError::new(field, format!("{label}は{max}文字以内で入力してください。")));
+        return Err(ValidationError::new(
+            field,
+            format!("{label}は{max}文字以内で入力してください。"),
+        ));
     }
     if s.chars().any(char::is_control) {
-        return Err(ValidationError::new(field, format!("{label}に改行や制御文字は使えません。")));
+        return Err(ValidationError::new(
+            field,
+            format!("{label}に改行や制御文字は使えません。"),
+        ));
     }
     Ok(s.to_owned())
 }
@@ -167,7 +190,10 @@ fn clean_body(raw: &str) -> Result<String, ValidationError> {
         return Err(ValidationError::new("body", "本文を入力してください。"));
     }
     if s.chars().count() > MAX_BODY {
-        return Err(ValidationError::new("body", format!("本文は{MAX_BODY}文字以内で入力してください。")));
+        return Err(ValidationError::new(
+            "body",
+            format!("本文は{MAX_BODY}文字以内で入力してください。"),
+        ));
     }
     Ok(s)
 }
@@ -208,7 +234,11 @@ impl AdminNoticeService {
         })
     }
 
-    async fn summary(&self, role: AdminRole, notice: AdminNotice) -> CoreResult<Option<NoticeSummary>> {
+    async fn summary(
+        &self,
+        role: AdminRole,
+        notice: AdminNotice,
+    ) -> CoreResult<Option<NoticeSummary>> {
         let Some(editable) = self.access(role, notice.notice.target).await? else {
             return Ok(None);
         };
@@ -221,7 +251,11 @@ impl AdminNoticeService {
     }
 
     pub async fn list(&self, actor: &AdminActor) -> CoreResult<Vec<NoticeSummary>> {
-        let notices = self.deps.store.admin_notices(actor.role.prefecture()).await?;
+        let notices = self
+            .deps
+            .store
+            .admin_notices(actor.role.prefecture())
+            .await?;
         let mut out = Vec::with_capacity(notices.len());
         for n in notices {
             if let Some(s) = self.summary(actor.role, n).await? {
@@ -232,13 +266,25 @@ impl AdminNoticeService {
     }
 
     pub async fn get(&self, actor: &AdminActor, id: NoticeId) -> CoreResult<NoticeDetail> {
-        let notice = self.deps.store.admin_notice(id).await?.ok_or(CoreError::NotFound)?;
-        let summary = self.summary(actor.role, notice).await?.ok_or(CoreError::NotFound)?;
+        let notice = self
+            .deps
+            .store
+            .admin_notice(id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        let summary = self
+            .summary(actor.role, notice)
+            .await?
+            .ok_or(CoreError::NotFound)?;
         let n = &summary.notice.notice;
         let (target, prefecture, office_number) = match n.target {
             NoticeTarget::All => ("all", String::new(), String::new()),
             NoticeTarget::Prefecture(p) => ("prefecture", p.to_string(), String::new()),
-            NoticeTarget::Office(_) => ("office", String::new(), self.target_label(n.target).await?.1),
+            NoticeTarget::Office(_) => (
+                "office",
+                String::new(),
+                self.target_label(n.target).await?.1,
+            ),
         };
         let input = NoticeInput {
             category: n.category.code().to_owned(),
@@ -248,15 +294,27 @@ impl AdminNoticeService {
             prefecture,
             office_number,
             start: crate::notice_admin::date_input(n.start_at),
-            end: n.end_at.map(crate::notice_admin::date_input).unwrap_or_default(),
+            end: n
+                .end_at
+                .map(crate::notice_admin::date_input)
+                .unwrap_or_default(),
         };
         let attachments = self.deps.store.admin_notice_attachments(id).await?;
-        Ok(NoticeDetail { summary, attachments, input })
+        Ok(NoticeDetail {
+            summary,
+            attachments,
+            input,
+        })
     }
 
     /// Only a notice this admin may edit, not withdrawn.
     async fn editable(&self, actor: &AdminActor, id: NoticeId) -> CoreResult<AdminNotice> {
-        let notice = self.deps.store.admin_notice(id).await?.ok_or(CoreError::NotFound)?;
+        let notice = self
+            .deps
+            .store
+            .admin_notice(id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
         match self.access(actor.role, notice.notice.target).await? {
             None => Err(CoreError::NotFound),
             Some(false) => Err(CoreError::Refused(
@@ -270,7 +328,12 @@ impl AdminNoticeService {
     }
 
     /// Validates the form: the fields and a target the admin may address.
-    async fn validate(&self, actor: &AdminActor, input: &NoticeInput, now: i64) -> CoreResult<NoticeEdit> {
+    async fn validate(
+        &self,
+        actor: &AdminActor,
+        input: &NoticeInput,
+        now: i64,
+    ) -> CoreResult<NoticeEdit> {
         let category = NoticeCategory::from_code(input.category.trim())
             .ok_or_else(|| ValidationError::new("category", "カテゴリを選択してください。"))?;
         let title = clean_line(&input.title, "title", "件名", MAX_TITLE)?;
@@ -305,7 +368,12 @@ impl AdminNoticeService {
                     )
                 };
                 let number = OfficeNumber::parse(&input.office_number).map_err(|_| missing())?;
-                let office = self.deps.store.office_by_number(&number).await?.ok_or_else(missing)?;
+                let office = self
+                    .deps
+                    .store
+                    .office_by_number(&number)
+                    .await?
+                    .ok_or_else(missing)?;
                 if !actor.role.covers(office.prefecture) {
                     return Err(missing().into());
                 }
@@ -328,7 +396,15 @@ impl AdminNoticeService {
             }
             Some(end)
         };
-        Ok(NoticeEdit { category, title, body, target, start_at, end_at, updated_at: now })
+        Ok(NoticeEdit {
+            category,
+            title,
+            body,
+            target,
+            start_at,
+            end_at,
+            updated_at: now,
+        })
     }
 
     pub async fn create(
@@ -340,9 +416,16 @@ impl AdminNoticeService {
         let now = self.deps.clock.unix();
         let e = self.validate(actor, input, now).await?;
         if uploads.len() > MAX_ATTACHMENTS {
-            return Err(ValidationError::new("file", format!("添付ファイルは{MAX_ATTACHMENTS}個までです。")).into());
+            return Err(ValidationError::new(
+                "file",
+                format!("添付ファイルは{MAX_ATTACHMENTS}個までです。"),
+            )
+            .into());
         }
-        let attachments = uploads.iter().map(check_upload).collect::<Result<Vec<_>, _>>()?;
+        let attachments = uploads
+            .iter()
+            .map(check_upload)
+            .collect::<Result<Vec<_>, _>>()?;
         let notice = NewNotice {
             category: e.category,
             title: e.title,
@@ -363,7 +446,11 @@ impl AdminNoticeService {
                 "admin.notice.create",
                 &format!("notice:{id}"),
                 &actor.source,
-                &format!("target={:?} attachments={}", notice.target, attachments.len()),
+                &format!(
+                    "target={:?} attachments={}",
+                    notice.target,
+                    attachments.len()
+                ),
             )
             .await;
         Ok(id)
@@ -381,9 +468,16 @@ impl AdminNoticeService {
         let e = self.validate(actor, input, now).await?;
         let existing = self.deps.store.admin_notice_attachments(id).await?.len();
         if existing + uploads.len() > MAX_ATTACHMENTS {
-            return Err(ValidationError::new("file", format!("添付ファイルは{MAX_ATTACHMENTS}個までです。")).into());
+            return Err(ValidationError::new(
+                "file",
+                format!("添付ファイルは{MAX_ATTACHMENTS}個までです。"),
+            )
+            .into());
         }
-        let attachments = uploads.iter().map(check_upload).collect::<Result<Vec<_>, _>>()?;
+        let attachments = uploads
+            .iter()
+            .map(check_upload)
+            .collect::<Result<Vec<_>, _>>()?;
         if !self.deps.store.update_notice(id, &e).await? {
             return Err(CoreError::NotFound);
         }
@@ -396,7 +490,11 @@ impl AdminNoticeService {
                 "admin.notice.edit",
                 &format!("notice:{id}"),
                 &actor.source,
-                &format!("target={:?} attachments_added={}", e.target, attachments.len()),
+                &format!(
+                    "target={:?} attachments_added={}",
+                    e.target,
+                    attachments.len()
+                ),
             )
             .await;
         Ok(())
@@ -405,11 +503,22 @@ impl AdminNoticeService {
     pub async fn withdraw(&self, actor: &AdminActor, id: NoticeId) -> CoreResult<()> {
         self.editable(actor, id).await?;
         let now = self.deps.clock.unix();
-        if !self.deps.store.withdraw_notice(id, &actor.audit_name(), now).await? {
+        if !self
+            .deps
+            .store
+            .withdraw_notice(id, &actor.audit_name(), now)
+            .await?
+        {
             return Err(CoreError::NotFound);
         }
         self.deps
-            .audit(&actor.audit_name(), "admin.notice.withdraw", &format!("notice:{id}"), &actor.source, "")
+            .audit(
+                &actor.audit_name(),
+                "admin.notice.withdraw",
+                &format!("notice:{id}"),
+                &actor.source,
+                "",
+            )
             .await;
         Ok(())
     }
@@ -421,7 +530,12 @@ impl AdminNoticeService {
         attachment: AttachmentId,
     ) -> CoreResult<()> {
         self.editable(actor, id).await?;
-        if !self.deps.store.remove_notice_attachment(id, attachment).await? {
+        if !self
+            .deps
+            .store
+            .remove_notice_attachment(id, attachment)
+            .await?
+        {
             return Err(CoreError::NotFound);
         }
         self.deps
@@ -442,7 +556,10 @@ mod tests {
     use super::*;
 
     fn up(name: &str, bytes: &[u8]) -> Upload {
-        Upload { filename: name.into(), bytes: bytes.to_vec() }
+        Upload {
+            filename: name.into(),
+            bytes: bytes.to_vec(),
+        }
     }
 
     #[test]
@@ -460,7 +577,12 @@ mod tests {
 
     #[test]
     fn uploads() {
-        assert_eq!(check_upload(&up("a.pdf", b"%PDF-1.7 x")).unwrap().content_type, "application/pdf");
+        assert_eq!(
+            check_upload(&up("a.pdf", b"%PDF-1.7 x"))
+                .unwrap()
+                .content_type,
+            "application/pdf"
+        );
         assert!(check_upload(&up("a.xlsx", b"PK\x03\x04rest")).is_ok());
         assert!(check_upload(&up("a.csv", "a,b\r\n1,2".as_bytes())).is_ok());
         // Extension and content disagree.

@@ -72,23 +72,28 @@ pub async fn fee_records_and_balances(db: TestDb) {
     let all = s.office_balances(None).await.unwrap();
     let numbers: Vec<_> = all.iter().map(|r| r.office.id).collect();
     assert_eq!(numbers, vec![a.id, b.id], "non-zero only, by number");
-    assert_eq!((all[0].charged, all[0].paid, all[0].balance), (7_800, 3_000, 4_800));
+    assert_eq!(
+        (all[0].charged, all[0].paid, all[0].balance),
+        (7_800, 3_000, 4_800)
+    );
     let p13 = s
         .office_balances(Some(PrefectureCode::new(13).unwrap()))
         .await
         .unwrap();
     assert_eq!(p13.len(), 1);
     assert_eq!(p13[0].office.id, a.id);
-    assert!(s
-        .office_balances(Some(PrefectureCode::new(1).unwrap()))
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(
+        s.office_balances(Some(PrefectureCode::new(1).unwrap()))
+            .await
+            .unwrap()
+            .is_empty()
+    );
     // Unknown office.
-    assert!(s
-        .add_fee_record(&record(OfficeId(999), FeeEntryKind::Correction, 1, "x"))
-        .await
-        .is_err());
+    assert!(
+        s.add_fee_record(&record(OfficeId(999), FeeEntryKind::Correction, 1, "x"))
+            .await
+            .is_err()
+    );
 }
 
 fn notice(title: &str, target: NoticeTarget) -> NewNotice {
@@ -130,15 +135,27 @@ pub async fn notice_management(db: TestDb) {
         .await
         .unwrap();
     let n27 = s
-        .create_admin_notice(&notice("大阪", NoticeTarget::Prefecture(p27)), "admin:c", &[])
+        .create_admin_notice(
+            &notice("大阪", NoticeTarget::Prefecture(p27)),
+            "admin:c",
+            &[],
+        )
         .await
         .unwrap();
     let o13 = s
-        .create_admin_notice(&notice("東京の事業所", NoticeTarget::Office(a13.id)), "admin:f13", &[])
+        .create_admin_notice(
+            &notice("東京の事業所", NoticeTarget::Office(a13.id)),
+            "admin:f13",
+            &[],
+        )
         .await
         .unwrap();
     let o27 = s
-        .create_admin_notice(&notice("大阪の事業所", NoticeTarget::Office(b27.id)), "admin:c", &[])
+        .create_admin_notice(
+            &notice("大阪の事業所", NoticeTarget::Office(b27.id)),
+            "admin:c",
+            &[],
+        )
         .await
         .unwrap();
 
@@ -173,18 +190,36 @@ pub async fn notice_management(db: TestDb) {
     let got = s.admin_notice(n13).await.unwrap().unwrap().notice;
     assert_eq!(got.title, "東京（改）");
     assert_eq!(got.target, NoticeTarget::Office(a13.id));
-    assert_eq!((got.start_at, got.end_at, got.updated_at), (1_500, Some(9_000), 1_600));
-    assert!(s.notice_for_office(&a13, n13, 2_000).await.unwrap().is_some());
+    assert_eq!(
+        (got.start_at, got.end_at, got.updated_at),
+        (1_500, Some(9_000), 1_600)
+    );
+    assert!(
+        s.notice_for_office(&a13, n13, 2_000)
+            .await
+            .unwrap()
+            .is_some()
+    );
 
     // Attachments.
     let before = s.admin_notice_attachments(n13).await.unwrap();
     assert_eq!(before.len(), 1);
-    let added = s.add_notice_attachment(n13, &pdf("b.pdf"), 1_700).await.unwrap();
+    let added = s
+        .add_notice_attachment(n13, &pdf("b.pdf"), 1_700)
+        .await
+        .unwrap();
     assert_eq!(s.admin_notice_attachments(n13).await.unwrap().len(), 2);
-    assert!(!s.remove_notice_attachment(n27, added).await.unwrap(), "another notice's");
+    assert!(
+        !s.remove_notice_attachment(n27, added).await.unwrap(),
+        "another notice's"
+    );
     assert!(s.remove_notice_attachment(n13, added).await.unwrap());
     assert!(!s.remove_notice_attachment(n13, added).await.unwrap());
-    assert!(s.add_notice_attachment(NoticeId(999), &pdf("c.pdf"), 1).await.is_err());
+    assert!(
+        s.add_notice_attachment(NoticeId(999), &pdf("c.pdf"), 1)
+            .await
+            .is_err()
+    );
 
     // Withdrawal hides it from the office everywhere, keeps the row, and freezes it.
     assert!(s.withdraw_notice(n13, "admin:f13", 2_500).await.unwrap());
@@ -192,7 +227,12 @@ pub async fn notice_management(db: TestDb) {
     let got = s.admin_notice(n13).await.unwrap().unwrap();
     assert_eq!(got.withdrawn_at, Some(2_500));
     assert_eq!(got.withdrawn_by.as_deref(), Some("admin:f13"));
-    assert!(s.notice_for_office(&a13, n13, 3_000).await.unwrap().is_none());
+    assert!(
+        s.notice_for_office(&a13, n13, 3_000)
+            .await
+            .unwrap()
+            .is_none()
+    );
     let listed: Vec<_> = s
         .notices_for_office(&a13, 3_000, 100, 0)
         .await
@@ -203,10 +243,14 @@ pub async fn notice_management(db: TestDb) {
     assert!(!listed.contains(&n13));
     assert!(listed.contains(&all) && listed.contains(&o13));
     assert_eq!(s.count_notices_for_office(&a13, 3_000).await.unwrap(), 2);
-    assert!(s
-        .notice_attachments_for_office(&a13, n13, 3_000)
-        .await
-        .unwrap()
-        .is_empty());
-    assert!(!s.update_notice(n13, &edit).await.unwrap(), "withdrawn: frozen");
+    assert!(
+        s.notice_attachments_for_office(&a13, n13, 3_000)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        !s.update_notice(n13, &edit).await.unwrap(),
+        "withdrawn: frozen"
+    );
 }

@@ -323,9 +323,7 @@ async fn correction(
         .record_correction(&console.actor(), id, &input)
         .await
     {
-        Ok(_) => {
-            Ok(Redirect::to(&format!("/admin/fees/{}?done=correction", id.0)).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&format!("/admin/fees/{}?done=correction", id.0)).into_response()),
         Err(e) => {
             let fb = Feedback {
                 message: String::new(),

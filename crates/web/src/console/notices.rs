@@ -89,11 +89,7 @@ async fn list(
     Query(done): Query<Done>,
 ) -> AppResult<Response> {
     let now = state.services.deps.clock.unix();
-    let notices = state
-        .services
-        .admin_notices
-        .list(&console.actor())
-        .await?;
+    let notices = state.services.admin_notices.list(&console.actor()).await?;
     let rows = notices
         .into_iter()
         .map(|s| {
