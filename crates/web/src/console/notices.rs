@@ -246,7 +246,6 @@ async fn read_form(console: &Console, mut mp: Multipart) -> AppResult<(NoticeInp
 }
 
 /// A refused form: the same page with the message and the input kept.
-#[allow(clippy::too_many_arguments)]
 async fn refused_form(
     state: &AppState,
     console: &Console,
