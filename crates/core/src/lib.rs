@@ -5,10 +5,12 @@
 pub mod certificate;
 pub mod clock;
 pub mod error;
+pub mod fee_admin;
 pub mod fees;
 pub mod ids;
 pub mod mail;
 pub mod notice;
+pub mod notice_admin;
 pub mod office;
 pub mod password;
 pub mod pki;

@@ -251,6 +251,8 @@ pub trait Store:
     + FeeRepo
     + RenewalRepo
     + AdminRepo
+    + AdminFeeRepo
+    + AdminNoticeRepo
 {
 }
 
@@ -271,6 +273,8 @@ impl<T> Store for T where
         + FeeRepo
         + RenewalRepo
         + AdminRepo
+        + AdminFeeRepo
+        + AdminNoticeRepo
 {
 }
 
@@ -415,4 +419,66 @@ pub trait AdminRepo: Send + Sync {
     async fn accept_totp_step(&self, id: crate::admin::AdminId, step: i64) -> RepoResult<bool>;
     async fn set_admin_disabled(&self, id: crate::admin::AdminId, disabled: bool)
     -> RepoResult<()>;
+}
+
+/// The fee ledger as the admin console needs it (issue 4 §3).
+#[async_trait]
+pub trait AdminFeeRepo: Send + Sync {
+    /// Records an entry with who entered it and the payment date; `NotFound` if the office
+    /// does not exist.
+    async fn add_fee_record(&self, record: &crate::fee_admin::NewFeeRecord) -> RepoResult<i64>;
+    /// The office's entries with their console fields, oldest first.
+    async fn fee_records(
+        &self,
+        office_id: OfficeId,
+    ) -> RepoResult<Vec<crate::fee_admin::FeeEntryRecord>>;
+    /// Offices whose balance is not zero, of one prefecture (None: all), by 事業所番号.
+    async fn office_balances(
+        &self,
+        prefecture: Option<crate::ids::PrefectureCode>,
+    ) -> RepoResult<Vec<crate::fee_admin::OfficeBalance>>;
+}
+
+/// Notices as the admin console manages them (issue 4 §4).
+#[async_trait]
+pub trait AdminNoticeRepo: Send + Sync {
+    /// Inserts a notice, its author and its attachments in one transaction.
+    async fn create_admin_notice(
+        &self,
+        notice: &NewNotice,
+        created_by: &str,
+        attachments: &[NewAttachment],
+    ) -> RepoResult<NoticeId>;
+    /// Every notice (withdrawn ones too), newest first. With a prefecture: the notices for
+    /// all offices, for that prefecture, or for one of its offices.
+    async fn admin_notices(
+        &self,
+        prefecture: Option<crate::ids::PrefectureCode>,
+    ) -> RepoResult<Vec<crate::notice_admin::AdminNotice>>;
+    async fn admin_notice(
+        &self,
+        id: NoticeId,
+    ) -> RepoResult<Option<crate::notice_admin::AdminNotice>>;
+    /// Replaces the fields of a notice not withdrawn; false if there is none.
+    async fn update_notice(
+        &self,
+        id: NoticeId,
+        edit: &crate::notice_admin::NoticeEdit,
+    ) -> RepoResult<bool>;
+    /// Withdraws a notice (kept, hidden from offices); false if absent or already withdrawn.
+    async fn withdraw_notice(&self, id: NoticeId, by: &str, at: i64) -> RepoResult<bool>;
+    /// The attachments of a notice, without bytes.
+    async fn admin_notice_attachments(&self, id: NoticeId) -> RepoResult<Vec<AttachmentInfo>>;
+    async fn add_notice_attachment(
+        &self,
+        id: NoticeId,
+        attachment: &NewAttachment,
+        at: i64,
+    ) -> RepoResult<AttachmentId>;
+    /// Removes one attachment of this notice; false if it has no such attachment.
+    async fn remove_notice_attachment(
+        &self,
+        notice: NoticeId,
+        attachment: AttachmentId,
+    ) -> RepoResult<bool>;
 }

@@ -15,6 +15,8 @@
 //! # }
 //! ```
 
+mod admin_fees;
+mod admin_notices;
 mod admins;
 mod applications;
 mod audit;

@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "office_admin",
         sql: include_str!("migrations/0006_office_admin.sql"),
     },
+    Migration {
+        version: 8,
+        name: "fees_notices_admin",
+        sql: include_str!("migrations/0008_fees_notices_admin.sql"),
+    },
 ];
 
 impl Migration {

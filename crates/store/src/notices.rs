@@ -28,7 +28,8 @@ macro_rules! visible {
         "(n.target_kind = 'all' \
           OR (n.target_kind = 'prefecture' AND n.target_value = $1) \
           OR (n.target_kind = 'office' AND n.target_value = $2)) \
-         AND n.start_at <= $3 AND (n.end_at IS NULL OR n.end_at > $3)"
+         AND n.start_at <= $3 AND (n.end_at IS NULL OR n.end_at > $3) \
+         AND n.withdrawn_at IS NULL"
     };
 }
 

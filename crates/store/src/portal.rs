@@ -33,7 +33,8 @@ macro_rules! visible {
         "(n.target_kind = 'all' \
           OR (n.target_kind = 'prefecture' AND n.target_value = $1) \
           OR (n.target_kind = 'office' AND n.target_value = $2)) \
-         AND n.start_at <= $3 AND (n.end_at IS NULL OR n.end_at > $3)"
+         AND n.start_at <= $3 AND (n.end_at IS NULL OR n.end_at > $3) \
+         AND n.withdrawn_at IS NULL"
     };
 }
 
@@ -268,7 +269,7 @@ impl OfficeDocumentRepo for SqlStore {
         let attachments = sqlx::query(
             "SELECT a.id, n.title, a.filename, a.content_type, a.size, a.created_at, \
              n.category FROM notice_attachments a JOIN notices n ON n.id = a.notice_id \
-             WHERE n.target_kind = 'office' AND n.target_value = $1",
+             WHERE n.target_kind = 'office' AND n.target_value = $1 AND n.withdrawn_at IS NULL",
         )
         .bind(office_id.0.to_string())
         .fetch_all(&self.pool)
@@ -347,7 +348,8 @@ impl OfficeDocumentRepo for SqlStore {
         let sql = format!(
             "SELECT {ATTACHMENT_COLUMNS}, a.bytes FROM notice_attachments a \
              JOIN notices n ON n.id = a.notice_id \
-             WHERE a.id = $1 AND n.target_kind = 'office' AND n.target_value = $2"
+             WHERE a.id = $1 AND n.target_kind = 'office' AND n.target_value = $2 \
+             AND n.withdrawn_at IS NULL"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.0)

@@ -3,6 +3,8 @@
 pub mod account;
 pub mod admin;
 pub mod admin_accounts;
+pub mod admin_fees;
+pub mod admin_notices;
 pub mod apply;
 pub mod auth;
 pub mod fees;
@@ -97,6 +99,8 @@ pub struct Services {
     pub portal: portal::PortalService,
     pub fees: fees::FeeService,
     pub renewal: renewal::RenewalService,
+    pub admin_fees: admin_fees::AdminFeeService,
+    pub admin_notices: admin_notices::AdminNoticeService,
     pub deps: Arc<Deps>,
 }
 
@@ -114,6 +118,8 @@ impl Services {
             portal: portal::PortalService::new(deps.clone()),
             fees: fees::FeeService::new(deps.clone()),
             renewal: renewal::RenewalService::new(deps.clone()),
+            admin_fees: admin_fees::AdminFeeService::new(deps.clone()),
+            admin_notices: admin_notices::AdminNoticeService::new(deps.clone()),
             deps,
         }
     }

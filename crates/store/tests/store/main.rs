@@ -3,6 +3,7 @@
 //! `postgres://postgres@127.0.0.1:5432/postgres`). An unreachable PostgreSQL fails the
 //! PostgreSQL cases; nothing is skipped.
 
+mod admin_fees_notices;
 mod admins;
 mod audit;
 mod connect;
@@ -81,5 +82,7 @@ on_both! {
         fees_renewal::renewal_notice_marks,
         admins::insert_find_and_conflict,
         admins::totp_steps_are_accepted_once,
+        admin_fees_notices::fee_records_and_balances,
+        admin_fees_notices::notice_management,
     ],
 }

@@ -54,7 +54,7 @@ struct NoticePage {
     category: &'static str,
     period: String,
     updated: String,
-    paragraphs: Vec<Vec<String>>,
+    paragraphs: Vec<Vec<Vec<kaigo_core::notice_admin::BodySegment>>>,
     notice_id: i64,
     attachments: Vec<AttachmentRow>,
 }
@@ -161,7 +161,7 @@ pub async fn detail(
         .body
         .replace("\r\n", "\n")
         .split("\n\n")
-        .map(|p| p.lines().map(str::to_owned).collect())
+        .map(|p| p.lines().map(kaigo_core::notice_admin::linkify).collect())
         .collect();
     let attachments = state
         .services
