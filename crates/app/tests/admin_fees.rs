@@ -48,7 +48,6 @@ fn office_link(page: &kaigo_pki::walk::Page, number: &str) -> Option<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds() {
     require_tool("pdftotext", "apt-get install poppler-utils");
-    require_tool("sqlite3", "apt-get install sqlite3");
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
     let j = common::init_with_office(&data, "1310000001", None);
@@ -282,15 +281,17 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
 
     // Audited, with who and what (never a secret).
     server.terminate();
-    let (ok, out) = run(
-        "sqlite3",
-        &[
-            data.join("kaigo.db").to_str().unwrap(),
-            "SELECT actor || ' ' || action || ' ' || object || ' ' || detail FROM audit_log \
-             WHERE action LIKE 'admin.fee.%' ORDER BY id",
-        ],
-    );
-    assert!(ok, "{out}");
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}", data.join("kaigo.db").display());
+    let pool = sqlx::AnyPool::connect(&url).await.unwrap();
+    let out: Vec<String> = sqlx::query_scalar(
+        "SELECT actor || ' ' || action || ' ' || object || ' ' || detail FROM audit_log \
+         WHERE action LIKE 'admin.fee.%' ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let out = out.join("\n");
     assert!(
         out.contains(&format!(
             "admin:central1 admin.fee.correction office:{id27}"
