@@ -23,3 +23,7 @@ pub mod admin;
 pub mod faq;
 pub mod portal;
 pub mod totp;
+pub mod audit_search;
+pub mod cert_admin;
+pub mod inquiry_admin;
+pub mod revocation;

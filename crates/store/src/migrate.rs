@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "office_admin",
         sql: include_str!("migrations/0006_office_admin.sql"),
     },
+    Migration {
+        version: 9,
+        name: "console_certs_inquiries",
+        sql: include_str!("migrations/0009_console_certs_inquiries.sql"),
+    },
 ];
 
 impl Migration {

@@ -2,6 +2,9 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_audit;
+pub mod admin_certs;
+pub mod admin_inquiries;
 pub mod apply;
 pub mod auth;
 pub mod fees;
@@ -96,6 +99,9 @@ pub struct Services {
     pub portal: portal::PortalService,
     pub fees: fees::FeeService,
     pub renewal: renewal::RenewalService,
+    pub admin_certs: admin_certs::CertificateAdminService,
+    pub admin_inquiries: admin_inquiries::InquiryAdminService,
+    pub admin_audit: admin_audit::AuditSearchService,
     pub deps: Arc<Deps>,
 }
 
@@ -113,6 +119,9 @@ impl Services {
             portal: portal::PortalService::new(deps.clone()),
             fees: fees::FeeService::new(deps.clone()),
             renewal: renewal::RenewalService::new(deps.clone()),
+            admin_certs: admin_certs::CertificateAdminService::new(deps.clone()),
+            admin_inquiries: admin_inquiries::InquiryAdminService::new(deps.clone()),
+            admin_audit: admin_audit::AuditSearchService::new(deps.clone()),
             deps,
         }
     }
