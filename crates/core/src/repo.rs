@@ -274,9 +274,9 @@ impl<T> Store for T where
         + FeeRepo
         + RenewalRepo
         + AdminRepo
-    + CertificateAdminRepo
-    + InquiryAdminRepo
-    + AuditSearchRepo
+        + CertificateAdminRepo
+        + InquiryAdminRepo
+        + AuditSearchRepo
 {
 }
 
@@ -446,8 +446,12 @@ pub trait CertificateAdminRepo: Send + Sync {
     ) -> RepoResult<Option<crate::cert_admin::CertificateListing>>;
     /// Revokes the certificate if it is still valid, in one UPDATE; true only for the caller
     /// that revoked it (a double submit revokes once).
-    async fn revoke_certificate(&self, id: CertificateId, at: i64, reason: &str)
-    -> RepoResult<bool>;
+    async fn revoke_certificate(
+        &self,
+        id: CertificateId,
+        at: i64,
+        reason: &str,
+    ) -> RepoResult<bool>;
 }
 
 /// The console's inbox of inquiries (お問い合わせ).

@@ -47,7 +47,11 @@ macro_rules! bind_search {
             .bind($q.office_number.as_ref().map(|n| n.as_str().to_owned()))
             .bind($q.user_id.as_ref().map(|u| u.as_str().to_owned()))
             // Hex digits only: nothing to escape.
-            .bind($q.serial_prefix.as_ref().map(|s| format!("{}%", s.as_str())))
+            .bind(
+                $q.serial_prefix
+                    .as_ref()
+                    .map(|s| format!("{}%", s.as_str())),
+            )
             .bind($q.kind.map(|k| k.code()))
             .bind($q.state.map(CertState::code))
             .bind($q.now)
@@ -108,7 +112,10 @@ impl CertificateAdminRepo for SqlStore {
         .map_err(repo_err("count certificates"))
     }
 
-    async fn certificate_listing(&self, id: CertificateId) -> RepoResult<Option<CertificateListing>> {
+    async fn certificate_listing(
+        &self,
+        id: CertificateId,
+    ) -> RepoResult<Option<CertificateListing>> {
         let row = sqlx::query(concat!(select!(), "WHERE c.id = $1"))
             .bind(id.0)
             .fetch_optional(&self.pool)
@@ -117,7 +124,10 @@ impl CertificateAdminRepo for SqlStore {
         row.as_ref().map(listing).transpose()
     }
 
-    async fn certificate_by_serial(&self, serial: &Serial) -> RepoResult<Option<CertificateListing>> {
+    async fn certificate_by_serial(
+        &self,
+        serial: &Serial,
+    ) -> RepoResult<Option<CertificateListing>> {
         let row = sqlx::query(concat!(select!(), "WHERE c.serial = $1"))
             .bind(serial.as_str())
             .fetch_optional(&self.pool)
@@ -126,7 +136,12 @@ impl CertificateAdminRepo for SqlStore {
         row.as_ref().map(listing).transpose()
     }
 
-    async fn revoke_certificate(&self, id: CertificateId, at: i64, reason: &str) -> RepoResult<bool> {
+    async fn revoke_certificate(
+        &self,
+        id: CertificateId,
+        at: i64,
+        reason: &str,
+    ) -> RepoResult<bool> {
         let done = sqlx::query(
             "UPDATE certificates SET status = 'revoked', revoked_at = $1, revocation_reason = $2 \
              WHERE id = $3 AND status = 'valid'",

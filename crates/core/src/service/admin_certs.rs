@@ -221,9 +221,8 @@ impl CertificateAdminService {
         actor: &str,
         source: &str,
     ) -> CoreResult<CertificateListing> {
-        let reason = RevocationReason::from_name(reason.trim()).ok_or_else(|| {
-            ValidationError::new("reason", "失効理由を選択してください。")
-        })?;
+        let reason = RevocationReason::from_name(reason.trim())
+            .ok_or_else(|| ValidationError::new("reason", "失効理由を選択してください。"))?;
         if !reason.allowed() {
             return Err(CoreError::Refused(
                 "certificateHold（一時停止）は使用できません。失効は取り消せません。".to_owned(),

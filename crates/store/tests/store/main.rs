@@ -6,6 +6,7 @@
 mod admins;
 mod audit;
 mod connect;
+mod console;
 mod fees_renewal;
 mod harness;
 mod issuance_password;
@@ -81,5 +82,8 @@ on_both! {
         fees_renewal::renewal_notice_marks,
         admins::insert_find_and_conflict,
         admins::totp_steps_are_accepted_once,
+        console::certificate_search_and_revoke,
+        console::inquiries_answer_and_close,
+        console::audit_search,
     ],
 }

@@ -107,7 +107,10 @@ async fn search(
     match result {
         Ok(p) => {
             let (chain_ok, chain_text) = match p.chain {
-                Ok(n) => (true, format!("改ざんは検出されませんでした（{n}件を検証）。")),
+                Ok(n) => (
+                    true,
+                    format!("改ざんは検出されませんでした（{n}件を検証）。"),
+                ),
                 Err(id) => (
                     false,
                     format!("ハッシュチェーンの不整合を検出しました（ID {id} 以降）。"),

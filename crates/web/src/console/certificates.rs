@@ -161,7 +161,9 @@ async fn search(
     let service = &state.services.admin_certs;
     let page = form.page.trim().parse::<i64>().unwrap_or(1);
     let now = service.now();
-    let result = service.search(&console.actor(), &form.input(), page).await?;
+    let result = service
+        .search(&console.actor(), &form.input(), page)
+        .await?;
     let (errors, rows, total, page, pages) = match result {
         Ok(p) => (
             Vec::new(),

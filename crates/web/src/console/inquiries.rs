@@ -218,7 +218,9 @@ async fn reply(
     let actor = console.actor();
     let id = parse_id(&id)?;
     match service.reply(&actor, id, &form.body).await {
-        Ok(Ok(_)) => Ok(Redirect::to(&format!("/admin/inquiries/{}?done=reply", id.0)).into_response()),
+        Ok(Ok(_)) => {
+            Ok(Redirect::to(&format!("/admin/inquiries/{}?done=reply", id.0)).into_response())
+        }
         Ok(Err(msg)) => {
             let found = service.get(&actor, id).await?;
             page(&console, &found, form.body, Some(msg), None)
