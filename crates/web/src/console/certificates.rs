@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use kaigo_core::CoreError;
 use kaigo_core::cert_admin::{CertState, CertificateListing};
 use kaigo_core::certificate::CertKind;
-use kaigo_core::clock::{jst_date, jst_datetime};
+use kaigo_core::clock::jst_datetime;
 use kaigo_core::ids::CertificateId;
 use kaigo_core::prefectures::prefecture_name;
 use kaigo_core::revocation::RevocationReason;
