@@ -55,6 +55,11 @@ pub enum Command {
         #[command(subcommand)]
         command: FeeCommand,
     },
+    /// Issued certificates: list and revoke.
+    Cert {
+        #[command(subcommand)]
+        command: CertCommand,
+    },
     /// Admin accounts of the console (国保中央会 and 国保連合会).
     Admin {
         #[command(subcommand)]
@@ -192,5 +197,27 @@ pub enum AdminCommand {
         /// Print exactly one JSON object.
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CertCommand {
+    /// List issued certificates, newest first.
+    List {
+        /// Only this office's (事業所番号, 10 digits).
+        #[arg(long)]
+        office: Option<String>,
+        /// Print one JSON array.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a certificate (immediately and for good).
+    Revoke {
+        /// Serial number (hex, case-insensitive, colons allowed).
+        serial: String,
+        /// RFC 5280 reason: unspecified, keyCompromise, cACompromise, affiliationChanged,
+        /// superseded, cessationOfOperation, privilegeWithdrawn, aACompromise.
+        #[arg(long)]
+        reason: String,
     },
 }

@@ -2,10 +2,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use kaigo_pki::cli::{
-    AdminCommand, BenchCommand, Cli, Command, FeeCommand, NoticeCommand, OfficeCommand,
+    AdminCommand, BenchCommand, CertCommand, Cli, Command, FeeCommand, NoticeCommand, OfficeCommand,
 };
 use kaigo_pki::datadir::DataDir;
-use kaigo_pki::{admin, bench, demo, fee, init, notice, office, serve, wiring};
+use kaigo_pki::{admin, bench, cert, demo, fee, init, notice, office, serve, wiring};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -144,6 +144,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let balance = fee::pay(&dir, &office, amount, method).await?;
             println!(
                 "recorded a payment of {amount} yen for office {office}; balance now {balance} yen"
+            );
+        }
+        Command::Cert {
+            command: CertCommand::List { office, json },
+        } => {
+            let rows = cert::list(&dir, office.as_deref()).await?;
+            if json {
+                println!("{rows}");
+            } else {
+                for c in rows.as_array().into_iter().flatten() {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}",
+                        c["serial"].as_str().unwrap_or(""),
+                        c["office"].as_str().unwrap_or(""),
+                        c["kind"].as_str().unwrap_or(""),
+                        c["status"].as_str().unwrap_or(""),
+                        c["not_after"].as_str().unwrap_or(""),
+                        c["reason"].as_str().unwrap_or("")
+                    );
+                }
+            }
+        }
+        Command::Cert {
+            command: CertCommand::Revoke { serial, reason },
+        } => {
+            let revoked = cert::revoke(&dir, &serial, &reason).await?;
+            println!(
+                "revoked certificate {} ({})",
+                revoked["serial"].as_str().unwrap_or(&serial),
+                revoked["reason"].as_str().unwrap_or(&reason)
             );
         }
         Command::Admin {

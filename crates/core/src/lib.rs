@@ -22,6 +22,10 @@ pub mod terms;
 
 pub use error::{CoreError, CoreResult, PkiError, RepoError, ValidationError};
 pub mod admin;
+pub mod audit_search;
+pub mod cert_admin;
 pub mod faq;
+pub mod inquiry_admin;
 pub mod portal;
+pub mod revocation;
 pub mod totp;

@@ -253,6 +253,9 @@ pub trait Store:
     + AdminRepo
     + AdminFeeRepo
     + AdminNoticeRepo
+    + CertificateAdminRepo
+    + InquiryAdminRepo
+    + AuditSearchRepo
 {
 }
 
@@ -275,6 +278,9 @@ impl<T> Store for T where
         + AdminRepo
         + AdminFeeRepo
         + AdminNoticeRepo
+        + CertificateAdminRepo
+        + InquiryAdminRepo
+        + AuditSearchRepo
 {
 }
 
@@ -481,4 +487,82 @@ pub trait AdminNoticeRepo: Send + Sync {
         notice: NoticeId,
         attachment: AttachmentId,
     ) -> RepoResult<bool>;
+}
+
+/// The console's view of issued certificates: search across offices and revocation.
+#[async_trait]
+pub trait CertificateAdminRepo: Send + Sync {
+    /// Certificates matching `query`, newest issued first.
+    async fn search_certificates(
+        &self,
+        query: &crate::cert_admin::CertificateQuery,
+        limit: i64,
+        offset: i64,
+    ) -> RepoResult<Vec<crate::cert_admin::CertificateListing>>;
+    async fn count_certificates(
+        &self,
+        query: &crate::cert_admin::CertificateQuery,
+    ) -> RepoResult<i64>;
+    /// One certificate with its office.
+    async fn certificate_listing(
+        &self,
+        id: CertificateId,
+    ) -> RepoResult<Option<crate::cert_admin::CertificateListing>>;
+    async fn certificate_by_serial(
+        &self,
+        serial: &crate::ids::Serial,
+    ) -> RepoResult<Option<crate::cert_admin::CertificateListing>>;
+    /// Revokes the certificate if it is still valid, in one UPDATE; true only for the caller
+    /// that revoked it (a double submit revokes once).
+    async fn revoke_certificate(
+        &self,
+        id: CertificateId,
+        at: i64,
+        reason: &str,
+    ) -> RepoResult<bool>;
+}
+
+/// The console's inbox of inquiries (お問い合わせ).
+#[async_trait]
+pub trait InquiryAdminRepo: Send + Sync {
+    /// Newest first.
+    async fn admin_inquiries(
+        &self,
+        scope: crate::inquiry_admin::InquiryScope,
+        status: Option<crate::inquiry_admin::InquiryStatus>,
+        limit: i64,
+        offset: i64,
+    ) -> RepoResult<Vec<crate::inquiry_admin::InquiryRecord>>;
+    async fn count_admin_inquiries(
+        &self,
+        scope: crate::inquiry_admin::InquiryScope,
+        status: Option<crate::inquiry_admin::InquiryStatus>,
+    ) -> RepoResult<i64>;
+    async fn admin_inquiry(
+        &self,
+        id: InquiryId,
+    ) -> RepoResult<Option<crate::inquiry_admin::InquiryRecord>>;
+    /// In one transaction, only if the inquiry is still open: stores the reply, marks it
+    /// answered, posts the notice (if any) and queues the mail. False if it was not open.
+    async fn answer_inquiry(
+        &self,
+        reply: &crate::inquiry_admin::InquiryReply,
+        notice: Option<&NewNotice>,
+        mail: &NewMail,
+    ) -> RepoResult<bool>;
+    /// Closes the inquiry unless it is closed already; false if it was.
+    async fn close_inquiry(&self, id: InquiryId, at: i64) -> RepoResult<bool>;
+}
+
+/// Searching the audit trail.
+#[async_trait]
+pub trait AuditSearchRepo: Send + Sync {
+    /// Entries matching `query`, newest first.
+    async fn search_audit(
+        &self,
+        query: &crate::audit_search::AuditQuery,
+        limit: i64,
+        offset: i64,
+    ) -> RepoResult<Vec<crate::audit_search::AuditEntry>>;
+    async fn count_audit(&self, query: &crate::audit_search::AuditQuery) -> RepoResult<i64>;
 }

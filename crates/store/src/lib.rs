@@ -17,9 +17,12 @@
 
 mod admin_fees;
 mod admin_notices;
+mod admin_certs;
+mod admin_inquiries;
 mod admins;
 mod applications;
 mod audit;
+mod audit_search;
 mod certificates;
 mod dialect;
 mod error;

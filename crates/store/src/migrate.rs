@@ -51,6 +51,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "fees_notices_admin",
         sql: include_str!("migrations/0008_fees_notices_admin.sql"),
     },
+    Migration {
+        version: 9,
+        name: "console_certs_inquiries",
+        sql: include_str!("migrations/0009_console_certs_inquiries.sql"),
+    },
 ];
 
 impl Migration {

@@ -5,6 +5,9 @@ pub mod admin;
 pub mod admin_accounts;
 pub mod admin_fees;
 pub mod admin_notices;
+pub mod admin_audit;
+pub mod admin_certs;
+pub mod admin_inquiries;
 pub mod apply;
 pub mod auth;
 pub mod fees;
@@ -101,6 +104,9 @@ pub struct Services {
     pub renewal: renewal::RenewalService,
     pub admin_fees: admin_fees::AdminFeeService,
     pub admin_notices: admin_notices::AdminNoticeService,
+    pub admin_certs: admin_certs::CertificateAdminService,
+    pub admin_inquiries: admin_inquiries::InquiryAdminService,
+    pub admin_audit: admin_audit::AuditSearchService,
     pub deps: Arc<Deps>,
 }
 
@@ -120,6 +126,9 @@ impl Services {
             renewal: renewal::RenewalService::new(deps.clone()),
             admin_fees: admin_fees::AdminFeeService::new(deps.clone()),
             admin_notices: admin_notices::AdminNoticeService::new(deps.clone()),
+            admin_certs: admin_certs::CertificateAdminService::new(deps.clone()),
+            admin_inquiries: admin_inquiries::InquiryAdminService::new(deps.clone()),
+            admin_audit: admin_audit::AuditSearchService::new(deps.clone()),
             deps,
         }
     }

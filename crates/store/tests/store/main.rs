@@ -7,6 +7,7 @@ mod admin_fees_notices;
 mod admins;
 mod audit;
 mod connect;
+mod console;
 mod fees_renewal;
 mod harness;
 mod issuance_password;
@@ -84,5 +85,8 @@ on_both! {
         admins::totp_steps_are_accepted_once,
         admin_fees_notices::fee_records_and_balances,
         admin_fees_notices::notice_management,
+        console::certificate_search_and_revoke,
+        console::inquiries_answer_and_close,
+        console::audit_search,
     ],
 }

@@ -13,6 +13,7 @@ use kaigo_core::service::portal::HELPDESK_PHONES;
 use serde::Deserialize;
 
 use crate::auth::CurrentOffice;
+use crate::client::ClientIp;
 use crate::csrf::CsrfForm;
 use crate::download::file_response;
 use crate::error::{AppError, AppResult, render};
@@ -71,6 +72,7 @@ pub async fn documents(State(state): State<AppState>, user: CurrentOffice) -> Ap
 pub async fn document_file(
     State(state): State<AppState>,
     user: CurrentOffice,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
@@ -80,12 +82,22 @@ pub async fn document_file(
         .document(&user.office, OfficeDocumentId(id))
         .await?
         .ok_or(AppError::NotFound)?;
+    audit_download(
+        &state,
+        &user,
+        "document.download",
+        &format!("document:{id}"),
+        &ip,
+        &doc.filename,
+    )
+    .await;
     Ok(file_response(&doc.filename, &doc.content_type, doc.bytes))
 }
 
 pub async fn document_attachment(
     State(state): State<AppState>,
     user: CurrentOffice,
+    ClientIp(ip): ClientIp,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
@@ -95,11 +107,36 @@ pub async fn document_attachment(
         .document_attachment(&user.office, AttachmentId(id))
         .await?
         .ok_or(AppError::NotFound)?;
+    audit_download(
+        &state,
+        &user,
+        "attachment.download",
+        &format!("attachment:{id}"),
+        &ip,
+        &file.info.filename,
+    )
+    .await;
     Ok(file_response(
         &file.info.filename,
         &file.info.content_type,
         file.bytes,
     ))
+}
+
+/// Records a file download by an office (who, what, from where) in the audit trail.
+pub(crate) async fn audit_download(
+    state: &AppState,
+    user: &CurrentOffice,
+    action: &str,
+    object: &str,
+    ip: &str,
+    filename: &str,
+) {
+    state
+        .services
+        .deps
+        .audit(user.office.user_id.as_str(), action, object, ip, filename)
+        .await;
 }
 
 // ---- FAQ ----

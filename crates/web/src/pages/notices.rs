@@ -11,6 +11,7 @@ use kaigo_core::service::portal::NoticeSearchInput;
 use serde::Deserialize;
 
 use crate::auth::CurrentOffice;
+use crate::client::ClientIp;
 use crate::download::file_response;
 use crate::error::{AppError, AppResult, render};
 use crate::frame::Frame;
@@ -193,6 +194,7 @@ pub async fn detail(
 pub async fn attachment(
     State(state): State<AppState>,
     user: CurrentOffice,
+    ClientIp(ip): ClientIp,
     Path((notice, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let notice = notice.parse::<i64>().map_err(|_| AppError::NotFound)?;
@@ -204,6 +206,15 @@ pub async fn attachment(
         .await?
         .filter(|a| a.info.notice_id.0 == notice)
         .ok_or(AppError::NotFound)?;
+    super::help::audit_download(
+        &state,
+        &user,
+        "attachment.download",
+        &format!("attachment:{id}"),
+        &ip,
+        &file.info.filename,
+    )
+    .await;
     Ok(file_response(
         &file.info.filename,
         &file.info.content_type,
