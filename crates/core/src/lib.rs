@@ -10,6 +10,7 @@ pub mod ids;
 pub mod mail;
 pub mod notice;
 pub mod office;
+pub mod office_admin;
 pub mod password;
 pub mod pki;
 pub mod prefectures;

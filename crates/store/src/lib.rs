@@ -26,6 +26,7 @@ mod issuance_password;
 mod mail;
 mod migrate;
 mod notices;
+mod office_admin;
 mod offices;
 mod portal;
 mod renewal;

@@ -46,6 +46,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "office_admin",
         sql: include_str!("migrations/0006_office_admin.sql"),
     },
+    Migration {
+        version: 7,
+        name: "office_letters",
+        sql: include_str!("migrations/0007_office_letters.sql"),
+    },
 ];
 
 impl Migration {

@@ -2,12 +2,14 @@
 
 pub mod account;
 pub mod admin;
+pub mod admin_offices;
 pub mod apply;
 pub mod auth;
 pub mod fees;
 pub mod issuance_reissue;
 pub mod issue;
 pub mod notices;
+pub mod office_import;
 pub mod portal;
 pub mod register;
 pub mod renewal;
@@ -96,6 +98,7 @@ pub struct Services {
     pub portal: portal::PortalService,
     pub fees: fees::FeeService,
     pub renewal: renewal::RenewalService,
+    pub admin_offices: admin_offices::AdminOfficeService,
     pub deps: Arc<Deps>,
 }
 
@@ -113,6 +116,7 @@ impl Services {
             portal: portal::PortalService::new(deps.clone()),
             fees: fees::FeeService::new(deps.clone()),
             renewal: renewal::RenewalService::new(deps.clone()),
+            admin_offices: admin_offices::AdminOfficeService::new(deps.clone()),
             deps,
         }
     }
