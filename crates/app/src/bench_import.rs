@@ -43,7 +43,11 @@ pub async fn run(rows: usize) -> anyhow::Result<String> {
     let start = Instant::now();
     let check = svc.check_import_as_cli(csv.as_bytes()).await?;
     let t_check = start.elapsed().as_secs_f64();
-    anyhow::ensure!(check.errors.is_empty(), "sample CSV has errors: {:?}", check.errors.first());
+    anyhow::ensure!(
+        check.errors.is_empty(),
+        "sample CSV has errors: {:?}",
+        check.errors.first()
+    );
 
     let start = Instant::now();
     let outcome = svc
@@ -67,9 +71,27 @@ pub async fn run(rows: usize) -> anyhow::Result<String> {
     app.store.close().await;
 
     let rate = |t: f64| rows as f64 / t.max(1e-9);
-    writeln!(out, "check (decode, validate, registered numbers): {t_check:7.2} s ({:9.0} rows/s)", rate(t_check))?;
-    writeln!(out, "import (check, 2 hashes/row, one transaction): {t_import:7.2} s ({:9.0} rows/s)", rate(t_import))?;
-    writeln!(out, "letters PDF ({} pages, {} bytes):     {t_pdf:7.2} s ({:9.0} rows/s)", batch.offices.len(), pdf.len(), rate(t_pdf))?;
-    writeln!(out, "total:                                         {:7.2} s", t_import + t_pdf)?;
+    writeln!(
+        out,
+        "check (decode, validate, registered numbers): {t_check:7.2} s ({:9.0} rows/s)",
+        rate(t_check)
+    )?;
+    writeln!(
+        out,
+        "import (check, 2 hashes/row, one transaction): {t_import:7.2} s ({:9.0} rows/s)",
+        rate(t_import)
+    )?;
+    writeln!(
+        out,
+        "letters PDF ({} pages, {} bytes):     {t_pdf:7.2} s ({:9.0} rows/s)",
+        batch.offices.len(),
+        pdf.len(),
+        rate(t_pdf)
+    )?;
+    writeln!(
+        out,
+        "total:                                         {:7.2} s",
+        t_import + t_pdf
+    )?;
     Ok(out)
 }

@@ -34,21 +34,17 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create(true).truncate(true);
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-        options.mode(0o600);
-        let mut f = options
-            .open(path)
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-        f.write_all(bytes)?;
-        return Ok(());
-    }
-    #[allow(unreachable_code)]
-    {
-        options.open(path)?.write_all(bytes)?;
-        Ok(())
-    }
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut f = options
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    // An existing file keeps its mode on open: narrow it before writing the passwords.
+    #[cfg(unix)]
+    f.set_permissions(
+        <std::fs::Permissions as std::os::unix::fs::PermissionsExt>::from_mode(0o600),
+    )?;
+    f.write_all(bytes)?;
+    Ok(())
 }
 
 fn progress_bar(total: u64) -> indicatif::ProgressBar {
@@ -56,9 +52,9 @@ fn progress_bar(total: u64) -> indicatif::ProgressBar {
         Some(total),
         indicatif::ProgressDrawTarget::stderr(),
     );
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})",
-    ) {
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_message("passwords");
@@ -70,8 +66,8 @@ pub async fn import(
     dir: &DataDir,
     args: &ImportArgs,
 ) -> anyhow::Result<(ImportOutcome, Option<PathBuf>)> {
-    let bytes =
-        std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?;
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("cannot read {}", args.file.display()))?;
     let app = wiring::open(dir, false).await?;
     let svc = app.services.admin_offices.clone();
     let bar = Arc::new(progress_bar(0));
@@ -100,12 +96,20 @@ pub async fn import(
     };
     let mut letters_path = None;
     if let Some(batch) = &outcome.registered {
-        let (b, entries) = svc.letters_as_cli(batch.batch_id).await.map_err(cli_error)?;
+        let (b, entries) = svc
+            .letters_as_cli(batch.batch_id)
+            .await
+            .map_err(cli_error)?;
         let date = letter_date(app.services.deps.clock.unix());
         let helpdesk = app.services.deps.settings.helpdesk.clone();
-        let pdf = kaigo_web::console::offices::letters_pdf(LetterKind::Registration, date, helpdesk, entries)
-            .await
-            .context("letters PDF")?;
+        let pdf = kaigo_web::console::offices::letters_pdf(
+            LetterKind::Registration,
+            date,
+            helpdesk,
+            entries,
+        )
+        .await
+        .context("letters PDF")?;
         debug_assert_eq!(b.kind, LetterKind::Registration);
         let path = args
             .letters

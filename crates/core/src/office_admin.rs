@@ -171,7 +171,10 @@ mod tests {
     fn postal_codes() {
         assert_eq!(validate_postal_code("100-0001").unwrap(), "100-0001");
         assert_eq!(validate_postal_code("1000001").unwrap(), "100-0001");
-        assert_eq!(validate_postal_code("〒１００－０００１").unwrap(), "100-0001");
+        assert_eq!(
+            validate_postal_code("〒１００－０００１").unwrap(),
+            "100-0001"
+        );
         assert!(validate_postal_code("100-001").is_err());
         assert!(validate_postal_code("abc-defg").is_err());
         assert!(validate_postal_code("").is_err());
@@ -180,7 +183,10 @@ mod tests {
     #[test]
     fn kinds() {
         assert_eq!(parse_office_kind("介護").unwrap(), OfficeKind::Kaigo);
-        assert_eq!(parse_office_kind(" careplan ").unwrap(), OfficeKind::CarePlan);
+        assert_eq!(
+            parse_office_kind(" careplan ").unwrap(),
+            OfficeKind::CarePlan
+        );
         assert_eq!(parse_office_kind("居宅").unwrap(), OfficeKind::CarePlan);
         assert!(parse_office_kind("病院").is_err());
     }

@@ -271,7 +271,10 @@ mod tests {
         let pw = generate_login_password();
         let phc = h.hash_generated(&pw).unwrap();
         assert!(phc.starts_with("$argon2id$"), "{phc}");
-        assert!(phc.contains(&format!("m={GENERATED_M_COST},t={GENERATED_T_COST},p=1")), "{phc}");
+        assert!(
+            phc.contains(&format!("m={GENERATED_M_COST},t={GENERATED_T_COST},p=1")),
+            "{phc}"
+        );
         assert!(h.verify(pw.expose_secret(), &phc));
         assert!(!h.verify("abc12345", &phc));
         assert!(is_light(&PasswordHash::new(&phc).unwrap()));
@@ -309,6 +312,9 @@ mod tests {
         for _ in 0..3 {
             h.hash(&pw).unwrap();
         }
-        assert!(t_gen * 4 < start.elapsed(), "generated hashing is not lighter");
+        assert!(
+            t_gen * 4 < start.elapsed(),
+            "generated hashing is not lighter"
+        );
     }
 }

@@ -272,7 +272,7 @@ impl<T> Store for T where
         + FeeRepo
         + RenewalRepo
         + AdminRepo
-    + OfficeAdminRepo
+        + OfficeAdminRepo
 {
 }
 

@@ -48,7 +48,10 @@ fn registration_letters_one_page_per_office() {
     assert!(info.contains("Pages:           3"), "{info}");
     assert!(info.contains("A4"), "{info}");
     let compact: String = text.split_whitespace().collect();
-    assert!(compact.contains("電子請求登録結果に関するお知らせ"), "{text}");
+    assert!(
+        compact.contains("電子請求登録結果に関するお知らせ"),
+        "{text}"
+    );
     for l in &letters {
         assert!(compact.contains(&l.user_id), "{text}");
         assert!(compact.contains(&l.login_password), "{text}");
@@ -56,7 +59,10 @@ fn registration_letters_one_page_per_office() {
         assert!(compact.contains(&format!("{}御中", l.name)), "{text}");
     }
     assert!(compact.contains("〒100-0001"), "{text}");
-    assert!(compact.contains("#[x]*y*"), "markup in data stays text: {text}");
+    assert!(
+        compact.contains("#[x]*y*"),
+        "markup in data stays text: {text}"
+    );
     assert!(compact.contains("東京都国民健康保険団体連合会"), "{text}");
     assert!(compact.contains("仮パスワード"), "{text}");
 }
@@ -75,5 +81,8 @@ fn login_reissue_letter_has_no_issuance_password() {
     assert!(compact.contains("電子請求ログイン情報発行通知書"), "{text}");
     assert!(compact.contains("Tmp4pass2345"), "{text}");
     assert!(!compact.contains("Iss4word6789"), "{text}");
-    assert!(!compact.contains("証明書発行用パスワードは、電子証明書"), "{text}");
+    assert!(
+        !compact.contains("証明書発行用パスワードは、電子証明書"),
+        "{text}"
+    );
 }

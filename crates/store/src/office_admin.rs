@@ -24,7 +24,9 @@ const FILTER: &str = "($1 IS NULL OR prefecture = $1) \
      AND ($4 IS NULL OR status = $4)";
 
 fn like_escape(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 struct Filter {
@@ -160,7 +162,9 @@ impl OfficeAdminRepo for SqlStore {
             .map_err(office_conflict)?;
             out.push(office(&row)?);
         }
-        tx.commit().await.map_err(repo_err("commit insert offices"))?;
+        tx.commit()
+            .await
+            .map_err(repo_err("commit insert offices"))?;
         Ok(out)
     }
 

@@ -16,7 +16,9 @@ use super::auth::login_key;
 use crate::admin::{AdminActor, AdminRole};
 use crate::error::{CoreError, CoreResult, RepoError};
 use crate::ids::{OfficeId, OfficeNumber, PrefectureCode, UserId};
-use crate::office::{NewOffice, Office, OfficeKind, OfficeStatus, validate_email, validate_office_name};
+use crate::office::{
+    NewOffice, Office, OfficeKind, OfficeStatus, validate_email, validate_office_name,
+};
 use crate::office_admin::{
     LETTER_BATCH_SECONDS, LetterBatch, LetterEntry, LetterKind, NewLetterBatch, OfficeEdit,
     OfficeQuery, parse_office_kind, validate_address, validate_postal_code,
@@ -64,9 +66,15 @@ pub struct ValidOffice {
 /// admin's prefecture is its own (an empty field means it; another one is refused).
 pub fn validate_office_form(role: AdminRole, f: &OfficeForm) -> Result<ValidOffice, Vec<String>> {
     let mut errors = Vec::new();
-    let number = OfficeNumber::parse(&f.number).map_err(|e| errors.push(e.message)).ok();
-    let name = validate_office_name(&f.name).map_err(|e| errors.push(e.message)).ok();
-    let kind = parse_office_kind(&f.kind).map_err(|e| errors.push(e.message)).ok();
+    let number = OfficeNumber::parse(&f.number)
+        .map_err(|e| errors.push(e.message))
+        .ok();
+    let name = validate_office_name(&f.name)
+        .map_err(|e| errors.push(e.message))
+        .ok();
+    let kind = parse_office_kind(&f.kind)
+        .map_err(|e| errors.push(e.message))
+        .ok();
     let prefecture = match (role, f.prefecture.trim()) {
         (AdminRole::Federation(own), "") => Some(own),
         (_, "") => {
@@ -87,19 +95,38 @@ pub fn validate_office_form(role: AdminRole, f: &OfficeForm) -> Result<ValidOffi
             Ok(p) => Some(p),
         },
     };
-    let postal_code = validate_postal_code(&f.postal_code).map_err(|e| errors.push(e.message)).ok();
-    let address = validate_address(&f.address).map_err(|e| errors.push(e.message)).ok();
+    let postal_code = validate_postal_code(&f.postal_code)
+        .map_err(|e| errors.push(e.message))
+        .ok();
+    let address = validate_address(&f.address)
+        .map_err(|e| errors.push(e.message))
+        .ok();
     let email = if f.email.trim().is_empty() {
         Some(None)
     } else {
-        validate_email(&f.email).map(Some).map_err(|e| errors.push(e.message)).ok()
+        validate_email(&f.email)
+            .map(Some)
+            .map_err(|e| errors.push(e.message))
+            .ok()
     };
     match (number, name, kind, prefecture, postal_code, address, email) {
-        (Some(number), Some(name), Some(kind), Some(prefecture), Some(postal_code), Some(address), Some(email))
-            if errors.is_empty() =>
-        {
-            Ok(ValidOffice { number, name, kind, prefecture, postal_code, address, email })
-        }
+        (
+            Some(number),
+            Some(name),
+            Some(kind),
+            Some(prefecture),
+            Some(postal_code),
+            Some(address),
+            Some(email),
+        ) if errors.is_empty() => Ok(ValidOffice {
+            number,
+            name,
+            kind,
+            prefecture,
+            postal_code,
+            address,
+            email,
+        }),
         _ => Err(errors),
     }
 }
@@ -120,7 +147,9 @@ pub(crate) fn make_credentials(
     n: usize,
     progress: &(dyn Fn(usize) + Sync),
 ) -> CoreResult<Vec<Credentials>> {
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).min(n.max(1));
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(n.max(1));
     let per = n.div_ceil(threads.max(1)).max(1);
     let done = std::sync::atomic::AtomicUsize::new(0);
     let mut results: Vec<CoreResult<Vec<Credentials>>> = Vec::new();
@@ -150,7 +179,10 @@ pub(crate) fn make_credentials(
             })
             .collect();
         for h in handles {
-            results.push(h.join().unwrap_or_else(|_| Err(CoreError::Hash("hashing thread panicked".into()))));
+            results.push(
+                h.join()
+                    .unwrap_or_else(|_| Err(CoreError::Hash("hashing thread panicked".into()))),
+            );
         }
     });
     let mut all = Vec::with_capacity(n);
@@ -185,7 +217,12 @@ impl AdminOfficeService {
 
     /// One office in the admin's scope, or `NotFound`.
     pub async fn office(&self, actor: &AdminActor, id: OfficeId) -> CoreResult<Office> {
-        let office = self.deps.store.office_by_id(id).await?.ok_or(CoreError::NotFound)?;
+        let office = self
+            .deps
+            .store
+            .office_by_id(id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
         actor.role.ensure_covers(office.prefecture)?;
         Ok(office)
     }
@@ -212,7 +249,11 @@ impl AdminOfficeService {
     /// Whether the office's login is locked now (three wrong passwords).
     pub async fn locked_until(&self, actor: &AdminActor, id: OfficeId) -> CoreResult<Option<i64>> {
         let office = self.office(actor, id).await?;
-        let state = self.deps.store.throttle_state(&login_key(office.user_id.as_str())).await?;
+        let state = self
+            .deps
+            .store
+            .throttle_state(&login_key(office.user_id.as_str()))
+            .await?;
         let now = self.deps.clock.unix();
         Ok(state.locked_until.filter(|u| *u > now))
     }
@@ -227,15 +268,35 @@ impl AdminOfficeService {
             Ok(v) => v,
             Err(errors) => return Ok(Err(errors)),
         };
-        if self.deps.store.office_by_number(&valid.number).await?.is_some() {
-            return Ok(Err(vec![format!("事業所番号 {} は既に登録されています。", valid.number)]));
+        if self
+            .deps
+            .store
+            .office_by_number(&valid.number)
+            .await?
+            .is_some()
+        {
+            return Ok(Err(vec![format!(
+                "事業所番号 {} は既に登録されています。",
+                valid.number
+            )]));
         }
         let batch = self
-            .register_valid(actor.role, &actor.audit_name(), vec![valid], Arc::new(|_| {}))
+            .register_valid(
+                actor.role,
+                &actor.audit_name(),
+                vec![valid],
+                Arc::new(|_| {}),
+            )
             .await?;
         let o = &batch.offices[0];
         self.deps
-            .audit(&actor.audit_name(), "admin.offices.register", &format!("office:{}", o.id), &actor.source, o.number.as_str())
+            .audit(
+                &actor.audit_name(),
+                "admin.offices.register",
+                &format!("office:{}", o.id),
+                &actor.source,
+                o.number.as_str(),
+            )
             .await;
         Ok(Ok(batch))
     }
@@ -252,9 +313,10 @@ impl AdminOfficeService {
         let d = &self.deps;
         let hasher = d.hasher.clone();
         let n = rows.len();
-        let mut creds = tokio::task::spawn_blocking(move || make_credentials(&hasher, n, &*progress))
-            .await
-            .map_err(|e| CoreError::Hash(format!("hashing task: {e}")))??;
+        let mut creds =
+            tokio::task::spawn_blocking(move || make_credentials(&hasher, n, &*progress))
+                .await
+                .map_err(|e| CoreError::Hash(format!("hashing task: {e}")))??;
         let now = d.clock.unix();
         let mut offices = None;
         for _ in 0..3 {
@@ -354,7 +416,13 @@ impl AdminOfficeService {
     ) -> CoreResult<(LetterBatch, Vec<LetterEntry>)> {
         let (batch, entries) = self.letters_in_scope(actor.role, batch_id).await?;
         self.deps
-            .audit(&actor.audit_name(), "admin.offices.letters_download", &format!("letter_batch:{batch_id}"), &actor.source, batch.kind.code())
+            .audit(
+                &actor.audit_name(),
+                "admin.offices.letters_download",
+                &format!("letter_batch:{batch_id}"),
+                &actor.source,
+                batch.kind.code(),
+            )
             .await;
         Ok((batch, entries))
     }
@@ -370,7 +438,10 @@ impl AdminOfficeService {
     }
 
     /// The CLI's access to a batch it just made (central scope).
-    pub async fn letters_as_cli(&self, batch_id: i64) -> CoreResult<(LetterBatch, Vec<LetterEntry>)> {
+    pub async fn letters_as_cli(
+        &self,
+        batch_id: i64,
+    ) -> CoreResult<(LetterBatch, Vec<LetterEntry>)> {
         self.letters_in_scope(AdminRole::Central, batch_id).await
     }
 
@@ -393,8 +464,8 @@ impl AdminOfficeService {
             .ok_or(CoreError::NotFound)?;
         role.ensure_covers(batch.prefecture)?;
         let json = d.sealer.open(&batch.sealed)?;
-        let entries: Vec<LetterEntry> = serde_json::from_slice(&json)
-            .map_err(|e| CoreError::Hash(format!("letters: {e}")))?;
+        let entries: Vec<LetterEntry> =
+            serde_json::from_slice(&json).map_err(|e| CoreError::Hash(format!("letters: {e}")))?;
         Ok((batch, entries))
     }
 
@@ -408,8 +479,14 @@ impl AdminOfficeService {
             .ok_or(CoreError::NotFound)?;
         actor.role.ensure_covers(batch.prefecture)?;
         d.store.delete_letter_batch(batch_id).await?;
-        d.audit(&actor.audit_name(), "admin.offices.letters_discard", &format!("letter_batch:{batch_id}"), &actor.source, "")
-            .await;
+        d.audit(
+            &actor.audit_name(),
+            "admin.offices.letters_discard",
+            &format!("letter_batch:{batch_id}"),
+            &actor.source,
+            "",
+        )
+        .await;
         Ok(())
     }
 
@@ -422,33 +499,63 @@ impl AdminOfficeService {
     ) -> CoreResult<Result<(), Vec<String>>> {
         let office = self.office(actor, id).await?;
         let mut errors = Vec::new();
-        let name = validate_office_name(&form.name).map_err(|e| errors.push(e.message)).ok();
-        let kind = parse_office_kind(&form.kind).map_err(|e| errors.push(e.message)).ok();
-        let postal_code = validate_postal_code(&form.postal_code).map_err(|e| errors.push(e.message)).ok();
-        let address = validate_address(&form.address).map_err(|e| errors.push(e.message)).ok();
+        let name = validate_office_name(&form.name)
+            .map_err(|e| errors.push(e.message))
+            .ok();
+        let kind = parse_office_kind(&form.kind)
+            .map_err(|e| errors.push(e.message))
+            .ok();
+        let postal_code = validate_postal_code(&form.postal_code)
+            .map_err(|e| errors.push(e.message))
+            .ok();
+        let address = validate_address(&form.address)
+            .map_err(|e| errors.push(e.message))
+            .ok();
         let email = if form.email.trim().is_empty() {
             Some(None)
         } else {
-            validate_email(&form.email).map(Some).map_err(|e| errors.push(e.message)).ok()
+            validate_email(&form.email)
+                .map(Some)
+                .map_err(|e| errors.push(e.message))
+                .ok()
         };
         let (Some(name), Some(kind), Some(postal_code), Some(address), Some(email)) =
             (name, kind, postal_code, address, email)
         else {
             return Ok(Err(errors));
         };
-        let edit = OfficeEdit { name, kind, postal_code, address, email };
+        let edit = OfficeEdit {
+            name,
+            kind,
+            postal_code,
+            address,
+            email,
+        };
         self.deps.store.update_office(office.id, &edit).await?;
         self.deps
-            .audit(&actor.audit_name(), "admin.offices.edit", &format!("office:{}", office.id), &actor.source, office.number.as_str())
+            .audit(
+                &actor.audit_name(),
+                "admin.offices.edit",
+                &format!("office:{}", office.id),
+                &actor.source,
+                office.number.as_str(),
+            )
             .await;
         Ok(Ok(()))
     }
 
     /// 利用停止 (`suspend = true`) or 利用再開. A closed office stays closed.
-    pub async fn set_suspended(&self, actor: &AdminActor, id: OfficeId, suspend: bool) -> CoreResult<()> {
+    pub async fn set_suspended(
+        &self,
+        actor: &AdminActor,
+        id: OfficeId,
+        suspend: bool,
+    ) -> CoreResult<()> {
         let office = self.office(actor, id).await?;
         if office.status == OfficeStatus::Closed {
-            return Err(CoreError::Refused("廃止した事業所の利用状態は変更できません。".into()));
+            return Err(CoreError::Refused(
+                "廃止した事業所の利用状態は変更できません。".into(),
+            ));
         }
         let (status, verb) = if suspend {
             (OfficeStatus::Suspended, "suspend")
@@ -457,7 +564,13 @@ impl AdminOfficeService {
         };
         self.deps.store.set_office_status(office.id, status).await?;
         self.deps
-            .audit(&actor.audit_name(), &format!("admin.offices.{verb}"), &format!("office:{}", office.id), &actor.source, office.number.as_str())
+            .audit(
+                &actor.audit_name(),
+                &format!("admin.offices.{verb}"),
+                &format!("office:{}", office.id),
+                &actor.source,
+                office.number.as_str(),
+            )
             .await;
         Ok(())
     }
@@ -467,7 +580,9 @@ impl AdminOfficeService {
     pub async fn close(&self, actor: &AdminActor, id: OfficeId) -> CoreResult<u64> {
         let office = self.office(actor, id).await?;
         if office.status == OfficeStatus::Closed {
-            return Err(CoreError::Refused("この事業所は既に廃止されています。".into()));
+            return Err(CoreError::Refused(
+                "この事業所は既に廃止されています。".into(),
+            ));
         }
         let d = &self.deps;
         let revoked = d.store.close_office(office.id, d.clock.unix()).await?;
@@ -476,7 +591,10 @@ impl AdminOfficeService {
             "admin.offices.close",
             &format!("office:{}", office.id),
             &actor.source,
-            &format!("{} revoked={revoked} reason=cessationOfOperation", office.number),
+            &format!(
+                "{} revoked={revoked} reason=cessationOfOperation",
+                office.number
+            ),
         )
         .await;
         Ok(revoked)
@@ -488,13 +606,17 @@ impl AdminOfficeService {
     pub async fn reissue_login(&self, actor: &AdminActor, id: OfficeId) -> CoreResult<i64> {
         let office = self.office(actor, id).await?;
         if office.status == OfficeStatus::Closed {
-            return Err(CoreError::Refused("廃止した事業所のパスワードは再発行できません。".into()));
+            return Err(CoreError::Refused(
+                "廃止した事業所のパスワードは再発行できません。".into(),
+            ));
         }
         let d = &self.deps;
         let password = generate_login_password();
         let hash = d.hasher.hash_generated(&password)?;
         d.store.reset_login_password(office.id, &hash).await?;
-        d.store.throttle_clear(&login_key(office.user_id.as_str())).await?;
+        d.store
+            .throttle_clear(&login_key(office.user_id.as_str()))
+            .await?;
         let entry = LetterEntry {
             office_id: office.id.0,
             number: office.number.to_string(),
@@ -507,19 +629,39 @@ impl AdminOfficeService {
             issuance_password: None,
         };
         let batch = self
-            .seal_batch(LetterKind::LoginReissue, office.prefecture, &actor.audit_name(), &[entry])
+            .seal_batch(
+                LetterKind::LoginReissue,
+                office.prefecture,
+                &actor.audit_name(),
+                &[entry],
+            )
             .await?;
-        d.audit(&actor.audit_name(), "admin.offices.login_reissue", &format!("office:{}", office.id), &actor.source, office.number.as_str())
-            .await;
+        d.audit(
+            &actor.audit_name(),
+            "admin.offices.login_reissue",
+            &format!("office:{}", office.id),
+            &actor.source,
+            office.number.as_str(),
+        )
+        .await;
         Ok(batch)
     }
 
     /// Clears the login lock of the office (three wrong passwords).
     pub async fn unlock(&self, actor: &AdminActor, id: OfficeId) -> CoreResult<()> {
         let office = self.office(actor, id).await?;
-        self.deps.store.throttle_clear(&login_key(office.user_id.as_str())).await?;
         self.deps
-            .audit(&actor.audit_name(), "admin.offices.unlock", &format!("office:{}", office.id), &actor.source, office.number.as_str())
+            .store
+            .throttle_clear(&login_key(office.user_id.as_str()))
+            .await?;
+        self.deps
+            .audit(
+                &actor.audit_name(),
+                "admin.offices.unlock",
+                &format!("office:{}", office.id),
+                &actor.source,
+                office.number.as_str(),
+            )
             .await;
         Ok(())
     }
@@ -535,7 +677,9 @@ pub fn letter_date(unix: i64) -> String {
 
 /// The sender of an office's letters.
 fn issuer(prefecture: Option<PrefectureCode>) -> String {
-    prefecture.map(kokuhoren_name).unwrap_or_else(|| "国民健康保険中央会".to_owned())
+    prefecture
+        .map(kokuhoren_name)
+        .unwrap_or_else(|| "国民健康保険中央会".to_owned())
 }
 
 /// Who may download a batch: a federation admin's own prefecture; for a central operator,
@@ -545,5 +689,8 @@ fn batch_prefecture(role: AdminRole, offices: &[Office]) -> Option<PrefectureCod
         return Some(p);
     }
     let first = offices.first().and_then(|o| o.prefecture)?;
-    offices.iter().all(|o| o.prefecture == Some(first)).then_some(first)
+    offices
+        .iter()
+        .all(|o| o.prefecture == Some(first))
+        .then_some(first)
 }

@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::admin_offices::{AdminOfficeService, OfficeForm, RegisteredBatch, ValidOffice, validate_office_form};
+use super::admin_offices::{
+    AdminOfficeService, OfficeForm, RegisteredBatch, ValidOffice, validate_office_form,
+};
 use crate::admin::{AdminActor, AdminRole};
 use crate::error::{CoreError, CoreResult};
 use crate::ids::OfficeNumber;
@@ -85,7 +87,10 @@ pub fn parse(text: &str) -> CoreResult<(Vec<(u64, OfficeForm)>, Vec<RowError>)> 
     let mut index: HashMap<usize, usize> = HashMap::new();
     for (i, h) in headers.iter().enumerate() {
         let h = h.trim().trim_start_matches('\u{feff}');
-        match COLUMNS.iter().position(|(ja, en)| h == *ja || h.eq_ignore_ascii_case(en)) {
+        match COLUMNS
+            .iter()
+            .position(|(ja, en)| h == *ja || h.eq_ignore_ascii_case(en))
+        {
             Some(c) if index.values().any(|v| *v == c) => {
                 return Err(refuse(format!("1行目: 見出し「{h}」が重複しています。")));
             }
@@ -95,7 +100,11 @@ pub fn parse(text: &str) -> CoreResult<(Vec<(u64, OfficeForm)>, Vec<RowError>)> 
             None => {
                 return Err(refuse(format!(
                     "1行目: 見出し「{h}」は使用できません。使用できる見出しは {} です。",
-                    COLUMNS.iter().map(|(ja, _)| *ja).collect::<Vec<_>>().join("、")
+                    COLUMNS
+                        .iter()
+                        .map(|(ja, _)| *ja)
+                        .collect::<Vec<_>>()
+                        .join("、")
                 )));
             }
         }
@@ -107,7 +116,10 @@ pub fn parse(text: &str) -> CoreResult<(Vec<(u64, OfficeForm)>, Vec<RowError>)> 
         .map(|(_, (ja, _))| *ja)
         .collect();
     if !missing.is_empty() {
-        return Err(refuse(format!("1行目: 見出し {} がありません。", missing.join("、"))));
+        return Err(refuse(format!(
+            "1行目: 見出し {} がありません。",
+            missing.join("、")
+        )));
     }
     let mut forms = Vec::new();
     let mut errors = Vec::new();
@@ -116,7 +128,10 @@ pub fn parse(text: &str) -> CoreResult<(Vec<(u64, OfficeForm)>, Vec<RowError>)> 
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(RowError { line, reason: "行を読み取れません（引用符の対応を確認してください）。".into() });
+                errors.push(RowError {
+                    line,
+                    reason: "行を読み取れません（引用符の対応を確認してください）。".into(),
+                });
                 continue;
             }
         };
@@ -125,12 +140,18 @@ pub fn parse(text: &str) -> CoreResult<(Vec<(u64, OfficeForm)>, Vec<RowError>)> 
             continue;
         }
         if forms.len() + errors.len() >= MAX_ROWS {
-            return Err(refuse(format!("一度に登録できるのは {MAX_ROWS} 行までです。ファイルを分けてください。")));
+            return Err(refuse(format!(
+                "一度に登録できるのは {MAX_ROWS} 行までです。ファイルを分けてください。"
+            )));
         }
         if record.len() != headers.len() {
             errors.push(RowError {
                 line,
-                reason: format!("列の数が正しくありません（{} 列必要ですが、{} 列あります）。", headers.len(), record.len()),
+                reason: format!(
+                    "列の数が正しくありません（{} 列必要ですが、{} 列あります）。",
+                    headers.len(),
+                    record.len()
+                ),
             });
             continue;
         }
@@ -141,7 +162,18 @@ pub fn parse(text: &str) -> CoreResult<(Vec<(u64, OfficeForm)>, Vec<RowError>)> 
             }
         }
         let [number, name, kind, prefecture, postal_code, address, email] = cols;
-        forms.push((line, OfficeForm { number, name, kind, prefecture, postal_code, address, email }));
+        forms.push((
+            line,
+            OfficeForm {
+                number,
+                name,
+                kind,
+                prefecture,
+                postal_code,
+                address,
+                email,
+            },
+        ));
     }
     Ok((forms, errors))
 }
@@ -161,17 +193,25 @@ impl AdminOfficeService {
         let text = decode(bytes)?;
         let (forms, mut errors) = parse(&text)?;
         if forms.is_empty() && errors.is_empty() {
-            return Err(refuse("登録する行がありません（2行目以降に事業所を記入してください）。"));
+            return Err(refuse(
+                "登録する行がありません（2行目以降に事業所を記入してください）。",
+            ));
         }
         let mut valid = Vec::new();
         let mut first_line: HashMap<OfficeNumber, u64> = HashMap::new();
         for (line, form) in forms {
             match validate_office_form(role, &form) {
-                Err(reasons) => errors.push(RowError { line, reason: reasons.join(" ") }),
+                Err(reasons) => errors.push(RowError {
+                    line,
+                    reason: reasons.join(" "),
+                }),
                 Ok(v) => match first_line.get(&v.number) {
                     Some(first) => errors.push(RowError {
                         line,
-                        reason: format!("事業所番号 {} がファイル内で重複しています（{first}行目と同じ）。", v.number),
+                        reason: format!(
+                            "事業所番号 {} がファイル内で重複しています（{first}行目と同じ）。",
+                            v.number
+                        ),
                     }),
                     None => {
                         first_line.insert(v.number.clone(), line);
@@ -181,12 +221,20 @@ impl AdminOfficeService {
             }
         }
         let numbers: Vec<OfficeNumber> = valid.iter().map(|(_, v)| v.number.clone()).collect();
-        let taken: std::collections::HashSet<OfficeNumber> =
-            self.deps.store.registered_office_numbers(&numbers).await?.into_iter().collect();
+        let taken: std::collections::HashSet<OfficeNumber> = self
+            .deps
+            .store
+            .registered_office_numbers(&numbers)
+            .await?
+            .into_iter()
+            .collect();
         if !taken.is_empty() {
             valid.retain(|(line, v)| {
                 if taken.contains(&v.number) {
-                    errors.push(RowError { line: *line, reason: format!("事業所番号 {} は既に登録されています。", v.number) });
+                    errors.push(RowError {
+                        line: *line,
+                        reason: format!("事業所番号 {} は既に登録されています。", v.number),
+                    });
                     false
                 } else {
                     true
@@ -207,7 +255,14 @@ impl AdminOfficeService {
         valid_only: bool,
     ) -> CoreResult<ImportOutcome> {
         let outcome = self
-            .import_as(actor.role, &actor.audit_name(), &actor.source, bytes, valid_only, Arc::new(|_| {}))
+            .import_as(
+                actor.role,
+                &actor.audit_name(),
+                &actor.source,
+                bytes,
+                valid_only,
+                Arc::new(|_| {}),
+            )
             .await?;
         Ok(outcome)
     }
@@ -219,7 +274,8 @@ impl AdminOfficeService {
         valid_only: bool,
         progress: Arc<dyn Fn(usize) + Send + Sync>,
     ) -> CoreResult<ImportOutcome> {
-        self.import_as(AdminRole::Central, "cli", "", bytes, valid_only, progress).await
+        self.import_as(AdminRole::Central, "cli", "", bytes, valid_only, progress)
+            .await
     }
 
     async fn import_as(
@@ -233,20 +289,32 @@ impl AdminOfficeService {
     ) -> CoreResult<ImportOutcome> {
         let check = self.check_file(role, bytes).await?;
         if check.valid.is_empty() || (!check.errors.is_empty() && !valid_only) {
-            return Ok(ImportOutcome { check, registered: None });
+            return Ok(ImportOutcome {
+                check,
+                registered: None,
+            });
         }
         let rows: Vec<ValidOffice> = check.valid.iter().map(|(_, v)| v.clone()).collect();
-        let registered = self.register_valid(role, actor_name, rows, progress).await?;
+        let registered = self
+            .register_valid(role, actor_name, rows, progress)
+            .await?;
         self.deps
             .audit(
                 actor_name,
                 "admin.offices.import",
                 &format!("letter_batch:{}", registered.batch_id),
                 source,
-                &format!("imported={} skipped={}", registered.offices.len(), check.errors.len()),
+                &format!(
+                    "imported={} skipped={}",
+                    registered.offices.len(),
+                    check.errors.len()
+                ),
             )
             .await;
-        Ok(ImportOutcome { check, registered: Some(registered) })
+        Ok(ImportOutcome {
+            check,
+            registered: Some(registered),
+        })
     }
 }
 

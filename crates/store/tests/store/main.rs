@@ -11,6 +11,7 @@ mod harness;
 mod issuance_password;
 mod mail;
 mod notices;
+mod office_admin;
 mod offices;
 mod portal;
 mod queue;
@@ -81,5 +82,8 @@ on_both! {
         fees_renewal::renewal_notice_marks,
         admins::insert_find_and_conflict,
         admins::totp_steps_are_accepted_once,
+        office_admin::search_bulk_insert_and_edit,
+        office_admin::status_close_and_login_reset,
+        office_admin::letter_batches_expire,
     ],
 }

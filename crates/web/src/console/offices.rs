@@ -84,6 +84,8 @@ impl OfficeRow {
 struct ListPage {
     frame: ConsoleFrame,
     q: String,
+    /// `q`, percent-encoded for the pager links.
+    q_url: String,
     status: String,
     rows: Vec<OfficeRow>,
     total: i64,
@@ -126,6 +128,7 @@ async fn list(
         .await?;
     render(&ListPage {
         frame: console.frame(),
+        q_url: percent_encode(&keyword),
         q: keyword,
         status: status.map(|s| s.code().to_owned()).unwrap_or_default(),
         rows: offices.iter().map(OfficeRow::new).collect(),
@@ -133,6 +136,18 @@ async fn list(
         page,
         pages: ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1),
     })
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 #[derive(Template)]

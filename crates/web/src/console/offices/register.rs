@@ -41,7 +41,10 @@ pub fn routes() -> Router<AppState> {
             post(import_confirm).layer(DefaultBodyLimit::max(MAX_CONFIRM_BYTES)),
         )
         .route("/admin/offices/letters/{batch}", get(letters_page))
-        .route("/admin/offices/letters/{batch}/letters.pdf", get(letters_all))
+        .route(
+            "/admin/offices/letters/{batch}/letters.pdf",
+            get(letters_all),
+        )
         .route(
             "/admin/offices/letters/{batch}/office/{office}",
             get(letter_one),
@@ -177,7 +180,8 @@ async fn import_upload(
     let mut file: Option<Vec<u8>> = None;
     let bad = || AppError::BadRequest("送信内容が大きすぎるか、正しくありません。".into());
     while let Some(field) = multipart.next_field().await.map_err(|_| bad())? {
-        match field.name() {
+        let name = field.name().map(str::to_owned);
+        match name.as_deref() {
             Some("csrf") => {
                 let token = field.text().await.map_err(|_| bad())?;
                 csrf_ok = session.csrf_matches(&token);
@@ -242,11 +246,9 @@ async fn import_confirm(
         .await
     {
         Ok(outcome) => match outcome.registered {
-            Some(batch) => Ok(Redirect::to(&format!(
-                "/admin/offices/letters/{}",
-                batch.batch_id
-            ))
-            .into_response()),
+            Some(batch) => Ok(
+                Redirect::to(&format!("/admin/offices/letters/{}", batch.batch_id)).into_response(),
+            ),
             None => {
                 fill_report(&mut page, &outcome.check);
                 page.refused = true;
