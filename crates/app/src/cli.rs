@@ -93,6 +93,21 @@ pub enum OfficeCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Register offices from a CSV file (header: 事業所番号,事業所名,種別,都道府県,郵便番号,
+    /// 住所,メールアドレス; UTF-8 or Shift_JIS) and write their letters to one PDF.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// Import the valid rows even if some rows are bad.
+        #[arg(long)]
+        valid_only: bool,
+        /// Where to write the combined letters PDF (default: FILE-letters.pdf next to FILE).
+        #[arg(long)]
+        letters: Option<PathBuf>,
+        /// Print exactly one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -108,6 +123,12 @@ pub enum BenchCommand {
         /// Rounds of limit and pipeline measurements (the median is reported).
         #[arg(long, default_value_t = 3)]
         rounds: usize,
+    },
+    /// CSV import throughput (validation, parallel hashing, one-transaction insert, letters).
+    Import {
+        /// Rows in the generated CSV.
+        #[arg(long, default_value_t = 10_000)]
+        rows: usize,
     },
 }
 

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod bench;
+pub mod bench_import;
 pub mod cert;
 pub mod cli;
 pub mod config;
@@ -13,6 +14,7 @@ pub mod fee;
 pub mod init;
 pub mod notice;
 pub mod office;
+pub mod office_import;
 pub mod reissue_notice;
 pub mod serve;
 pub mod walk;

@@ -83,6 +83,36 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 print!("{}", office::to_text(&r));
             }
         }
+        Command::Office {
+            command:
+                OfficeCommand::Import {
+                    file,
+                    valid_only,
+                    letters,
+                    json,
+                },
+        } => {
+            let args = kaigo_pki::office_import::ImportArgs {
+                file,
+                valid_only,
+                letters,
+                json,
+            };
+            let (outcome, path) = kaigo_pki::office_import::import(&dir, &args).await?;
+            let (out, err) = kaigo_pki::office_import::report_text(&outcome, path.as_deref());
+            if args.json {
+                println!(
+                    "{}",
+                    kaigo_pki::office_import::report_json(&outcome, path.as_deref())
+                );
+            } else {
+                print!("{out}");
+            }
+            eprint!("{err}");
+            if outcome.registered.is_none() {
+                std::process::exit(1);
+            }
+        }
         Command::Serve { listen } => {
             let app = wiring::open(&dir, true).await?;
             let running = serve::start(app, listen).await?;
@@ -202,6 +232,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let report = bench::run(count, http_count, rounds).await?;
             print!("{report}");
+        }
+        Command::Bench {
+            command: BenchCommand::Import { rows },
+        } => {
+            print!("{}", kaigo_pki::bench_import::run(rows).await?);
         }
     }
     Ok(())

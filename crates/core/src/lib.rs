@@ -12,6 +12,7 @@ pub mod mail;
 pub mod notice;
 pub mod notice_admin;
 pub mod office;
+pub mod office_admin;
 pub mod password;
 pub mod pki;
 pub mod prefectures;

@@ -1,7 +1,8 @@
 //! Password rules, generation and Argon2id hashing for the login and the issuance password.
 
-use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
 use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Params, Version};
 use rand::Rng;
 use rand::rngs::OsRng;
 use secrecy::{ExposeSecret, SecretString};
@@ -105,10 +106,29 @@ pub fn generate_issuance_password() -> SecretString {
     SecretString::from(random_mixed(12))
 }
 
-/// Argon2id hashing with the crate's recommended parameters (19 MiB, t=2, p=1).
-#[derive(Clone, Default)]
+/// Memory cost (KiB) of [`PasswordHasher::hash_generated`].
+pub const GENERATED_M_COST: u32 = 1024;
+/// Time cost of [`PasswordHasher::hash_generated`].
+pub const GENERATED_T_COST: u32 = 1;
+
+/// Argon2id hashing with the crate's recommended parameters (19 MiB, t=2, p=1) for passwords
+/// that people choose, and lighter parameters for the machine-generated secrets of
+/// registration letters (see [`hash_generated`](Self::hash_generated)).
+#[derive(Clone)]
 pub struct PasswordHasher {
     argon: Argon2<'static>,
+    generated: Argon2<'static>,
+}
+
+impl Default for PasswordHasher {
+    fn default() -> Self {
+        let params = Params::new(GENERATED_M_COST, GENERATED_T_COST, 1, None)
+            .unwrap_or_else(|_| unreachable!("constant Argon2 parameters are valid"));
+        Self {
+            argon: Argon2::default(),
+            generated: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+        }
+    }
 }
 
 impl std::fmt::Debug for PasswordHasher {
@@ -125,13 +145,47 @@ impl PasswordHasher {
             .map_err(|e| CoreError::Hash(e.to_string()))
     }
 
-    /// True when `password` matches `phc`. A malformed stored hash never matches.
-    pub fn verify(&self, password: &str, phc: &str) -> bool {
-        self.argon.verify_password(password.as_bytes(), phc).is_ok()
+    /// Hashes a secret that this program generated (a temporary login password or an
+    /// issuance password from [`generate_login_password`] / [`generate_issuance_password`])
+    /// with lighter Argon2id parameters (1 MiB, t=1): registering 10,000 offices hashes 20,000
+    /// secrets, which the default cost (~20 ms each) would turn into minutes.
+    ///
+    /// Why this is sound: the memory-hard cost of Argon2 exists to slow down guessing of
+    /// *human-chosen* passwords, which sit in small, predictable spaces. These secrets are 12
+    /// characters drawn uniformly from a 56-symbol alphabet (about 69 bits): even at a
+    /// billion guesses per second an attacker holding the hash needs ~10,000 years on
+    /// average, whatever the Argon2 cost. The temporary login password is also replaced at
+    /// the first login (`must_change_password`), and the new one, chosen by a person, is
+    /// hashed with the full cost. Never use this for a password a person typed.
+    pub fn hash_generated(&self, password: &SecretString) -> Result<String, CoreError> {
+        self.generated
+            .hash_password(password.expose_secret().as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| CoreError::Hash(e.to_string()))
     }
 
-    /// Spends the time of one verification, so that an unknown user ID answers as slowly as a
-    /// known one.
+    /// True when `password` matches `phc`. A malformed stored hash never matches.
+    ///
+    /// A hash made with lighter parameters ([`hash_generated`](Self::hash_generated)) is
+    /// padded with one full-cost dummy verification, so that the time of a login does not
+    /// tell which accounts still hold their temporary password.
+    pub fn verify(&self, password: &str, phc: &str) -> bool {
+        let Ok(parsed) = PasswordHash::new(phc) else {
+            self.verify_dummy(password);
+            return false;
+        };
+        let ok = self
+            .argon
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        if is_light(&parsed) {
+            self.verify_dummy(password);
+        }
+        ok
+    }
+
+    /// Spends the time of one full-cost verification, so that an unknown user ID answers as
+    /// slowly as a known one.
     pub fn verify_dummy(&self, password: &str) {
         static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
         let phc = DUMMY.get_or_init(|| {
@@ -140,8 +194,19 @@ impl PasswordHasher {
                 .map(|h| h.to_string())
                 .unwrap_or_default()
         });
-        let _ = self.verify(password, phc);
+        if let Ok(parsed) = PasswordHash::new(phc) {
+            let _ = self.argon.verify_password(password.as_bytes(), &parsed);
+        }
     }
+}
+
+/// Whether a stored hash uses less memory than the full-cost default.
+fn is_light(phc: &PasswordHash) -> bool {
+    let m = phc
+        .params
+        .get_decimal("m")
+        .unwrap_or(Params::DEFAULT_M_COST);
+    m < Params::DEFAULT_M_COST
 }
 
 #[cfg(test)]
@@ -198,5 +263,58 @@ mod tests {
         assert!(h.verify("abc12345", &phc));
         assert!(!h.verify("abc12346", &phc));
         assert!(!h.verify("abc12345", "not a hash"));
+    }
+
+    #[test]
+    fn generated_hashes_are_light_and_verify() {
+        let h = PasswordHasher::default();
+        let pw = generate_login_password();
+        let phc = h.hash_generated(&pw).unwrap();
+        assert!(phc.starts_with("$argon2id$"), "{phc}");
+        assert!(
+            phc.contains(&format!("m={GENERATED_M_COST},t={GENERATED_T_COST},p=1")),
+            "{phc}"
+        );
+        assert!(h.verify(pw.expose_secret(), &phc));
+        assert!(!h.verify("abc12345", &phc));
+        assert!(is_light(&PasswordHash::new(&phc).unwrap()));
+        let full = h.hash(&pw).unwrap();
+        assert!(!is_light(&PasswordHash::new(&full).unwrap()));
+    }
+
+    #[test]
+    fn light_hash_verification_is_padded_to_full_cost() {
+        let h = PasswordHasher::default();
+        let pw = SecretString::from("Abc234567xyz");
+        let light = h.hash_generated(&pw).unwrap();
+        let full = h.hash(&pw).unwrap();
+        h.verify_dummy("warm-up");
+        let time = |phc: &str| {
+            let start = std::time::Instant::now();
+            for _ in 0..3 {
+                let _ = h.verify("wrong-password1", phc);
+            }
+            start.elapsed()
+        };
+        let (t_light, t_full) = (time(&light), time(&full));
+        // Unpadded, the light hash would take a small fraction of the full one.
+        assert!(
+            t_light * 10 >= t_full * 8,
+            "light {t_light:?} vs full {t_full:?}: not padded"
+        );
+        // And hashing itself is much cheaper than the full cost.
+        let start = std::time::Instant::now();
+        for _ in 0..3 {
+            h.hash_generated(&pw).unwrap();
+        }
+        let t_gen = start.elapsed();
+        let start = std::time::Instant::now();
+        for _ in 0..3 {
+            h.hash(&pw).unwrap();
+        }
+        assert!(
+            t_gen * 4 < start.elapsed(),
+            "generated hashing is not lighter"
+        );
     }
 }

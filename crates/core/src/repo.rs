@@ -256,6 +256,7 @@ pub trait Store:
     + CertificateAdminRepo
     + InquiryAdminRepo
     + AuditSearchRepo
+    + OfficeAdminRepo
 {
 }
 
@@ -281,6 +282,7 @@ impl<T> Store for T where
         + CertificateAdminRepo
         + InquiryAdminRepo
         + AuditSearchRepo
+        + OfficeAdminRepo
 {
 }
 
@@ -565,4 +567,57 @@ pub trait AuditSearchRepo: Send + Sync {
         offset: i64,
     ) -> RepoResult<Vec<crate::audit_search::AuditEntry>>;
     async fn count_audit(&self, query: &crate::audit_search::AuditQuery) -> RepoResult<i64>;
+}
+
+/// The console's office administration: search, bulk registration, edits, lifecycle, and the
+/// sealed batches of letters.
+#[async_trait]
+pub trait OfficeAdminRepo: Send + Sync {
+    async fn search_offices(
+        &self,
+        query: &crate::office_admin::OfficeQuery,
+        limit: i64,
+        offset: i64,
+    ) -> RepoResult<Vec<Office>>;
+    async fn count_offices(&self, query: &crate::office_admin::OfficeQuery) -> RepoResult<i64>;
+    /// Which of `numbers` are already registered.
+    async fn registered_office_numbers(
+        &self,
+        numbers: &[OfficeNumber],
+    ) -> RepoResult<Vec<OfficeNumber>>;
+    /// Inserts all offices in one transaction, or none (`RepoError::Conflict` on a duplicate
+    /// 事業所番号 or user ID).
+    async fn insert_offices(&self, offices: &[NewOffice]) -> RepoResult<Vec<Office>>;
+    async fn update_office(
+        &self,
+        id: OfficeId,
+        edit: &crate::office_admin::OfficeEdit,
+    ) -> RepoResult<()>;
+    /// Sets the status; an office that is not active also loses its sessions (one transaction).
+    async fn set_office_status(
+        &self,
+        id: OfficeId,
+        status: crate::office::OfficeStatus,
+    ) -> RepoResult<()>;
+    /// 廃止, in one transaction: status closed, sessions ended, waiting applications failed, and
+    /// every valid certificate revoked at `at` with reason `cessationOfOperation`. Returns the
+    /// number of certificates revoked.
+    async fn close_office(&self, id: OfficeId, at: i64) -> RepoResult<u64>;
+    /// In one transaction: a new temporary login hash (must change at the next login) and the
+    /// end of the office's sessions.
+    async fn reset_login_password(&self, id: OfficeId, hash: &str) -> RepoResult<()>;
+    async fn insert_letter_batch(
+        &self,
+        batch: &crate::office_admin::NewLetterBatch,
+    ) -> RepoResult<i64>;
+    /// A batch that has not expired at `now`.
+    async fn letter_batch(
+        &self,
+        id: i64,
+        now: i64,
+    ) -> RepoResult<Option<crate::office_admin::LetterBatch>>;
+    /// True if the batch existed.
+    async fn delete_letter_batch(&self, id: i64) -> RepoResult<bool>;
+    /// Deletes the batches expired at `now`; returns how many.
+    async fn purge_letter_batches(&self, now: i64) -> RepoResult<u64>;
 }

@@ -8,6 +8,7 @@
 
 mod estimate;
 mod invoice;
+mod office_letters;
 mod password_notice;
 mod world;
 
@@ -15,6 +16,7 @@ use std::path::PathBuf;
 
 pub use estimate::{EstimateData, estimate_pdf};
 pub use invoice::{InvoiceData, InvoiceLineData, invoice_pdf};
+pub use office_letters::{OfficeLetter, OfficeLetterKind, office_letters_pdf};
 pub use password_notice::{
     PASSWORD_NOTICE_PDF_NAME, PASSWORD_NOTICE_ZIP_NAME, PasswordNoticeData, aes_zip,
     password_notice_pdf, password_notice_zip,

@@ -15,10 +15,10 @@
 //! # }
 //! ```
 
-mod admin_fees;
-mod admin_notices;
 mod admin_certs;
+mod admin_fees;
 mod admin_inquiries;
+mod admin_notices;
 mod admins;
 mod applications;
 mod audit;
@@ -31,6 +31,7 @@ mod issuance_password;
 mod mail;
 mod migrate;
 mod notices;
+mod office_admin;
 mod offices;
 mod portal;
 mod renewal;

@@ -47,6 +47,11 @@ const MIGRATIONS: &[Migration] = &[
         sql: include_str!("migrations/0006_office_admin.sql"),
     },
     Migration {
+        version: 7,
+        name: "office_letters",
+        sql: include_str!("migrations/0007_office_letters.sql"),
+    },
+    Migration {
         version: 8,
         name: "fees_notices_admin",
         sql: include_str!("migrations/0008_fees_notices_admin.sql"),

@@ -18,8 +18,9 @@ macro_rules! columns {
          must_change_password, issuance_hash, created_at, postal_code, address, status"
     };
 }
+pub(crate) use columns;
 
-fn office(row: &AnyRow) -> RepoResult<Office> {
+pub(crate) fn office(row: &AnyRow) -> RepoResult<Office> {
     let number: String = get(row, "number")?;
     let user_id: String = get(row, "user_id")?;
     let prefecture = get::<Option<String>>(row, "prefecture")?
@@ -45,7 +46,7 @@ fn office(row: &AnyRow) -> RepoResult<Office> {
 
 /// Says which rule a duplicate office broke, so that registration can react (e.g. draw
 /// another user ID). The constraint text differs per database but names the column on both.
-fn office_conflict(e: sqlx::Error) -> RepoError {
+pub(crate) fn office_conflict(e: sqlx::Error) -> RepoError {
     if let sqlx::Error::Database(db) = &e
         && db.is_unique_violation()
     {

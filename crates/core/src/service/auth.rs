@@ -17,6 +17,8 @@ pub enum LoginRefusal {
     Invalid,
     /// Locked until this Unix time.
     Locked(i64),
+    /// The password was right but the office is suspended (利用停止) or closed (廃止).
+    Inactive(crate::office::OfficeStatus),
 }
 
 #[derive(Debug)]
@@ -73,6 +75,17 @@ impl AuthService {
             })
             .await?;
         match (attempt, office) {
+            (Attempt::Ok, Some(o)) if o.status != crate::office::OfficeStatus::Active => {
+                d.audit(
+                    o.user_id.as_str(),
+                    "login.refused_inactive",
+                    &format!("office:{}", o.id),
+                    source,
+                    o.status.code(),
+                )
+                .await;
+                Ok(Err(LoginRefusal::Inactive(o.status)))
+            }
             (Attempt::Ok, Some(o)) => {
                 d.audit(
                     o.user_id.as_str(),

@@ -3,17 +3,19 @@
 pub mod account;
 pub mod admin;
 pub mod admin_accounts;
-pub mod admin_fees;
-pub mod admin_notices;
 pub mod admin_audit;
 pub mod admin_certs;
+pub mod admin_fees;
 pub mod admin_inquiries;
+pub mod admin_notices;
+pub mod admin_offices;
 pub mod apply;
 pub mod auth;
 pub mod fees;
 pub mod issuance_reissue;
 pub mod issue;
 pub mod notices;
+pub mod office_import;
 pub mod portal;
 pub mod register;
 pub mod renewal;
@@ -107,6 +109,7 @@ pub struct Services {
     pub admin_certs: admin_certs::CertificateAdminService,
     pub admin_inquiries: admin_inquiries::InquiryAdminService,
     pub admin_audit: admin_audit::AuditSearchService,
+    pub admin_offices: admin_offices::AdminOfficeService,
     pub deps: Arc<Deps>,
 }
 
@@ -129,6 +132,7 @@ impl Services {
             admin_certs: admin_certs::CertificateAdminService::new(deps.clone()),
             admin_inquiries: admin_inquiries::InquiryAdminService::new(deps.clone()),
             admin_audit: admin_audit::AuditSearchService::new(deps.clone()),
+            admin_offices: admin_offices::AdminOfficeService::new(deps.clone()),
             deps,
         }
     }

@@ -68,8 +68,9 @@ impl RegistrationService {
         }
         let login_password = generate_login_password();
         let issuance_password = generate_issuance_password();
-        let login_hash = d.hasher.hash(&login_password)?;
-        let issuance_hash = d.hasher.hash(&issuance_password)?;
+        // Generated secrets: see PasswordHasher::hash_generated for why lighter hashing is sound.
+        let login_hash = d.hasher.hash_generated(&login_password)?;
+        let issuance_hash = d.hasher.hash_generated(&issuance_password)?;
         // A user ID collision is astronomically rare; retry a few times rather than fail.
         for _ in 0..5 {
             let new = NewOffice {

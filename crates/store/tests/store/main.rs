@@ -13,6 +13,7 @@ mod harness;
 mod issuance_password;
 mod mail;
 mod notices;
+mod office_admin;
 mod offices;
 mod portal;
 mod queue;
@@ -88,5 +89,8 @@ on_both! {
         console::certificate_search_and_revoke,
         console::inquiries_answer_and_close,
         console::audit_search,
+        office_admin::search_bulk_insert_and_edit,
+        office_admin::status_close_and_login_reset,
+        office_admin::letter_batches_expire,
     ],
 }

@@ -82,6 +82,14 @@ pub fn locked_message(until: i64) -> String {
     )
 }
 
+/// The message for an office that is suspended or closed (given only after a right password).
+pub fn inactive_message(status: kaigo_core::office::OfficeStatus) -> String {
+    match status {
+        kaigo_core::office::OfficeStatus::Closed => "この事業所は廃止されているため、ログインできません。ご不明な点は国民健康保険団体連合会へお問い合わせください。".to_owned(),
+        _ => "この事業所は利用停止中のため、ログインできません。利用の再開については国民健康保険団体連合会へお問い合わせください。".to_owned(),
+    }
+}
+
 pub async fn login_submit(
     State(state): State<AppState>,
     session: Session,
@@ -103,6 +111,7 @@ pub async fn login_submit(
                 "ユーザIDまたはパスワードが正しくありません。3回続けて誤るとアカウントが30分間ロックされます。".to_owned(),
             ),
             Err(LoginRefusal::Locked(until)) => Some(locked_message(until)),
+            Err(LoginRefusal::Inactive(status)) => Some(inactive_message(status)),
         }
     };
     render(&LoginPage {
