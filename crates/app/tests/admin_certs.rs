@@ -141,7 +141,7 @@ async fn console_search_detail_revoke_and_boundaries() {
     let password = s(&o13, "login_password");
     let top = ow.login(&s(&o13, "user_id"), &password).await.unwrap();
     if top.path == "/password/change" {
-        ow.change_password(&password, "Kaigo-New-Pass-2026")
+        ow.change_password(&password, "KaigoNew2026x")
             .await
             .unwrap();
     }
@@ -205,7 +205,7 @@ async fn console_search_detail_revoke_and_boundaries() {
         .await
         .unwrap();
     assert_eq!(d.status, 200);
-    assert!(d.contains("a13") && d.contains("fpa13") && d.contains("1310000001"));
+    assert!(d.contains("a13") && d.contains("fp0a13") && d.contains("1310000001"));
     assert!(d.contains("CN=KaigoJigyousho,O=テスト"));
     assert!(d.contains("有効"));
     assert!(!d.contains("certificateHold"), "no hold among the reasons");

@@ -205,7 +205,7 @@ async fn reply_reaches_office_as_notice_and_mail_close_and_boundaries() {
     let password = s(&o13, "login_password");
     let top = ow.login(&s(&o13, "user_id"), &password).await.unwrap();
     if top.path == "/password/change" {
-        ow.change_password(&password, "Kaigo-New-Pass-2026")
+        ow.change_password(&password, "KaigoNew2026x")
             .await
             .unwrap();
     }

@@ -144,7 +144,7 @@ async fn notices_reach_their_targets_and_scope_holds() {
     // Office A (13) sees it escaped; office C (27) does not.
     let top = wa.get("/notices").await.unwrap();
     assert!(
-        top.contains("&lt;script&gt;alert(1)&lt;/script&gt;東京都のお知らせ"),
+        top.contains("&#60;script&#62;alert(1)&#60;/script&#62;東京都のお知らせ"),
         "{}",
         top.html
     );
@@ -152,13 +152,13 @@ async fn notices_reach_their_targets_and_scope_holds() {
     let detail = wa.get(&format!("/notices/{n13}")).await.unwrap();
     assert_eq!(detail.status, 200);
     assert!(
-        detail.contains("&lt;b&gt;太字&lt;/b&gt;"),
+        detail.contains("&#60;b&#62;太字&#60;/b&#62;"),
         "{}",
         detail.html
     );
     assert!(!detail.contains("<b>太字"));
     assert!(
-        detail.contains("<a href=\"https://example.jp/info?a=1&amp;b=2\""),
+        detail.contains("<a href=\"https://example.jp/info?a=1&#38;b=2\""),
         "autolink: {}",
         detail.html
     );

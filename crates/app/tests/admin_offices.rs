@@ -195,7 +195,8 @@ async fn offices_console_over_http() {
     );
     assert_eq!(
         letter_value(&text, "ユーザID"),
-        vec![sakura.user_id.to_string()]
+        vec![sakura.user_id.to_string()],
+        "{text}"
     );
     let temp_pw = letter_value(&text, "仮パスワード").remove(0);
     let issuance_pw = letter_value(&text, "証明書発行用パスワード").remove(0);
