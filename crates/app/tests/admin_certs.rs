@@ -320,7 +320,7 @@ fn cli_cert_list_and_revoke() {
     common::init_with_office(&data, "1310000001", None);
     add_office(&data, "2710000001", "27");
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let store = rt.block_on(async {
+    rt.block_on(async {
         let app = wiring::open(&DataDir::new(data.clone()), false)
             .await
             .unwrap();
@@ -328,7 +328,6 @@ fn cli_cert_list_and_revoke() {
         issue(&app.store, "2710000001", CertKind::KaigoHoken, "b27").await;
         app.store.close().await;
     });
-    let _ = store;
 
     let list = json(&kaigo(&data, &["cert", "list", "--json"]));
     let rows = list.as_array().expect("a JSON array");

@@ -73,9 +73,12 @@ pub fn decode(bytes: &[u8]) -> CoreResult<String> {
     Ok(text.into_owned())
 }
 
+/// Rows read from a CSV file: each form with its line number, and the rows broken as such.
+pub type ParsedRows = (Vec<(u64, OfficeForm)>, Vec<RowError>);
+
 /// Parses the CSV text into forms with their line numbers, and rows that are broken as such
 /// (wrong column count). Header problems refuse the whole file.
-pub fn parse(text: &str) -> CoreResult<(Vec<(u64, OfficeForm)>, Vec<RowError>)> {
+pub fn parse(text: &str) -> CoreResult<ParsedRows> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
