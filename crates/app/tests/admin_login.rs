@@ -383,7 +383,7 @@ mod web {
         assert!(console.contains("管理メニュー"));
         assert!(console.contains("central1"));
         assert!(console.contains("国保中央会"));
-        assert!(console.contains("【ログアウト】"));
+        assert!(console.contains("action=\"/admin/logout\"") && console.contains("ログアウト"));
 
         // An admin session does not open office pages.
         assert_eq!(w.get("/top").await.unwrap().path, "/login");
