@@ -44,6 +44,7 @@ pub async fn prepare(dir: &DataDir) -> anyhow::Result<(App, String)> {
                 r.login_password.expose_secret(),
                 r.issuance_password.expose_secret()
             ));
+            out.push_str(&demo_admins(&app).await?);
         }
     }
     Ok((app, out))
@@ -58,6 +59,35 @@ impl App {
             .await?
             .map(|o| o.user_id.to_string()))
     }
+}
+
+/// A central operator and the 東京都 federation admin for the console at /admin/login.
+async fn demo_admins(app: &App) -> anyhow::Result<String> {
+    use kaigo_core::admin::{AdminLogin, AdminRole};
+    use kaigo_core::ids::PrefectureCode;
+    use kaigo_core::service::admin::AdminService;
+    let svc = AdminService::new(app.services.deps.clone());
+    let tokyo = PrefectureCode::parse("13").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut out = String::from(
+        "Demo administrators (console at /admin/login; add the TOTP key to an authenticator app, or scan the QR code shown at the first login):\n",
+    );
+    for (login, role) in [
+        ("demo-central", AdminRole::Central),
+        ("demo-fed13", AdminRole::Federation(tokyo)),
+    ] {
+        let login = AdminLogin::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let c = svc
+            .add(login.clone(), role)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        out.push_str(&format!(
+            "  {login} ({}): password {}  TOTP key {}\n",
+            role.label(),
+            c.password.expose_secret(),
+            c.totp_secret.expose_secret()
+        ));
+    }
+    Ok(out)
 }
 
 /// A few notices like those of the manual's screenshots, so the top page looks as it will.

@@ -219,3 +219,30 @@ async fn admin_session_ends_after_idle_time_and_slides_with_use() {
         .unwrap();
     assert_eq!(w.get("/admin").await.unwrap().path, "/admin/login");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_prints_office_and_admin_credentials_that_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::new(tmp.path().join("data"));
+    let (app, text) = kaigo_pki::demo::prepare(&dir).await.unwrap();
+    assert!(text.contains("ユーザID"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("demo-central"))
+        .unwrap_or_else(|| panic!("no demo-central line: {text}"));
+    let word_after = |key: &str| {
+        let rest = &line[line.find(key).unwrap() + key.len()..];
+        rest.split_whitespace().next().unwrap().to_owned()
+    };
+    let (password, key) = (word_after("password "), word_after("TOTP key "));
+    assert!(text.contains("demo-fed13"), "{text}");
+    let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let w = Walker::new(&format!("http://{}", running.addr)).unwrap();
+    let console = w
+        .admin_login("demo-central", &password, &key)
+        .await
+        .unwrap();
+    assert!(console.contains("全都道府県"), "{}", console.html);
+}
