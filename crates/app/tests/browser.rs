@@ -586,3 +586,100 @@ async fn manual_3_2_and_4_in_chromium_without_javascript() {
     );
     c.close().await.unwrap();
 }
+
+/// The admin console in Chromium with JavaScript off: login with the TOTP code, registration of
+/// one office with its letter, a CSV upload with a bad row, and each area's first page.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_console_in_chromium_without_javascript() {
+    let b = bed().await;
+    let shots = Shots::new();
+    let c = &b.c;
+    let data = b._tmp.path().join("data");
+    let o = common::kaigo(
+        &data,
+        &[
+            "admin", "add", "--login", "central1", "--role", "central", "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let j: serde_json::Value = serde_json::from_str(common::stdout(&o).trim()).unwrap();
+    let secret = kaigo_core::totp::base32_decode(j["totp_secret"].as_str().unwrap()).unwrap();
+
+    c.goto(&format!("{}/admin/login", b.server.base))
+        .await
+        .unwrap();
+    fill(c, "login", "central1").await;
+    fill(c, "password", j["password"].as_str().unwrap()).await;
+    click_button(c, "ログイン").await;
+    assert!(text(c).await.contains("認証コード"));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    fill(c, "code", &kaigo_core::totp::code_at(&secret, now)).await;
+    click_button(c, "認証").await;
+    let page = text(c).await;
+    assert!(
+        page.contains("管理メニュー") && page.contains("全都道府県"),
+        "{page}"
+    );
+    shots.take(c, "admin-console").await;
+
+    // One office through the form: the letters page follows.
+    c.goto(&format!("{}/admin/offices/new", b.server.base))
+        .await
+        .unwrap();
+    fill(c, "number", "1310000002").await;
+    fill(c, "name", "ケアセンターさくら").await;
+    fill(c, "prefecture", "13").await;
+    fill(c, "postal_code", "100-0001").await;
+    fill(c, "address", "東京都千代田区千代田1-1").await;
+    fill(c, "email", "sakura@example.jp").await;
+    click_button(c, "登録する").await;
+    let page = text(c).await;
+    assert!(page.contains("ケアセンターさくら"), "{page}");
+    assert!(page.contains("電子請求登録結果に関するお知らせ"), "{page}");
+    shots.take(c, "admin-office-registered").await;
+
+    // A CSV with one bad row: the line number and the reason, nothing imported.
+    let csv = b._tmp.path().join("offices.csv");
+    std::fs::write(
+        &csv,
+        "事業所番号,事業所名,種別,都道府県,郵便番号,住所,メールアドレス\n\
+         1310000003,事業所C,介護,13,100-0001,東京都千代田区1,c@example.jp\n\
+         13100X0004,事業所D,介護,13,100-0001,東京都千代田区2,d@example.jp\n",
+    )
+    .unwrap();
+    c.goto(&format!("{}/admin/offices/import", b.server.base))
+        .await
+        .unwrap();
+    c.find(Locator::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(csv.to_str().unwrap())
+        .await
+        .unwrap();
+    click_button(c, "確認する").await;
+    let page = text(c).await;
+    assert!(page.contains("3行目"), "the bad row by its line: {page}");
+    shots.take(c, "admin-import-errors").await;
+
+    for (path, heading, name) in [
+        ("/admin/fees", "手数料", "admin-fees"),
+        ("/admin/notices/new", "お知らせ", "admin-notice-new"),
+        ("/admin/certificates", "証明書", "admin-certificates"),
+        ("/admin/inquiries", "お問い合わせ", "admin-inquiries"),
+        ("/admin/audit", "監査ログ", "admin-audit"),
+    ] {
+        c.goto(&format!("{}{path}", b.server.base)).await.unwrap();
+        let h1 = c
+            .find(Locator::Css("h1"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(h1.contains(heading), "{path}: {h1}");
+        shots.take(c, name).await;
+    }
+}
