@@ -18,7 +18,7 @@ pub async fn add(
     let role = AdminRole::parse(role, prefecture).map_err(|e| anyhow::anyhow!("{}", e.message))?;
     let app = wiring::open(dir, false).await?;
     let service = AdminService::new(app.services.deps.clone());
-    let result = service.add(login, role).await;
+    let result = service.add(login, role, "cli", "cli").await;
     app.store.close().await;
     result.map_err(|e| match e {
         kaigo_core::CoreError::Refused(m) => anyhow::anyhow!("{m}"),

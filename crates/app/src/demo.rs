@@ -77,7 +77,7 @@ async fn demo_admins(app: &App) -> anyhow::Result<String> {
     ] {
         let login = AdminLogin::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?;
         let c = svc
-            .add(login.clone(), role)
+            .add(login.clone(), role, "demo", "")
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         out.push_str(&format!(

@@ -180,6 +180,8 @@ async fn password_then_code_with_replay_refused_and_lockout() {
         .add(
             kaigo_core::admin::AdminLogin::parse("central1").unwrap(),
             kaigo_core::admin::AdminRole::Central,
+            "cli",
+            "cli",
         )
         .await
         .unwrap();
@@ -243,6 +245,8 @@ async fn password_then_code_with_replay_refused_and_lockout() {
         .add(
             kaigo_core::admin::AdminLogin::parse("fed27").unwrap(),
             kaigo_core::admin::AdminRole::parse("federation", Some("27")).unwrap(),
+            "cli",
+            "cli",
         )
         .await
         .unwrap();

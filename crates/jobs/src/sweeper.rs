@@ -1,16 +1,17 @@
-//! Periodic cleanup: expired sessions.
+//! Periodic cleanup: expired sessions, and batches of registration letters past their
+//! download window (they hold sealed passwords; none should outlive it).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use kaigo_core::clock::Clock;
-use kaigo_core::repo::SessionRepo;
+use kaigo_core::repo::Store;
 use tokio::task::JoinHandle;
 
 use crate::{Shutdown, sleep_or_stop};
 
 pub struct SessionSweeper {
-    pub store: Arc<dyn SessionRepo>,
+    pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub every: Duration,
 }
@@ -19,10 +20,16 @@ impl SessionSweeper {
     pub fn spawn(self, mut shutdown: Shutdown) -> JoinHandle<()> {
         tokio::spawn(async move {
             loop {
-                match self.store.delete_expired_sessions(self.clock.unix()).await {
+                let now = self.clock.unix();
+                match self.store.delete_expired_sessions(now).await {
                     Ok(n) if n > 0 => tracing::debug!(removed = n, "expired sessions removed"),
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "session sweep failed"),
+                }
+                match self.store.purge_letter_batches(now).await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "expired letter batches purged"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "letter batch purge failed"),
                 }
                 if sleep_or_stop(&mut shutdown, self.every).await {
                     break;

@@ -73,7 +73,14 @@ impl AdminService {
     ///
     /// # Errors
     /// `Refused` when the login is taken.
-    pub async fn add(&self, login: AdminLogin, role: AdminRole) -> CoreResult<AdminCredentials> {
+    /// `actor` and `source` are who creates it and from where, for the audit trail.
+    pub async fn add(
+        &self,
+        login: AdminLogin,
+        role: AdminRole,
+        actor: &str,
+        source: &str,
+    ) -> CoreResult<AdminCredentials> {
         let password = SecretString::from(random_password());
         let secret = Zeroizing::new(totp::generate_secret());
         let new = NewAdmin {
@@ -94,10 +101,10 @@ impl AdminService {
         };
         self.deps
             .audit(
-                "cli",
+                actor,
                 "admin.add",
                 &format!("admin:{login}"),
-                "cli",
+                source,
                 role.code(),
             )
             .await;

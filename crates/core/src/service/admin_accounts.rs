@@ -74,7 +74,7 @@ impl AdminAccounts {
                 )
             })?;
         let created = AdminService::new(self.deps.clone())
-            .add(login.clone(), role)
+            .add(login.clone(), role, &actor.audit_name(), &actor.source)
             .await
             .map_err(|e| match e {
                 CoreError::Refused(_) => {
@@ -82,15 +82,6 @@ impl AdminAccounts {
                 }
                 other => other,
             })?;
-        self.deps
-            .audit(
-                &actor.audit_name(),
-                "admin.account.create",
-                &format!("admin:{login}"),
-                &actor.source,
-                role.code(),
-            )
-            .await;
         Ok(created)
     }
 

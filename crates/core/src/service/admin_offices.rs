@@ -95,6 +95,16 @@ pub fn validate_office_form(role: AdminRole, f: &OfficeForm) -> Result<ValidOffi
             Ok(p) => Some(p),
         },
     };
+    // The 事業所番号 begins with the prefecture's code: an office of another prefecture cannot
+    // be registered (or its number probed) under this one.
+    if let (Some(n), Some(p)) = (&number, prefecture)
+        && n.as_str()[..2] != p.to_string()
+    {
+        errors.push(format!(
+            "事業所番号の先頭2桁（{}）が都道府県 {p} と一致しません。",
+            &n.as_str()[..2]
+        ));
+    }
     let postal_code = validate_postal_code(&f.postal_code)
         .map_err(|e| errors.push(e.message))
         .ok();
@@ -693,4 +703,34 @@ fn batch_prefecture(role: AdminRole, offices: &[Office]) -> Option<PrefectureCod
         .iter()
         .all(|o| o.prefecture == Some(first))
         .then_some(first)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(number: &str, prefecture: &str) -> OfficeForm {
+        OfficeForm {
+            number: number.into(),
+            name: "事業所".into(),
+            kind: "kaigo".into(),
+            prefecture: prefecture.into(),
+            postal_code: "100-0001".into(),
+            address: "東京都千代田区千代田1-1".into(),
+            email: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_number_must_belong_to_the_prefecture() {
+        let p13 = PrefectureCode::new(13).unwrap();
+        let fed13 = AdminRole::Federation(p13);
+        assert!(validate_office_form(fed13, &form("1310000001", "")).is_ok());
+        // A federation admin of 13 cannot take a number of prefecture 27.
+        let errors = validate_office_form(fed13, &form("2710000001", "")).unwrap_err();
+        assert!(errors.iter().any(|e| e.contains("先頭2桁")), "{errors:?}");
+        // Nor can a central operator file it under the wrong prefecture.
+        assert!(validate_office_form(AdminRole::Central, &form("2710000001", "13")).is_err());
+        assert!(validate_office_form(AdminRole::Central, &form("2710000001", "27")).is_ok());
+    }
 }
