@@ -43,6 +43,39 @@ pub struct ConsoleFrame {
     pub prefecture: String,
     pub central: bool,
     pub csrf: String,
+    /// The request path, to mark the current area in the menu.
+    pub path: String,
+}
+
+impl ConsoleFrame {
+    /// The console's areas: (label, link, central only).
+    pub fn areas(&self) -> Vec<(&'static str, &'static str)> {
+        let mut areas = vec![
+            ("管理メニュー", "/admin"),
+            ("事業所", "/admin/offices"),
+            ("手数料", "/admin/fees"),
+            ("お知らせ", "/admin/notices"),
+            ("証明書", "/admin/certificates"),
+            ("お問い合わせ", "/admin/inquiries"),
+        ];
+        if self.central {
+            areas.push(("監査ログ", "/admin/audit"));
+            areas.push(("管理者", "/admin/accounts"));
+        }
+        areas
+    }
+
+    /// Whether `href` is the area of the current page.
+    pub fn is_current(&self, href: &str) -> bool {
+        if href == "/admin" {
+            return self.path == "/admin";
+        }
+        self.path == href
+            || self
+                .path
+                .strip_prefix(href)
+                .is_some_and(|rest| rest.starts_with('/') || rest.starts_with('.'))
+    }
 }
 
 /// A logged-in admin in a console handler.
@@ -50,6 +83,7 @@ pub struct Console {
     pub admin: Admin,
     pub ip: String,
     pub csrf: String,
+    pub path: String,
 }
 
 impl Console {
@@ -74,6 +108,7 @@ impl Console {
                 .unwrap_or_else(|| "全都道府県".to_owned()),
             central: matches!(self.admin.role, AdminRole::Central),
             csrf: self.csrf.clone(),
+            path: self.path.clone(),
         }
     }
 }
@@ -92,6 +127,35 @@ impl FromRequestParts<AppState> for Console {
             admin: user.admin,
             ip,
             csrf,
+            path: parts.uri.path().to_owned(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn frame(path: &str, central: bool) -> ConsoleFrame {
+        ConsoleFrame {
+            login: "a".into(),
+            role: String::new(),
+            prefecture: String::new(),
+            central,
+            csrf: String::new(),
+            path: path.into(),
+        }
+    }
+
+    #[test]
+    fn current_area() {
+        let f = frame("/admin/fees/12", false);
+        assert!(f.is_current("/admin/fees"));
+        assert!(!f.is_current("/admin"));
+        assert!(frame("/admin/fees.csv", false).is_current("/admin/fees"));
+        assert!(frame("/admin", false).is_current("/admin"));
+        assert!(!frame("/admin/feesx", false).is_current("/admin/fees"));
+        assert_eq!(frame("/admin", false).areas().len(), 6);
+        assert_eq!(frame("/admin", true).areas().len(), 8);
     }
 }
