@@ -69,12 +69,7 @@ pub fn validate_office_form(role: AdminRole, f: &OfficeForm) -> Result<ValidOffi
     let number = OfficeNumber::parse(&f.number)
         .map_err(|e| errors.push(e.message))
         .ok();
-    let name = validate_office_name(&f.name)
-        .map_err(|e| errors.push(e.message))
-        .ok();
-    let kind = parse_office_kind(&f.kind)
-        .map_err(|e| errors.push(e.message))
-        .ok();
+    let details = validate_details(f, &mut errors);
     let prefecture = match (role, f.prefecture.trim()) {
         (AdminRole::Federation(own), "") => Some(own),
         (_, "") => {
@@ -105,6 +100,29 @@ pub fn validate_office_form(role: AdminRole, f: &OfficeForm) -> Result<ValidOffi
             &n.as_str()[..2]
         ));
     }
+    match (number, details, prefecture) {
+        (Some(number), Some(d), Some(prefecture)) if errors.is_empty() => Ok(ValidOffice {
+            number,
+            name: d.name,
+            kind: d.kind,
+            prefecture,
+            postal_code: d.postal_code,
+            address: d.address,
+            email: d.email,
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// Checks the fields an admin may edit (name, kind, postal code, address, e-mail), adding each
+/// problem to `errors`; `None` if any is wrong.
+fn validate_details(f: &OfficeForm, errors: &mut Vec<String>) -> Option<OfficeEdit> {
+    let name = validate_office_name(&f.name)
+        .map_err(|e| errors.push(e.message))
+        .ok();
+    let kind = parse_office_kind(&f.kind)
+        .map_err(|e| errors.push(e.message))
+        .ok();
     let postal_code = validate_postal_code(&f.postal_code)
         .map_err(|e| errors.push(e.message))
         .ok();
@@ -119,26 +137,13 @@ pub fn validate_office_form(role: AdminRole, f: &OfficeForm) -> Result<ValidOffi
             .map_err(|e| errors.push(e.message))
             .ok()
     };
-    match (number, name, kind, prefecture, postal_code, address, email) {
-        (
-            Some(number),
-            Some(name),
-            Some(kind),
-            Some(prefecture),
-            Some(postal_code),
-            Some(address),
-            Some(email),
-        ) if errors.is_empty() => Ok(ValidOffice {
-            number,
-            name,
-            kind,
-            prefecture,
-            postal_code,
-            address,
-            email,
-        }),
-        _ => Err(errors),
-    }
+    Some(OfficeEdit {
+        name: name?,
+        kind: kind?,
+        postal_code: postal_code?,
+        address: address?,
+        email: email?,
+    })
 }
 
 /// Freshly generated credentials with their hashes.
@@ -509,37 +514,8 @@ impl AdminOfficeService {
     ) -> CoreResult<Result<(), Vec<String>>> {
         let office = self.office(actor, id).await?;
         let mut errors = Vec::new();
-        let name = validate_office_name(&form.name)
-            .map_err(|e| errors.push(e.message))
-            .ok();
-        let kind = parse_office_kind(&form.kind)
-            .map_err(|e| errors.push(e.message))
-            .ok();
-        let postal_code = validate_postal_code(&form.postal_code)
-            .map_err(|e| errors.push(e.message))
-            .ok();
-        let address = validate_address(&form.address)
-            .map_err(|e| errors.push(e.message))
-            .ok();
-        let email = if form.email.trim().is_empty() {
-            Some(None)
-        } else {
-            validate_email(&form.email)
-                .map(Some)
-                .map_err(|e| errors.push(e.message))
-                .ok()
-        };
-        let (Some(name), Some(kind), Some(postal_code), Some(address), Some(email)) =
-            (name, kind, postal_code, address, email)
-        else {
+        let Some(edit) = validate_details(form, &mut errors) else {
             return Ok(Err(errors));
-        };
-        let edit = OfficeEdit {
-            name,
-            kind,
-            postal_code,
-            address,
-            email,
         };
         self.deps.store.update_office(office.id, &edit).await?;
         self.deps
