@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 
 use crate::SqlStore;
 use crate::error::{bad_value, repo_err};
-use crate::offices::{columns, office, office_conflict};
+use crate::offices::{columns, office};
 use crate::row::{code, get};
 
 /// The RFC 5280 CRLReason of a closed office's certificates.
@@ -140,27 +140,7 @@ impl OfficeAdminRepo for SqlStore {
             .map_err(repo_err("begin insert offices"))?;
         let mut out = Vec::with_capacity(offices.len());
         for o in offices {
-            let row = sqlx::query(concat!(
-                "INSERT INTO offices (number, name, kind, email, prefecture, user_id, \
-                 login_hash, must_change_password, issuance_hash, created_at, postal_code, \
-                 address) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11) RETURNING ",
-                columns!()
-            ))
-            .bind(o.number.as_str())
-            .bind(o.name.as_str())
-            .bind(o.kind.code())
-            .bind(o.email.as_deref())
-            .bind(o.prefecture.map(|p| p.to_string()))
-            .bind(o.user_id.as_str())
-            .bind(o.login_hash.as_str())
-            .bind(o.issuance_hash.as_str())
-            .bind(o.created_at)
-            .bind(o.postal_code.as_str())
-            .bind(o.address.as_str())
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(office_conflict)?;
-            out.push(office(&row)?);
+            out.push(crate::offices::insert_office_row(&mut *tx, o).await?);
         }
         tx.commit()
             .await

@@ -61,6 +61,36 @@ pub(crate) fn office_conflict(e: sqlx::Error) -> RepoError {
     repo_err("insert office")(e)
 }
 
+/// Inserts one office through `exec` (the pool, or a transaction for a bulk registration).
+pub(crate) async fn insert_office_row<'e, E>(exec: E, o: &NewOffice) -> RepoResult<Office>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    // must_change_password starts at 1: a new office logs in with the temporary password
+    // from its registration letter.
+    let row = sqlx::query(concat!(
+        "INSERT INTO offices (number, name, kind, email, prefecture, user_id, login_hash, \
+         must_change_password, issuance_hash, created_at, postal_code, address) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11) RETURNING ",
+        columns!()
+    ))
+    .bind(o.number.as_str())
+    .bind(o.name.as_str())
+    .bind(o.kind.code())
+    .bind(o.email.as_deref())
+    .bind(o.prefecture.map(|p| p.to_string()))
+    .bind(o.user_id.as_str())
+    .bind(o.login_hash.as_str())
+    .bind(o.issuance_hash.as_str())
+    .bind(o.created_at)
+    .bind(o.postal_code.as_str())
+    .bind(o.address.as_str())
+    .fetch_one(exec)
+    .await
+    .map_err(office_conflict)?;
+    office(&row)
+}
+
 impl SqlStore {
     /// One office by a unique column; `sql` selects `columns!()` with one parameter.
     async fn one_office<'a, T>(&self, sql: &'static str, key: T) -> RepoResult<Option<Office>>
@@ -81,29 +111,7 @@ impl SqlStore {
 #[async_trait]
 impl OfficeRepo for SqlStore {
     async fn insert_office(&self, o: &NewOffice) -> RepoResult<Office> {
-        // must_change_password starts at 1: a new office logs in with the temporary password
-        // from its registration letter.
-        let row = sqlx::query(concat!(
-            "INSERT INTO offices (number, name, kind, email, prefecture, user_id, login_hash, \
-             must_change_password, issuance_hash, created_at, postal_code, address) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10, $11) RETURNING ",
-            columns!()
-        ))
-        .bind(o.number.as_str())
-        .bind(o.name.as_str())
-        .bind(o.kind.code())
-        .bind(o.email.as_deref())
-        .bind(o.prefecture.map(|p| p.to_string()))
-        .bind(o.user_id.as_str())
-        .bind(o.login_hash.as_str())
-        .bind(o.issuance_hash.as_str())
-        .bind(o.created_at)
-        .bind(o.postal_code.as_str())
-        .bind(o.address.as_str())
-        .fetch_one(&self.pool)
-        .await
-        .map_err(office_conflict)?;
-        office(&row)
+        insert_office_row(&self.pool, o).await
     }
 
     async fn office_by_id(&self, id: OfficeId) -> RepoResult<Option<Office>> {
