@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{kaigo, stderr, stdout};
+use common::{add_admin, json, kaigo, now, s, stderr, stdout};
 use kaigo_core::certificate::{CertKind, CertStatus, NewApplication, NewCertificate};
 use kaigo_core::ids::{CertificateId, OfficeNumber, Serial};
 use kaigo_core::mail::NewMail;
@@ -13,22 +13,6 @@ use kaigo_pki::datadir::DataDir;
 use kaigo_pki::walk::Walker;
 use kaigo_pki::{serve, wiring};
 use kaigo_store::SqlStore;
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn json(o: &std::process::Output) -> serde_json::Value {
-    assert!(o.status.success(), "{}", stderr(o));
-    serde_json::from_str(stdout(o).trim()).expect("JSON")
-}
-
-fn s(v: &serde_json::Value, k: &str) -> String {
-    v[k].as_str().unwrap().to_owned()
-}
 
 fn add_office(data: &std::path::Path, number: &str, prefecture: &str) -> serde_json::Value {
     json(&kaigo(
@@ -47,15 +31,6 @@ fn add_office(data: &std::path::Path, number: &str, prefecture: &str) -> serde_j
             "--json",
         ],
     ))
-}
-
-fn add_admin(data: &std::path::Path, login: &str, prefecture: Option<&str>) -> serde_json::Value {
-    let mut args = vec!["admin", "add", "--login", login, "--json"];
-    match prefecture {
-        Some(p) => args.extend(["--role", "federation", "--prefecture", p]),
-        None => args.extend(["--role", "central"]),
-    }
-    json(&kaigo(data, &args))
 }
 
 /// Issues a certificate to the office through the store (as the worker would).

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{kaigo, stderr, stdout};
+use common::{add_admin, json, kaigo, now, s};
 use kaigo_core::ids::OfficeNumber;
 use kaigo_core::inquiry_admin::InquiryStatus;
 use kaigo_core::portal::{InquiryCategory, InquiryId, NewInquiry, reception_number};
@@ -14,31 +14,6 @@ use kaigo_pki::datadir::DataDir;
 use kaigo_pki::walk::Walker;
 use kaigo_pki::{serve, wiring};
 use kaigo_store::SqlStore;
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-fn json(o: &std::process::Output) -> serde_json::Value {
-    assert!(o.status.success(), "{}", stderr(o));
-    serde_json::from_str(stdout(o).trim()).expect("JSON")
-}
-
-fn s(v: &serde_json::Value, k: &str) -> String {
-    v[k].as_str().unwrap().to_owned()
-}
-
-fn add_admin(data: &std::path::Path, login: &str, prefecture: Option<&str>) -> serde_json::Value {
-    let mut args = vec!["admin", "add", "--login", login, "--json"];
-    match prefecture {
-        Some(p) => args.extend(["--role", "federation", "--prefecture", p]),
-        None => args.extend(["--role", "central"]),
-    }
-    json(&kaigo(data, &args))
-}
 
 async fn ask(store: &SqlStore, number: &str, subject: &str, reply_to: &str) -> InquiryId {
     let office = store

@@ -129,3 +129,32 @@ pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     std::fs::write(&p, bytes).expect("write file");
     p
 }
+
+/// The current Unix time.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+}
+
+/// The JSON a successful command printed.
+pub fn json(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    serde_json::from_str(stdout(o).trim()).expect("JSON")
+}
+
+/// A string field of a JSON object.
+pub fn s(v: &serde_json::Value, k: &str) -> String {
+    v[k].as_str().unwrap().to_owned()
+}
+
+/// `kaigo-pki admin add --json`: a federation admin of `prefecture`, or a central operator.
+pub fn add_admin(data: &Path, login: &str, prefecture: Option<&str>) -> serde_json::Value {
+    let mut args = vec!["admin", "add", "--login", login, "--json"];
+    match prefecture {
+        Some(p) => args.extend(["--role", "federation", "--prefecture", p]),
+        None => args.extend(["--role", "central"]),
+    }
+    json(&kaigo(data, &args))
+}
