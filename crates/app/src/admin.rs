@@ -38,9 +38,21 @@ pub fn to_json(c: &AdminCredentials) -> serde_json::Value {
     })
 }
 
+/// The otpauth URI as a QR code drawn with Unicode half blocks, for the terminal.
+fn qr_text(uri: &str) -> String {
+    match qrcode::QrCode::new(uri.as_bytes()) {
+        Ok(qr) => qr
+            .render::<qrcode::render::unicode::Dense1x2>()
+            .quiet_zone(true)
+            .build(),
+        Err(_) => String::new(),
+    }
+}
+
 pub fn to_text(c: &AdminCredentials) -> String {
     format!(
-        "Created admin {login} ({role}{pref})\n  password:    {password}\n  TOTP secret: {secret}\n  otpauth URI: {uri}\nThe password and the secret are shown only now. Enrol the secret at the first login to /admin/login.\n",
+        "Created admin {login} ({role}{pref})\n  password:    {password}\n  TOTP secret: {secret}\n  otpauth URI: {uri}\n{qr}\nThe password and the secret are shown only now, here: scan the QR code or type the secret into an authenticator app, then log in to /admin/login with a code from it. The login page never shows the secret.\n",
+        qr = qr_text(c.otpauth_uri.expose_secret()),
         login = c.admin.login,
         role = c.admin.role.code(),
         pref = c

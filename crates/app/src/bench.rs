@@ -15,7 +15,7 @@ use crate::datadir::DataDir;
 use crate::walk::Walker;
 use crate::{serve, wiring};
 
-fn cores() -> usize {
+pub(crate) fn cores() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -48,7 +48,7 @@ fn raw_limit(profile: kaigo_ca::Pkcs12Profile, per_thread: usize, real_build: bo
     (threads * per_thread) as f64 / start.elapsed().as_secs_f64()
 }
 
-async fn register(
+pub(crate) async fn register(
     app: &wiring::App,
     n: usize,
     offset: usize,

@@ -130,6 +130,15 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10_000)]
         rows: usize,
     },
+    /// Login throughput over HTTP and the latency of /healthz while logins run.
+    Login {
+        /// Seconds of load.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent clients, each logging in to its own office in a loop.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+    },
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]

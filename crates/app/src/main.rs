@@ -238,6 +238,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             print!("{}", kaigo_pki::bench_import::run(rows).await?);
         }
+        Command::Bench {
+            command: BenchCommand::Login { seconds, clients },
+        } => {
+            print!("{}", kaigo_pki::bench_login::run(seconds, clients).await?);
+        }
     }
     Ok(())
 }

@@ -6,9 +6,8 @@ use anyhow::{anyhow, bail};
 use kaigo_core::ids::{NoticeId, OfficeNumber, PrefectureCode};
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
 use kaigo_core::portal::NewAttachment;
-use kaigo_core::service::portal::{
-    MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, NoticeDraft, content_type_for, sanitize_filename,
-};
+use kaigo_core::service::admin_notices::{Upload, check_upload};
+use kaigo_core::service::portal::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, NoticeDraft};
 
 use crate::datadir::DataDir;
 use crate::wiring;
@@ -52,40 +51,27 @@ fn read_attachments(paths: &[PathBuf]) -> anyhow::Result<Vec<NewAttachment>> {
                 MAX_ATTACHMENT_BYTES
             );
         }
-        let raw_name = path
+        let filename = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let filename = sanitize_filename(&raw_name);
-        let content_type = content_type_for(&filename);
-        if content_type == "application/octet-stream" {
-            bail!(
-                "{shown}: file type not allowed (pdf, zip, txt, csv, png, jpg, xls, xlsx, doc, docx, crt, cer, der, pem)"
-            );
-        }
         let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read {shown}: {e}"))?;
-        if bytes.len() > MAX_ATTACHMENT_BYTES {
-            bail!("{shown} is too large");
-        }
-        out.push(NewAttachment {
-            filename,
-            content_type: content_type.to_owned(),
-            bytes,
-        });
+        // The console's policy (name, size, allow-list, extension agreeing with the content).
+        let checked = check_upload(&Upload { filename, bytes })
+            .map_err(|e| anyhow!("{shown}: {}", e.message))?;
+        out.push(checked);
     }
     Ok(out)
 }
 
 pub async fn add(dir: &DataDir, args: AddArgs) -> anyhow::Result<Posted> {
-    let title = args.title.trim().to_owned();
+    let title = kaigo_core::text::single_line(&args.title)
+        .ok_or_else(|| anyhow!("--title must be one line without control characters"))?;
     if title.is_empty() {
         bail!("--title must not be empty");
     }
     if title.chars().count() > 200 {
         bail!("--title is too long (at most 200 characters)");
-    }
-    if title.chars().any(char::is_control) {
-        bail!("--title must be one line");
     }
     if args.body.chars().count() > 20_000 {
         bail!("--body is too long (at most 20000 characters)");
@@ -134,7 +120,7 @@ pub async fn add(dir: &DataDir, args: AddArgs) -> anyhow::Result<Posted> {
             notice: NewNotice {
                 category,
                 title: title.clone(),
-                body: args.body.clone(),
+                body: kaigo_core::text::multi_line(&args.body),
                 target,
                 start_at: now,
                 end_at: args.days.map(|d| now + i64::from(d) * 86_400),

@@ -131,6 +131,19 @@ async fn central_manages_accounts_and_federation_cannot() {
     let password = created.texts("#new-password").pop().unwrap();
     let secret = created.texts("#new-totp-secret").pop().unwrap();
     assert_eq!(password.len(), 16);
+    // The key is shown here, to the creator, as text and as a QR code (and never again).
+    assert!(
+        created.contains("<svg"),
+        "a QR code of the key: {}",
+        created.html
+    );
+    let svg = &created.html[created.html.find("<svg").unwrap()..];
+    let svg = &svg[..svg.find("</svg>").expect("a closed <svg>")];
+    assert!(!svg.contains("<script"), "the QR code needs no JavaScript");
+    assert!(
+        svg.contains("<path") || svg.contains("<rect"),
+        "the QR code is drawn"
+    );
     // The new account works with what the page showed.
     let nw = Walker::new(&base).unwrap();
     let nconsole = nw.admin_login("fed27", &password, &secret).await.unwrap();

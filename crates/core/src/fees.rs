@@ -1,7 +1,46 @@
 //! The certificate issuance fee ledger (発行手数料): charges for issued 介護保険証明書, payments
 //! recorded by the 国保連合会, corrections. The balance is the sum of the entries.
 
+use crate::error::ValidationError;
 use crate::ids::{CertificateId, OfficeId};
+
+/// The largest amount of one ledger entry (a charge, a payment or a correction), in yen. Every
+/// path that records an entry — the console, the CLI, the issuance worker — goes through
+/// [`check_entry_amount`], so a balance (a sum of entries) stays far inside `i64`.
+pub const MAX_ENTRY_YEN: i64 = 100_000_000;
+
+/// Refuses an entry amount outside ±[`MAX_ENTRY_YEN`] (and zero).
+pub fn check_entry_amount(amount: i64, field: &'static str) -> Result<i64, ValidationError> {
+    if amount == 0 || amount.unsigned_abs() > MAX_ENTRY_YEN.unsigned_abs() {
+        return Err(ValidationError::new(
+            field,
+            format!(
+                "金額は1円以上{}円以下で指定してください。",
+                format_yen(MAX_ENTRY_YEN)
+            ),
+        ));
+    }
+    Ok(amount)
+}
+
+/// Adds yen amounts without overflow: a sum that would leave `i64` stops at its bound
+/// instead of wrapping (or panicking in a debug build).
+pub fn sum_yen(amounts: impl IntoIterator<Item = i64>) -> i64 {
+    amounts.into_iter().fold(0, i64::saturating_add)
+}
+
+/// `12,345` — thousands separated, for messages.
+pub fn format_yen(amount: i64) -> String {
+    let digits = amount.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if amount < 0 { format!("-{out}") } else { out }
+}
 
 /// The default fee for one 介護保険証明書, yen, tax included.
 pub const DEFAULT_HOKEN_FEE_YEN: i64 = 7_800;

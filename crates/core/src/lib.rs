@@ -20,6 +20,7 @@ pub mod repo;
 pub mod security_mail;
 pub mod service;
 pub mod terms;
+pub mod text;
 
 pub use error::{CoreError, CoreResult, PkiError, RepoError, ValidationError};
 pub mod admin;

@@ -127,15 +127,18 @@ pub fn validate_email(raw: &str) -> Result<String, crate::error::ValidationError
 
 /// Checks an office name: 1–100 characters, no control characters.
 pub fn validate_office_name(raw: &str) -> Result<String, crate::error::ValidationError> {
-    let s = raw.trim();
-    let n = s.chars().count();
-    if n == 0 || n > 100 || s.chars().any(char::is_control) {
-        Err(crate::error::ValidationError::new(
+    let error = || {
+        crate::error::ValidationError::new(
             "name",
-            "事業所名は1文字以上100文字以内で入力してください。",
-        ))
+            "事業所名は1文字以上100文字以内で入力してください（改行や制御文字は使えません）。",
+        )
+    };
+    let s = crate::text::single_line(raw).ok_or_else(error)?;
+    let n = s.chars().count();
+    if n == 0 || n > 100 {
+        Err(error())
     } else {
-        Ok(s.to_owned())
+        Ok(s)
     }
 }
 

@@ -137,15 +137,18 @@ pub fn validate_postal_code(raw: &str) -> Result<String, ValidationError> {
 
 /// 住所: 1–200 characters, no control characters.
 pub fn validate_address(raw: &str) -> Result<String, ValidationError> {
-    let s = raw.trim();
-    let n = s.chars().count();
-    if n == 0 || n > 200 || s.chars().any(char::is_control) {
-        Err(ValidationError::new(
+    let error = || {
+        ValidationError::new(
             "address",
-            "住所は1文字以上200文字以内で入力してください。",
-        ))
+            "住所は1文字以上200文字以内で入力してください（改行や制御文字は使えません）。",
+        )
+    };
+    let s = crate::text::single_line(raw).ok_or_else(error)?;
+    let n = s.chars().count();
+    if n == 0 || n > 200 {
+        Err(error())
     } else {
-        Ok(s.to_owned())
+        Ok(s)
     }
 }
 

@@ -5,7 +5,10 @@ use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::Rng;
 use rand::rngs::OsRng;
+use std::sync::Arc;
+
 use secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
 
 use crate::error::CoreError;
 use crate::ids::UserId;
@@ -114,19 +117,27 @@ pub const GENERATED_T_COST: u32 = 1;
 /// Argon2id hashing with the crate's recommended parameters (19 MiB, t=2, p=1) for passwords
 /// that people choose, and lighter parameters for the machine-generated secrets of
 /// registration letters (see [`hash_generated`](Self::hash_generated)).
+///
+/// The `*_async` methods run the work on tokio's blocking pool, at most `concurrency` at once
+/// (default: the number of cores), so that a flood of logins neither occupies the async
+/// workers that answer every other request nor queues unbounded memory-hard work: each
+/// full-cost hash holds 19 MiB while it runs.
 #[derive(Clone)]
 pub struct PasswordHasher {
     argon: Argon2<'static>,
     generated: Argon2<'static>,
+    limit: Arc<tokio::sync::Semaphore>,
 }
 
 impl Default for PasswordHasher {
     fn default() -> Self {
         let params = Params::new(GENERATED_M_COST, GENERATED_T_COST, 1, None)
             .unwrap_or_else(|_| unreachable!("constant Argon2 parameters are valid"));
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Self {
             argon: Argon2::default(),
             generated: Argon2::new(Algorithm::Argon2id, Version::V0x13, params),
+            limit: Arc::new(tokio::sync::Semaphore::new(cores)),
         }
     }
 }
@@ -138,6 +149,51 @@ impl std::fmt::Debug for PasswordHasher {
 }
 
 impl PasswordHasher {
+    /// At most `n` (≥ 1) hashes or verifications run at once through the `*_async` methods.
+    #[must_use]
+    pub fn with_concurrency(mut self, n: usize) -> Self {
+        self.limit = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self
+    }
+
+    /// Runs `work` on the blocking pool under the concurrency bound.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&Self) -> T + Send + 'static,
+    ) -> Result<T, CoreError> {
+        let _permit = self
+            .limit
+            .acquire()
+            .await
+            .map_err(|e| CoreError::Hash(e.to_string()))?;
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || work(&this))
+            .await
+            .map_err(|e| CoreError::Hash(e.to_string()))
+    }
+
+    /// [`hash`](Self::hash) on the blocking pool.
+    pub async fn hash_async(&self, password: &SecretString) -> Result<String, CoreError> {
+        let password = password.clone();
+        self.blocking(move |h| h.hash(&password)).await?
+    }
+
+    /// [`verify`](Self::verify) on the blocking pool; `None` spends the time of a dummy
+    /// verification and answers false (unknown account).
+    pub async fn verify_async(&self, password: &str, phc: Option<&str>) -> bool {
+        let password = Zeroizing::new(password.to_owned());
+        let phc = phc.map(str::to_owned);
+        self.blocking(move |h| match phc {
+            Some(phc) => h.verify(&password, &phc),
+            None => {
+                h.verify_dummy(&password);
+                false
+            }
+        })
+        .await
+        .unwrap_or(false)
+    }
+
     pub fn hash(&self, password: &SecretString) -> Result<String, CoreError> {
         self.argon
             .hash_password(password.expose_secret().as_bytes())

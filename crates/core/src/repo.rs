@@ -39,11 +39,36 @@ pub struct ThrottleState {
 #[async_trait]
 pub trait ThrottleRepo: Send + Sync {
     async fn throttle_state(&self, key: &str) -> RepoResult<ThrottleState>;
-    /// Adds one failure atomically and returns the new count.
-    async fn throttle_fail(&self, key: &str, now: i64) -> RepoResult<i64>;
-    /// Locks the key until `until` and resets its failure count.
+    /// Reserves one attempt on `key` at `now` in a single statement and returns the state
+    /// after it: a lock still in force is returned unchanged (and the attempt not counted); a
+    /// lock that has run out is lifted and the count restarts at 1; otherwise the count grows
+    /// by one. One statement, so parallel attempts can neither skip a count nor reset each
+    /// other's.
+    async fn throttle_reserve(&self, key: &str, now: i64) -> RepoResult<ThrottleState>;
+    /// Locks the key until `until`; the count stays, so attempts racing the lock still see it
+    /// above the threshold.
     async fn throttle_lock(&self, key: &str, until: i64) -> RepoResult<()>;
     async fn throttle_clear(&self, key: &str) -> RepoResult<()>;
+    /// Deletes counters whose last failure is older than `stale_before` and whose lock, if
+    /// any, has run out by `now`. Returns how many were deleted.
+    async fn throttle_purge(&self, stale_before: i64, now: i64) -> RepoResult<u64>;
+}
+
+/// Form submissions that must take effect once, whatever the parallel requests (a double
+/// click, a script): the first request to claim the form's key does the work.
+#[async_trait]
+pub trait SubmissionRepo: Send + Sync {
+    /// Claims `key`; true only for the one caller that inserted it.
+    async fn claim_submission(&self, key: &str, now: i64) -> RepoResult<bool>;
+    /// Records what the claimed submission produced.
+    async fn finish_submission(&self, key: &str, result: i64) -> RepoResult<()>;
+    /// What an earlier submission produced: `Some(None)` while it is still running, `None`
+    /// when the key was never claimed.
+    async fn submission_result(&self, key: &str) -> RepoResult<Option<Option<i64>>>;
+    /// Forgets a claim whose work failed, so that the form can be sent again.
+    async fn release_submission(&self, key: &str) -> RepoResult<()>;
+    /// Deletes claims made before `before`.
+    async fn purge_submissions(&self, before: i64) -> RepoResult<u64>;
 }
 
 /// A browser session. The cookie holds a random token; only its SHA-256 is stored.
@@ -106,6 +131,13 @@ pub trait ApplicationRepo: Send + Sync {
         now: i64,
         lease_until: i64,
     ) -> RepoResult<Option<Application>>;
+    /// Extends the lease of a running application to `lease_until` (the worker building it is
+    /// alive). False when it is no longer running under a lease (finished, or reclaimed).
+    async fn renew_application_lease(
+        &self,
+        id: ApplicationId,
+        lease_until: i64,
+    ) -> RepoResult<bool>;
     /// In one transaction: stores the certificate, marks the application done and erases its
     /// sealed password, revokes (superseded) the office's earlier valid certificate of the same
     /// kind, and posts the notice and the mail.
@@ -196,12 +228,17 @@ pub trait SecurityMailRepo: Send + Sync {
         office_id: OfficeId,
         purpose: CodePurpose,
     ) -> RepoResult<Option<OneTimeCode>>;
-    /// Counts one wrong entry atomically and returns the new count (0 if there is no code).
-    async fn one_time_code_failed(
+    /// Reserves one entry of the code whose hash is `code_hash`, before it is checked, in one
+    /// statement: the count grows only while it is below `max`. Returns the new count, or
+    /// `None` when the code is exhausted or gone. Parallel entries therefore get at most `max`
+    /// checks between them.
+    async fn one_time_code_reserve(
         &self,
         office_id: OfficeId,
         purpose: CodePurpose,
-    ) -> RepoResult<i64>;
+        code_hash: &str,
+        max: i64,
+    ) -> RepoResult<Option<i64>>;
     /// Deletes the code whose hash is `code_hash`; true only for the one caller that deleted
     /// it, so a code is used once even by concurrent requests.
     async fn take_one_time_code(
@@ -257,6 +294,7 @@ pub trait Store:
     + InquiryAdminRepo
     + AuditSearchRepo
     + OfficeAdminRepo
+    + SubmissionRepo
 {
 }
 
@@ -283,6 +321,7 @@ impl<T> Store for T where
         + InquiryAdminRepo
         + AuditSearchRepo
         + OfficeAdminRepo
+        + SubmissionRepo
 {
 }
 
@@ -333,20 +372,26 @@ pub trait NoticeSearchRepo: Send + Sync {
 pub trait OfficeDocumentRepo: Send + Sync {
     async fn insert_office_document(&self, doc: &NewOfficeDocument)
     -> RepoResult<OfficeDocumentId>;
-    /// The office's documents and the attachments of notices addressed to it alone (whatever
-    /// their display period), newest first, without bytes.
-    async fn office_documents(&self, office_id: OfficeId) -> RepoResult<Vec<DocumentEntry>>;
+    /// The office's documents and the attachments of notices addressed to it alone that are
+    /// on display at `now` (the notice's own rule), newest first, without bytes.
+    async fn office_documents(
+        &self,
+        office_id: OfficeId,
+        now: i64,
+    ) -> RepoResult<Vec<DocumentEntry>>;
     /// One document with its bytes, only if it belongs to this office.
     async fn office_document(
         &self,
         office_id: OfficeId,
         id: OfficeDocumentId,
     ) -> RepoResult<Option<OfficeDocument>>;
-    /// One attachment of a notice addressed to this office alone (for 照会一覧).
+    /// One attachment of a notice addressed to this office alone and on display at `now`
+    /// (for 照会一覧).
     async fn office_notice_attachment(
         &self,
         office_id: OfficeId,
         id: AttachmentId,
+        now: i64,
     ) -> RepoResult<Option<Attachment>>;
 }
 
@@ -550,7 +595,7 @@ pub trait InquiryAdminRepo: Send + Sync {
         &self,
         reply: &crate::inquiry_admin::InquiryReply,
         notice: Option<&NewNotice>,
-        mail: &NewMail,
+        mail: Option<&NewMail>,
     ) -> RepoResult<bool>;
     /// Closes the inquiry unless it is closed already; false if it was.
     async fn close_inquiry(&self, id: InquiryId, at: i64) -> RepoResult<bool>;

@@ -61,11 +61,22 @@ pub async fn process_one(service: &IssuanceService) -> Result<bool, kaigo_core::
     let builder = service.clone();
     let id = job.application.id;
     // Key generation, signing and PKCS#12 are CPU-bound: keep them off the async threads.
-    let joined = tokio::task::spawn_blocking(move || {
+    let mut building = tokio::task::spawn_blocking(move || {
         let built = builder.build(&job);
         (job, built)
-    })
-    .await;
+    });
+    // The lease is short (a crashed node's jobs come back soon); keep it alive while building.
+    let renew_every = service.lease_renewal_interval();
+    let joined = loop {
+        tokio::select! {
+            joined = &mut building => break joined,
+            () = tokio::time::sleep(renew_every) => {
+                if let Err(e) = service.renew_lease(id).await {
+                    tracing::warn!(application = %id, error = %e, "lease renewal failed");
+                }
+            }
+        }
+    };
     let (job, built) = match joined {
         Ok(done) => done,
         Err(e) => {

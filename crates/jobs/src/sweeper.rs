@@ -1,5 +1,6 @@
-//! Periodic cleanup: expired sessions, and batches of registration letters past their
-//! download window (they hold sealed passwords; none should outlive it).
+//! Periodic cleanup: expired sessions, batches of registration letters past their download
+//! window (they hold sealed passwords; none should outlive it), failure counters with no
+//! failure for a day and no lock in force, and form-submission claims older than a day.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,6 +10,9 @@ use kaigo_core::repo::Store;
 use tokio::task::JoinHandle;
 
 use crate::{Shutdown, sleep_or_stop};
+
+/// Failure counters and submission claims older than this are purged.
+pub const STALE_AFTER_SECONDS: i64 = 24 * 3600;
 
 pub struct SessionSweeper {
     pub store: Arc<dyn Store>,
@@ -30,6 +34,24 @@ impl SessionSweeper {
                     Ok(n) if n > 0 => tracing::info!(removed = n, "expired letter batches purged"),
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "letter batch purge failed"),
+                }
+                match self
+                    .store
+                    .throttle_purge(now - STALE_AFTER_SECONDS, now)
+                    .await
+                {
+                    Ok(n) if n > 0 => tracing::debug!(removed = n, "stale failure counters purged"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "failure counter purge failed"),
+                }
+                match self
+                    .store
+                    .purge_submissions(now - STALE_AFTER_SECONDS)
+                    .await
+                {
+                    Ok(n) if n > 0 => tracing::debug!(removed = n, "old form claims purged"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "form claim purge failed"),
                 }
                 if sleep_or_stop(&mut shutdown, self.every).await {
                     break;

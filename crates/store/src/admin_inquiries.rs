@@ -117,7 +117,7 @@ impl InquiryAdminRepo for SqlStore {
         &self,
         reply: &InquiryReply,
         notice: Option<&NewNotice>,
-        mail: &NewMail,
+        mail: Option<&NewMail>,
     ) -> RepoResult<bool> {
         let err = repo_err("answer inquiry");
         let mut tx = self.begin_write().await.map_err(&err)?;
@@ -139,7 +139,9 @@ impl InquiryAdminRepo for SqlStore {
         if let Some(n) = notice {
             crate::notices::insert(&mut *tx, n).await.map_err(&err)?;
         }
-        crate::mail::insert(&mut *tx, mail).await.map_err(&err)?;
+        if let Some(mail) = mail {
+            crate::mail::insert(&mut *tx, mail).await.map_err(&err)?;
+        }
         tx.commit().await.map_err(&err)?;
         Ok(true)
     }

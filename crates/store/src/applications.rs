@@ -179,6 +179,22 @@ impl ApplicationRepo for SqlStore {
         ))
     }
 
+    async fn renew_application_lease(
+        &self,
+        id: ApplicationId,
+        lease_until: i64,
+    ) -> RepoResult<bool> {
+        let done = sqlx::query(
+            "UPDATE applications SET lease_until = $2 WHERE id = $1 AND state = 'running'",
+        )
+        .bind(id.0)
+        .bind(lease_until)
+        .execute(&self.pool)
+        .await
+        .map_err(repo_err("renew application lease"))?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn claim_application(
         &self,
         now: i64,

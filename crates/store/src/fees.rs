@@ -140,6 +140,15 @@ impl SqlStore {
 #[async_trait]
 impl FeeRepo for SqlStore {
     async fn add_fee_entry(&self, e: &NewFeeEntry) -> RepoResult<i64> {
+        // Core checks every amount; this keeps a caller that skipped it from storing an entry
+        // whose sums would overflow.
+        if e.amount.unsigned_abs() > kaigo_core::fees::MAX_ENTRY_YEN.unsigned_abs() {
+            return Err(RepoError::Conflict(format!(
+                "fee entry amount {} outside ±{}",
+                e.amount,
+                kaigo_core::fees::MAX_ENTRY_YEN
+            )));
+        }
         let mut conn = self
             .pool
             .acquire()

@@ -38,6 +38,7 @@ mod renewal;
 mod row;
 mod security_mail;
 mod sessions;
+mod submissions;
 mod throttle;
 
 use std::time::Duration;

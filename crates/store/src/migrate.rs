@@ -61,6 +61,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "console_certs_inquiries",
         sql: include_str!("migrations/0009_console_certs_inquiries.sql"),
     },
+    Migration {
+        version: 10,
+        name: "hardening",
+        sql: include_str!("migrations/0010_hardening.sql"),
+    },
 ];
 
 impl Migration {

@@ -21,17 +21,36 @@ macro_rules! columns {
     };
 }
 
+/// The display rule of a notice (alias `n`) at the time bound to the given parameter: its
+/// display window has started and not ended, and it is not withdrawn. Everything an office
+/// sees of a notice — the notice, its attachments in お知らせ and in 照会一覧, a download by
+/// URL — goes through this one rule.
+macro_rules! on_display {
+    ($now:literal) => {
+        concat!(
+            "n.start_at <= ",
+            $now,
+            " AND (n.end_at IS NULL OR n.end_at > ",
+            $now,
+            ") AND n.withdrawn_at IS NULL"
+        )
+    };
+}
+pub(crate) use on_display;
+
 /// Notices visible to one office at one time. Parameters: `$1` the office's prefecture code
 /// (or NULL), `$2` its id as text, `$3` now.
 macro_rules! visible {
     () => {
-        "(n.target_kind = 'all' \
-          OR (n.target_kind = 'prefecture' AND n.target_value = $1) \
-          OR (n.target_kind = 'office' AND n.target_value = $2)) \
-         AND n.start_at <= $3 AND (n.end_at IS NULL OR n.end_at > $3) \
-         AND n.withdrawn_at IS NULL"
+        concat!(
+            "(n.target_kind = 'all' \
+              OR (n.target_kind = 'prefecture' AND n.target_value = $1) \
+              OR (n.target_kind = 'office' AND n.target_value = $2)) AND ",
+            $crate::notices::on_display!("$3")
+        )
     };
 }
+pub(crate) use visible;
 
 /// How a target is stored: a kind and a text value, so that one indexed pair of columns can
 /// hold a prefecture code or an office id.

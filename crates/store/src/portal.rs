@@ -15,7 +15,7 @@ use sqlx::any::AnyRow;
 
 use crate::SqlStore;
 use crate::error::repo_err;
-use crate::notices::{notice, office_params};
+use crate::notices::{notice, office_params, on_display, visible};
 use crate::row::get;
 
 /// The notice columns read by `notices::notice`, qualified with the alias `n`.
@@ -23,18 +23,6 @@ macro_rules! columns {
     () => {
         "n.id, n.category, n.title, n.body, n.target_kind, n.target_value, n.start_at, \
          n.end_at, n.updated_at"
-    };
-}
-
-/// Notices visible to one office at one time (the same rule as in `notices.rs`). `$1` the
-/// office's prefecture code (or NULL), `$2` its id as text, `$3` now.
-macro_rules! visible {
-    () => {
-        "(n.target_kind = 'all' \
-          OR (n.target_kind = 'prefecture' AND n.target_value = $1) \
-          OR (n.target_kind = 'office' AND n.target_value = $2)) \
-         AND n.start_at <= $3 AND (n.end_at IS NULL OR n.end_at > $3) \
-         AND n.withdrawn_at IS NULL"
     };
 }
 
@@ -256,7 +244,11 @@ impl OfficeDocumentRepo for SqlStore {
         Ok(OfficeDocumentId(id))
     }
 
-    async fn office_documents(&self, office_id: OfficeId) -> RepoResult<Vec<DocumentEntry>> {
+    async fn office_documents(
+        &self,
+        office_id: OfficeId,
+        now: i64,
+    ) -> RepoResult<Vec<DocumentEntry>> {
         let err = repo_err("office documents");
         let docs = sqlx::query(
             "SELECT id, kind, title, filename, content_type, size, created_at \
@@ -266,12 +258,14 @@ impl OfficeDocumentRepo for SqlStore {
         .fetch_all(&self.pool)
         .await
         .map_err(&err)?;
-        let attachments = sqlx::query(
+        let attachments = sqlx::query(concat!(
             "SELECT a.id, n.title, a.filename, a.content_type, a.size, a.created_at, \
              n.category FROM notice_attachments a JOIN notices n ON n.id = a.notice_id \
-             WHERE n.target_kind = 'office' AND n.target_value = $1 AND n.withdrawn_at IS NULL",
-        )
+             WHERE n.target_kind = 'office' AND n.target_value = $1 AND ",
+            on_display!("$2")
+        ))
         .bind(office_id.0.to_string())
+        .bind(now)
         .fetch_all(&self.pool)
         .await
         .map_err(&err)?;
@@ -344,16 +338,18 @@ impl OfficeDocumentRepo for SqlStore {
         &self,
         office_id: OfficeId,
         id: AttachmentId,
+        now: i64,
     ) -> RepoResult<Option<Attachment>> {
         let sql = format!(
             "SELECT {ATTACHMENT_COLUMNS}, a.bytes FROM notice_attachments a \
              JOIN notices n ON n.id = a.notice_id \
-             WHERE a.id = $1 AND n.target_kind = 'office' AND n.target_value = $2 \
-             AND n.withdrawn_at IS NULL"
+             WHERE a.id = $1 AND n.target_kind = 'office' AND n.target_value = $2 AND {}",
+            on_display!("$3")
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id.0)
             .bind(office_id.0.to_string())
+            .bind(now)
             .fetch_optional(&self.pool)
             .await
             .map_err(repo_err("office notice attachment"))?;

@@ -89,25 +89,28 @@ impl SecurityMailRepo for SqlStore {
         row.as_ref().map(one_time_code).transpose()
     }
 
-    async fn one_time_code_failed(
+    async fn one_time_code_reserve(
         &self,
         office_id: OfficeId,
         purpose: CodePurpose,
-    ) -> RepoResult<i64> {
-        // One statement, so that concurrent wrong entries each count.
+        code_hash: &str,
+        max: i64,
+    ) -> RepoResult<Option<i64>> {
+        // Test and count in one statement: a read-check-count let parallel entries all pass
+        // the test before any of them counted.
         let row = sqlx::query(
             "UPDATE one_time_codes SET attempts = attempts + 1 \
-             WHERE office_id = $1 AND purpose = $2 RETURNING attempts",
+             WHERE office_id = $1 AND purpose = $2 AND code_hash = $3 AND attempts < $4 \
+             RETURNING attempts",
         )
         .bind(office_id.0)
         .bind(purpose.code())
+        .bind(code_hash)
+        .bind(max)
         .fetch_optional(&self.pool)
         .await
-        .map_err(repo_err("count one-time code failure"))?;
-        match row {
-            Some(row) => get(&row, "attempts"),
-            None => Ok(0),
-        }
+        .map_err(repo_err("reserve one-time code entry"))?;
+        row.as_ref().map(|r| get(r, "attempts")).transpose()
     }
 
     async fn take_one_time_code(

@@ -17,7 +17,6 @@ use kaigo_core::clock::jst_datetime;
 use kaigo_core::ids::PrefectureCode;
 use kaigo_core::repo::SessionRecord;
 use kaigo_core::service::admin::{AdminService, AdminStep};
-use secrecy::ExposeSecret;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -215,17 +214,13 @@ struct LoginPage {
     error: Option<String>,
 }
 
-struct EnrolView {
-    secret: String,
-    qr_svg: String,
-}
-
 #[derive(Template)]
 #[template(path = "admin/code.html")]
 struct CodePage {
     csrf: String,
     error: Option<String>,
-    enrol: Option<EnrolView>,
+    /// Not enrolled yet: the page says where the key is (never shows it).
+    first_time: bool,
 }
 
 #[derive(Template)]
@@ -285,7 +280,7 @@ pub async fn login_submit(
                 cookie,
             ));
         }
-        AdminStep::Wrong => "ログインIDまたはパスワードが正しくありません。3回続けて誤るとアカウントが30分間ロックされます。".to_owned(),
+        AdminStep::Wrong | AdminStep::Reused => "ログインIDまたはパスワードが正しくありません。3回続けて誤るとアカウントが30分間ロックされます。".to_owned(),
         AdminStep::Locked(until) => locked_message(until),
     };
     render(&LoginPage {
@@ -301,32 +296,14 @@ async fn code_page(
     admin: AdminId,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let svc = service(state);
-    let confirmed = svc.admin(admin).await?.is_some_and(|a| a.totp_confirmed);
-    let enrol = if confirmed {
-        None
-    } else {
-        let e = svc.enrolment(admin).await?;
-        let qr = qrcode::QrCode::new(e.otpauth_uri.expose_secret().as_bytes())
-            .map_err(|e| AppError::Internal(e.to_string()))?;
-        let qr_svg = qr
-            .render::<qrcode::render::svg::Color<'_>>()
-            .min_dimensions(200, 200)
-            .build();
-        // Drop the XML declaration: the SVG is inlined in HTML.
-        let qr_svg = match qr_svg.find("<svg") {
-            Some(i) => qr_svg[i..].to_owned(),
-            None => qr_svg,
-        };
-        Some(EnrolView {
-            secret: e.secret_base32.expose_secret().to_owned(),
-            qr_svg,
-        })
-    };
+    let confirmed = service(state)
+        .admin(admin)
+        .await?
+        .is_some_and(|a| a.totp_confirmed);
     render(&CodePage {
         csrf: session.csrf_token(),
         error,
-        enrol,
+        first_time: !confirmed,
     })
 }
 
@@ -366,6 +343,16 @@ pub async fn code_submit(
             id,
             Some(
                 "認証コードが正しくありません。3回続けて誤るとアカウントが30分間ロックされます。"
+                    .to_owned(),
+            ),
+        )
+        .await,
+        AdminStep::Reused => code_page(
+            &state,
+            &session,
+            id,
+            Some(
+                "この認証コードは使用済みです。認証アプリに次のコードが表示されてから入力してください。"
                     .to_owned(),
             ),
         )

@@ -172,9 +172,11 @@ impl AccountService {
         let email = validate_email(email).map_err(StartAddressError::Invalid)?;
         let key = login_key(office.user_id.as_str());
         match d
-            .attempt(&key, || {
-                d.hasher.verify(current_password, &office.login_hash)
-            })
+            .attempt(
+                &key,
+                d.hasher
+                    .verify_async(current_password, Some(&office.login_hash)),
+            )
             .await?
         {
             super::throttle::Attempt::Ok => {}
@@ -253,11 +255,20 @@ impl AccountService {
                 .await?;
             return Err(CodeError::Expired);
         }
-        if code.attempts >= self.rules.max_code_attempts {
+        // The entry is reserved before the check, so parallel entries cannot outrun the limit.
+        let Some(attempts) = d
+            .store
+            .one_time_code_reserve(
+                office.id,
+                purpose,
+                &code.code_hash,
+                self.rules.max_code_attempts,
+            )
+            .await?
+        else {
             return Err(CodeError::TooManyAttempts);
-        }
+        };
         if !verify_code(&code.code_hash, purpose, office.id, entered) {
-            let attempts = d.store.one_time_code_failed(office.id, purpose).await?;
             d.audit(
                 office.user_id.as_str(),
                 "security_mail.code_wrong",
@@ -338,19 +349,13 @@ impl AccountService {
         let typed: String = user_id.trim().chars().take(32).collect();
         let key = reset_key(&typed);
         // Every request counts against the typed ID, known or not, so the store work is alike.
-        let state = d.store.throttle_state(&key).await?;
-        let locked = state.locked_until.is_some_and(|u| u > now);
-        if state.locked_until.is_some_and(|u| u <= now) {
-            // The lock ran out (locks keep their count): a fresh window.
-            d.store.throttle_clear(&key).await?;
-        }
-        if !locked {
-            let n = d.store.throttle_fail(&key, now).await?;
-            if n >= self.rules.max_reset_requests {
-                d.store
-                    .throttle_lock(&key, now + self.rules.reset_lock_seconds)
-                    .await?;
-            }
+        // One statement counts the request and lifts a lock that ran out.
+        let reserved = d.store.throttle_reserve(&key, now).await?;
+        let locked = reserved.locked_until.is_some();
+        if !locked && reserved.failures >= self.rules.max_reset_requests {
+            d.store
+                .throttle_lock(&key, now + self.rules.reset_lock_seconds)
+                .await?;
         }
         let office = match UserId::parse(&typed) {
             Ok(id) => d.store.office_by_user_id(&id).await?,
@@ -468,16 +473,29 @@ impl AccountService {
                 .await;
             return Err(ResetError::Code);
         };
-        let usable = code.expires_at > now && code.attempts < self.rules.max_code_attempts;
-        let right = verify_code(&code.code_hash, purpose, office.id, entered);
-        if !(usable && right) {
-            if usable {
-                let attempts = d.store.one_time_code_failed(office.id, purpose).await?;
-                if attempts >= self.rules.max_code_attempts {
-                    d.store
-                        .take_one_time_code(office.id, purpose, &code.code_hash)
-                        .await?;
-                }
+        // The entry is reserved before the check, so parallel entries cannot outrun the limit.
+        let reserved = if code.expires_at > now {
+            d.store
+                .one_time_code_reserve(
+                    office.id,
+                    purpose,
+                    &code.code_hash,
+                    self.rules.max_code_attempts,
+                )
+                .await?
+        } else {
+            None
+        };
+        let usable = reserved.is_some();
+        let right = usable && verify_code(&code.code_hash, purpose, office.id, entered);
+        if !right {
+            if !usable {
+                verify_code_dummy(entered);
+            }
+            if reserved.is_some_and(|n| n >= self.rules.max_code_attempts) {
+                d.store
+                    .take_one_time_code(office.id, purpose, &code.code_hash)
+                    .await?;
             }
             d.audit(
                 office.user_id.as_str(),
@@ -493,7 +511,7 @@ impl AccountService {
             .await;
             return Err(ResetError::Code);
         }
-        if d.hasher.verify(new, &office.login_hash) {
+        if d.hasher.verify_async(new, Some(&office.login_hash)).await {
             return Err(ResetError::Rules(vec![PasswordProblem::SameAsCurrent]));
         }
         if !d
@@ -503,7 +521,10 @@ impl AccountService {
         {
             return Err(ResetError::Code);
         }
-        let hash = d.hasher.hash(&SecretString::from(new.to_owned()))?;
+        let hash = d
+            .hasher
+            .hash_async(&SecretString::from(new.to_owned()))
+            .await?;
         d.store.set_login_hash(office.id, &hash, false).await?;
         d.store
             .throttle_clear(&login_key(office.user_id.as_str()))

@@ -25,17 +25,14 @@ pub struct AdminCredentials {
     pub otpauth_uri: SecretString,
 }
 
-/// The secret as shown on the enrolment page.
-pub struct Enrolment {
-    pub secret_base32: SecretString,
-    pub otpauth_uri: SecretString,
-}
-
 /// The outcome of either login step.
 #[derive(Debug, Clone)]
 pub enum AdminStep {
     Ok(Box<Admin>),
     Wrong,
+    /// The code of a time step already used (or older): refused without counting as a
+    /// guess, since whoever sent it once knew it.
+    Reused,
     Locked(i64),
 }
 
@@ -44,9 +41,15 @@ pub struct AdminService {
     deps: Arc<Deps>,
 }
 
-/// The throttle key of an admin's login (both steps share it).
+/// The throttle key of an admin's password step.
 pub fn throttle_key(login: &str) -> String {
     format!("admin:{login}")
+}
+
+/// The throttle key of an admin's second step. It has its own count, which a right password
+/// does not clear: otherwise "right password, wrong code" repeated forever never locks.
+pub fn code_throttle_key(login: &str) -> String {
+    format!("admin-code:{login}")
 }
 
 fn random_password() -> String {
@@ -86,7 +89,7 @@ impl AdminService {
         let new = NewAdmin {
             login: login.clone(),
             role,
-            password_hash: self.deps.hasher.hash(&password)?,
+            password_hash: self.deps.hasher.hash_async(&password).await?,
             totp_sealed: self.deps.sealer.seal(&secret)?,
             created_at: self.deps.clock.unix(),
         };
@@ -132,23 +135,32 @@ impl AdminService {
         source: &str,
     ) -> CoreResult<AdminStep> {
         let Ok(parsed) = AdminLogin::parse(login) else {
-            self.deps.hasher.verify_dummy(password);
+            self.deps.hasher.verify_async(password, None).await;
             return Ok(AdminStep::Wrong);
         };
         let admin = self.deps.store.admin_by_login(&parsed).await?;
-        let hasher = &self.deps.hasher;
+        let actor = format!("admin:{parsed}");
+        // A second step locked by wrong codes locks the account: no new code step until it
+        // runs out, whatever the password.
+        if let Some(until) = self
+            .deps
+            .locked_until(&code_throttle_key(parsed.as_str()))
+            .await?
+        {
+            self.deps
+                .audit(&actor, "admin.login.locked", &actor, source, "code")
+                .await;
+            return Ok(AdminStep::Locked(until));
+        }
         let key = throttle_key(parsed.as_str());
+        let phc = admin
+            .as_ref()
+            .filter(|a| !a.disabled)
+            .map(|a| a.password_hash.as_str());
         let outcome = self
             .deps
-            .attempt(&key, || match &admin {
-                Some(a) if !a.disabled => hasher.verify(password, &a.password_hash),
-                _ => {
-                    hasher.verify_dummy(password);
-                    false
-                }
-            })
+            .attempt(&key, self.deps.hasher.verify_async(password, phc))
             .await?;
-        let actor = format!("admin:{parsed}");
         match (outcome, admin) {
             (Attempt::Ok, Some(a)) => {
                 self.deps
@@ -171,30 +183,9 @@ impl AdminService {
         }
     }
 
-    /// The secret for the enrolment page (only while enrolment is not confirmed).
-    pub async fn enrolment(&self, id: AdminId) -> CoreResult<Enrolment> {
-        let admin = self
-            .deps
-            .store
-            .admin_by_id(id)
-            .await?
-            .ok_or(CoreError::NotFound)?;
-        if admin.totp_confirmed {
-            return Err(CoreError::Refused("already enrolled".to_owned()));
-        }
-        let secret = self.deps.sealer.open(&admin.totp_sealed)?;
-        Ok(Enrolment {
-            secret_base32: SecretString::from(totp::base32_encode(&secret)),
-            otpauth_uri: SecretString::from(totp::otpauth_uri(
-                TOTP_ISSUER,
-                admin.login.as_str(),
-                &secret,
-            )),
-        })
-    }
-
-    /// Step 2: the 6-digit code (also confirms enrolment). A code of a step already used, or
-    /// older than it, is refused (replay).
+    /// Step 2: the 6-digit code (the first one also confirms enrolment). Wrong codes count
+    /// on their own key and lock the account at the threshold. A code of a time step already
+    /// used, or older, is refused as `Reused` without counting (replay).
     pub async fn check_code(&self, id: AdminId, code: &str, source: &str) -> CoreResult<AdminStep> {
         let admin = self
             .deps
@@ -205,21 +196,28 @@ impl AdminService {
         if admin.disabled {
             return Ok(AdminStep::Wrong);
         }
+        let actor = format!("admin:{}", admin.login);
+        let key = code_throttle_key(admin.login.as_str());
+        if let Some(until) = self.deps.locked_until(&key).await? {
+            return Ok(AdminStep::Locked(until));
+        }
         let secret = self.deps.sealer.open(&admin.totp_sealed)?;
         let now = self.deps.clock.unix();
-        let mut step = None;
-        let key = throttle_key(admin.login.as_str());
-        let outcome = self
-            .deps
-            .attempt(&key, || {
-                step = totp::matching_step(&secret, code, now)
-                    .filter(|s| admin.totp_last_step.is_none_or(|last| *s > last));
-                step.is_some()
-            })
-            .await?;
-        let actor = format!("admin:{}", admin.login);
-        match (outcome, step) {
-            (Attempt::Ok, Some(s)) if self.deps.store.accept_totp_step(id, s).await? => {
+        let matched = totp::matching_step(&secret, code, now);
+        let fresh = |s: i64| admin.totp_last_step.is_none_or(|last| s > last);
+        if matched.is_some_and(|s| !fresh(s)) {
+            self.deps
+                .audit(&actor, "admin.login.failed", &actor, source, "code reused")
+                .await;
+            return Ok(AdminStep::Reused);
+        }
+        let outcome = self.deps.attempt(&key, async { matched.is_some() }).await?;
+        match (outcome, matched) {
+            (Attempt::Ok, Some(s)) => {
+                // Only one request can move the step forward past `s`.
+                if !self.deps.store.accept_totp_step(id, s).await? {
+                    return Ok(AdminStep::Reused);
+                }
                 self.deps
                     .audit(&actor, "admin.login", &actor, source, "ok")
                     .await;
@@ -233,7 +231,7 @@ impl AdminService {
             }
             (Attempt::Locked(until), _) => {
                 self.deps
-                    .audit(&actor, "admin.login.locked", &actor, source, "")
+                    .audit(&actor, "admin.login.locked", &actor, source, "code")
                     .await;
                 Ok(AdminStep::Locked(until))
             }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::Deps;
-use super::admin::{AdminCredentials, AdminService, throttle_key};
+use super::admin::{AdminCredentials, AdminService, code_throttle_key, throttle_key};
 use crate::admin::{Admin, AdminActor, AdminId, AdminLogin, AdminRole};
 use crate::error::{CoreError, CoreResult};
 
@@ -38,13 +38,16 @@ impl AdminAccounts {
         let now = self.deps.clock.unix();
         let mut out = Vec::new();
         for admin in self.deps.store.list_admins().await? {
-            let state = self
-                .deps
-                .store
-                .throttle_state(&throttle_key(admin.login.as_str()))
-                .await?;
+            let mut locked_until = None;
+            for key in [
+                throttle_key(admin.login.as_str()),
+                code_throttle_key(admin.login.as_str()),
+            ] {
+                let state = self.deps.store.throttle_state(&key).await?;
+                locked_until = locked_until.max(state.locked_until.filter(|t| *t > now));
+            }
             out.push(AdminSummary {
-                locked_until: state.locked_until.filter(|t| *t > now),
+                locked_until,
                 admin,
             });
         }
@@ -131,10 +134,12 @@ impl AdminAccounts {
             .admin_by_id(id)
             .await?
             .ok_or(CoreError::NotFound)?;
-        self.deps
-            .store
-            .throttle_clear(&throttle_key(admin.login.as_str()))
-            .await?;
+        for key in [
+            throttle_key(admin.login.as_str()),
+            code_throttle_key(admin.login.as_str()),
+        ] {
+            self.deps.store.throttle_clear(&key).await?;
+        }
         self.deps
             .audit(
                 &actor.audit_name(),

@@ -9,7 +9,9 @@ use crate::certificate::CertKind;
 use crate::clock::{JST, jst_date};
 use crate::error::{CoreError, CoreResult, ValidationError};
 use crate::fee_admin::{FeeEntryRecord, NewFeeRecord, OfficeBalance};
-use crate::fees::{FeeEntryKind, NewFeeEntry, PaymentMethod, TAX_RATE_PERCENT};
+use crate::fees::{
+    FeeEntryKind, MAX_ENTRY_YEN, NewFeeEntry, PaymentMethod, TAX_RATE_PERCENT, sum_yen,
+};
 use crate::ids::{OfficeId, PrefectureCode};
 use crate::notice_admin::parse_jst_date;
 use crate::office::Office;
@@ -88,7 +90,6 @@ pub struct Invoice {
     pub file_stem: String,
 }
 
-const MAX_AMOUNT: i64 = 100_000_000;
 const MAX_TEXT: usize = 200;
 
 fn parse_yen(raw: &str, field: &'static str) -> Result<i64, ValidationError> {
@@ -104,25 +105,24 @@ fn parse_yen(raw: &str, field: &'static str) -> Result<i64, ValidationError> {
         .collect();
     s.parse::<i64>()
         .ok()
-        .filter(|v| (-MAX_AMOUNT..=MAX_AMOUNT).contains(v))
+        .filter(|v| v.unsigned_abs() <= MAX_ENTRY_YEN.unsigned_abs())
         .ok_or_else(|| ValidationError::new(field, "金額は半角数字（円単位）で入力してください。"))
 }
 
 fn clean_text(raw: &str, field: &'static str, label: &str) -> Result<String, ValidationError> {
-    let s = raw.trim();
+    let Some(s) = crate::text::single_line(raw) else {
+        return Err(ValidationError::new(
+            field,
+            format!("{label}に改行や制御文字は使えません。"),
+        ));
+    };
     if s.chars().count() > MAX_TEXT {
         return Err(ValidationError::new(
             field,
             format!("{label}は{MAX_TEXT}文字以内で入力してください。"),
         ));
     }
-    if s.chars().any(|c| c.is_control()) {
-        return Err(ValidationError::new(
-            field,
-            format!("{label}に改行や制御文字は使えません。"),
-        ));
-    }
-    Ok(s.to_owned())
+    Ok(s)
 }
 
 /// The balance list as CSV: UTF-8 with a BOM (so that Excel opens it), CRLF lines.
@@ -158,7 +158,7 @@ pub fn balances_csv(list: &BalanceList) -> Vec<u8> {
 
 /// The consumption tax contained in a tax-included amount (rounded down).
 pub fn contained_tax(total: i64) -> i64 {
-    total * TAX_RATE_PERCENT / (100 + TAX_RATE_PERCENT)
+    (i128::from(total) * i128::from(TAX_RATE_PERCENT) / i128::from(100 + TAX_RATE_PERCENT)) as i64
 }
 
 #[derive(Clone)]
@@ -186,10 +186,10 @@ impl AdminFeeService {
     pub async fn ledger(&self, actor: &AdminActor, id: OfficeId) -> CoreResult<Ledger> {
         let office = self.office(actor, id).await?;
         let records = self.deps.store.fee_records(office.id).await?;
-        let mut running = 0;
+        let mut running: i64 = 0;
         let mut lines = Vec::with_capacity(records.len());
         for record in records {
-            running += record.entry.amount;
+            running = running.saturating_add(record.entry.amount);
             let serial = match record.entry.certificate_id {
                 Some(c) => self
                     .deps
@@ -335,9 +335,9 @@ impl AdminFeeService {
             .filter(|r| actor.role.covers(r.office.prefecture))
             .collect();
         Ok(BalanceList {
-            charged: rows.iter().map(|r| r.charged).sum(),
-            paid: rows.iter().map(|r| r.paid).sum(),
-            balance: rows.iter().map(|r| r.balance).sum(),
+            charged: sum_yen(rows.iter().map(|r| r.charged)),
+            paid: sum_yen(rows.iter().map(|r| r.paid)),
+            balance: sum_yen(rows.iter().map(|r| r.balance)),
             rows,
         })
     }
@@ -374,7 +374,7 @@ impl AdminFeeService {
             });
         }
         let total = ledger.balance.max(0);
-        let listed: i64 = lines.iter().map(|l| l.amount).sum();
+        let listed = sum_yen(lines.iter().map(|l| l.amount));
         if total > listed {
             lines.push(InvoiceLine {
                 item: "訂正による加算額".to_owned(),

@@ -101,7 +101,7 @@ impl InquiryAdminService {
         text: &str,
     ) -> CoreResult<Result<InquiryRecord, String>> {
         let found = self.get(actor, id).await?;
-        let text = text.trim().replace("\r\n", "\n");
+        let text = crate::text::multi_line(text);
         if text.is_empty() {
             return Ok(Err("回答内容を入力してください。".to_owned()));
         }
@@ -133,16 +133,18 @@ impl InquiryAdminService {
             end_at: None,
             created_at: now,
         });
-        let name = found.office_name.as_deref().unwrap_or("お問い合わせ者");
-        let mail = NewMail {
-            to: found.reply_to.clone(),
+        let name =
+            crate::text::strip_line(found.office_name.as_deref().unwrap_or("お問い合わせ者"));
+        let to = self.reply_recipient(&found).await?;
+        let mail = to.map(|to| NewMail {
+            to,
             subject: format!("【電子請求受付システム】{title}"),
             body: format!(
                 "{name} 様\n\nお問い合わせいただいた件について回答いたします。\n\n{body}\nこのメールは送信専用です。返信はできません。\n\n{}\n",
                 d.settings.helpdesk
             ),
             created_at: now,
-        };
+        });
         let reply = InquiryReply {
             id,
             body: text.clone(),
@@ -151,7 +153,7 @@ impl InquiryAdminService {
         };
         if !d
             .store
-            .answer_inquiry(&reply, notice.as_ref(), &mail)
+            .answer_inquiry(&reply, notice.as_ref(), mail.as_ref())
             .await?
         {
             return Err(CoreError::Refused(
@@ -170,6 +172,25 @@ impl InquiryAdminService {
         )
         .await;
         Ok(Ok(self.get(actor, id).await?))
+    }
+
+    /// Where the answer is mailed: the address the office chose if it is still one of its
+    /// registered or confirmed addresses, else its registered address; none without one (the
+    /// answer still reaches the office as a notice).
+    async fn reply_recipient(&self, found: &InquiryRecord) -> CoreResult<Option<String>> {
+        let Some(office_id) = found.office_id else {
+            return Ok(None);
+        };
+        let d = &self.deps;
+        let Some(office) = d.store.office_by_id(office_id).await? else {
+            return Ok(None);
+        };
+        let allowed = d.reply_addresses(&office).await?;
+        let chosen = allowed
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(found.reply_to.trim()))
+            .or(allowed.first());
+        Ok(chosen.cloned())
     }
 
     /// Closes an inquiry (完了).

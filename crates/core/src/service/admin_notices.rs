@@ -88,9 +88,7 @@ pub fn sanitize_filename(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| {
-            !c.is_control() && !matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        })
+        .filter(|c| !c.is_control() && !crate::text::is_bidi_control(*c))
         .map(|c| {
             if matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
                 '_'
@@ -157,7 +155,12 @@ fn clean_line(
     label: &str,
     max: usize,
 ) -> Result<String, ValidationError> {
-    let s = raw.trim();
+    let Some(s) = crate::text::single_line(raw) else {
+        return Err(ValidationError::new(
+            field,
+            format!("{label}に改行や制御文字は使えません。"),
+        ));
+    };
     if s.is_empty() {
         return Err(ValidationError::new(
             field,
@@ -170,22 +173,11 @@ fn clean_line(
             format!("{label}は{max}文字以内で入力してください。"),
         ));
     }
-    if s.chars().any(char::is_control) {
-        return Err(ValidationError::new(
-            field,
-            format!("{label}に改行や制御文字は使えません。"),
-        ));
-    }
-    Ok(s.to_owned())
+    Ok(s)
 }
 
 fn clean_body(raw: &str) -> Result<String, ValidationError> {
-    let s = raw.replace("\r\n", "\n").replace('\r', "\n");
-    let s: String = s
-        .chars()
-        .filter(|c| *c == '\n' || *c == '\t' || !c.is_control())
-        .collect();
-    let s = s.trim().to_owned();
+    let s = crate::text::multi_line(raw);
     if s.is_empty() {
         return Err(ValidationError::new("body", "本文を入力してください。"));
     }

@@ -55,7 +55,10 @@ impl ApplicationService {
         let d = &self.deps;
         let key = issuance_key(office);
         let attempt = d
-            .attempt(&key, || d.hasher.verify(password, &office.issuance_hash))
+            .attempt(
+                &key,
+                d.hasher.verify_async(password, Some(&office.issuance_hash)),
+            )
             .await?;
         match attempt {
             Attempt::Ok => Ok(IssuancePasswordCheck::Ok),
@@ -116,8 +119,10 @@ impl ApplicationService {
         // whose password is no longer the office's: it may have been reissued since step 3
         // in another window, and then only the new password may be used.
         let plain = d.sealer.open(&sealed_password)?;
-        let current =
-            std::str::from_utf8(&plain).is_ok_and(|pw| d.hasher.verify(pw, &office.issuance_hash));
+        let current = match std::str::from_utf8(&plain) {
+            Ok(pw) => d.hasher.verify_async(pw, Some(&office.issuance_hash)).await,
+            Err(_) => false,
+        };
         if !current {
             return Err(CoreError::Refused(
                 "証明書発行用パスワードが再発行されたため、この申請は送信できません。もう一度、最初から発行申請を行ってください。".into(),

@@ -65,14 +65,13 @@ impl AuthService {
             Err(_) => None,
         };
         let attempt = d
-            .attempt(&key, || match &office {
-                Some(o) => d.hasher.verify(password, &o.login_hash),
-                None => {
-                    // As slow as a real check, so timing does not tell whether the ID exists.
-                    d.hasher.verify_dummy(password);
-                    false
-                }
-            })
+            // Unknown IDs take as long as a real check (a dummy verification), so timing
+            // does not tell whether the ID exists.
+            .attempt(
+                &key,
+                d.hasher
+                    .verify_async(password, office.as_ref().map(|o| o.login_hash.as_str())),
+            )
             .await?;
         match (attempt, office) {
             (Attempt::Ok, Some(o)) if o.status != crate::office::OfficeStatus::Active => {
@@ -128,7 +127,10 @@ impl AuthService {
             .ok_or(CoreError::NotFound)?;
         let key = login_key(office.user_id.as_str());
         match d
-            .attempt(&key, || d.hasher.verify(current, &office.login_hash))
+            .attempt(
+                &key,
+                d.hasher.verify_async(current, Some(&office.login_hash)),
+            )
             .await?
         {
             Attempt::Ok => {}
@@ -139,7 +141,10 @@ impl AuthService {
         if !problems.is_empty() {
             return Err(ChangePasswordError::Rules(problems));
         }
-        let hash = d.hasher.hash(&SecretString::from(new.to_owned()))?;
+        let hash = d
+            .hasher
+            .hash_async(&SecretString::from(new.to_owned()))
+            .await?;
         d.store
             .set_login_hash(office_id, &hash, false)
             .await

@@ -7,7 +7,9 @@ use super::Deps;
 use crate::certificate::CertKind;
 use crate::clock::JST;
 use crate::error::{CoreError, CoreResult, ValidationError};
-use crate::fees::{FeeEntryKind, NewFeeEntry, PaymentMethod, TAX_RATE_PERCENT};
+use crate::fees::{
+    FeeEntryKind, NewFeeEntry, PaymentMethod, TAX_RATE_PERCENT, check_entry_amount, sum_yen,
+};
 use crate::ids::{CertificateId, OfficeNumber};
 use crate::office::Office;
 use crate::prefectures::{kokuhoren_name, office_prefecture};
@@ -84,7 +86,7 @@ impl FeeService {
         office: &Office,
     ) -> CoreResult<Vec<(CertificateId, i64)>> {
         let entries = self.deps.store.fee_entries(office.id).await?;
-        let balance: i64 = entries.iter().map(|e| e.amount).sum();
+        let balance = sum_yen(entries.iter().map(|e| e.amount));
         let charges: Vec<_> = entries
             .iter()
             .filter(|e| e.kind == FeeEntryKind::Charge)
@@ -106,11 +108,17 @@ impl FeeService {
         if amount <= 0 {
             return Err(ValidationError::new("amount", "金額は1円以上で指定してください。").into());
         }
+        let amount = check_entry_amount(amount, "amount")?;
         let office = d
             .store
             .office_by_number(&number)
             .await?
             .ok_or(CoreError::NotFound)?;
+        // Checked before anything is stored: a command that fails leaves the ledger as it was.
+        let before = d.store.fee_balance(office.id).await?;
+        let after = before
+            .checked_sub(amount)
+            .ok_or_else(|| ValidationError::new("amount", "この金額では残高を計算できません。"))?;
         let now = d.clock.unix();
         d.store
             .add_fee_entry(&NewFeeEntry {
@@ -131,7 +139,9 @@ impl FeeService {
             &format!("amount={amount} method={}", method.code()),
         )
         .await;
-        self.balance(&office).await
+        // The balance this entry made (reading it again could only add a failure after the
+        // entry is stored).
+        Ok(after)
     }
 
     /// Prepares an estimate for the office and records that it was issued (audit event

@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 
 use super::Deps;
+use super::submission::{Claim, SubmissionKey};
 use crate::error::CoreResult;
 use crate::ids::NoticeId;
 use crate::notice::{NewNotice, NoticeCategory, NoticeTarget};
@@ -104,6 +105,14 @@ pub struct Reissued {
     pub notice_id: NoticeId,
 }
 
+/// The outcome of one 【再発行する】 form.
+pub enum ReissueOutcome {
+    Reissued(Reissued),
+    /// The same form was sent before (double click, reload, parallel requests): nothing new
+    /// was made. The notice of the first request, once it is stored.
+    AlreadySubmitted(Option<NoticeId>),
+}
+
 #[derive(Clone)]
 pub struct IssuancePasswordReissue {
     deps: Arc<Deps>,
@@ -123,6 +132,36 @@ impl IssuancePasswordReissue {
     /// Generates and stores a new issuance password, lifts the issuance-password lock, posts
     /// the notice and returns the password. Certificates already built keep their old
     /// password; applications from now on need the new one.
+    ///
+    /// `form_token` is the one-time token of the form on screen: one form reissues once,
+    /// however many requests carry it.
+    pub async fn reissue_once(
+        &self,
+        office: &Office,
+        login_password: Option<&SecretString>,
+        form_token: &str,
+        source: &str,
+    ) -> CoreResult<ReissueOutcome> {
+        let key = SubmissionKey::new("issuance_password.reissue", office.id.0, form_token);
+        let key = match self.deps.claim_once(key).await? {
+            Claim::First(key) => key,
+            Claim::Repeated(notice) => {
+                return Ok(ReissueOutcome::AlreadySubmitted(notice.map(NoticeId)));
+            }
+        };
+        match self.reissue(office, login_password, source).await {
+            Ok(r) => {
+                self.deps.finish_once(key, r.notice_id.0).await?;
+                Ok(ReissueOutcome::Reissued(r))
+            }
+            Err(e) => {
+                self.deps.release_once(key).await?;
+                Err(e)
+            }
+        }
+    }
+
+    /// One reissue, without the form-token guard (the CLI and tests).
     pub async fn reissue(
         &self,
         office: &Office,
@@ -132,7 +171,7 @@ impl IssuancePasswordReissue {
         let d = &self.deps;
         let now = d.clock.unix();
         let password = generate_issuance_password();
-        let hash = d.hasher.hash(&password)?;
+        let hash = d.hasher.hash_async(&password).await?;
         // Build first (the letter, the ZIP): if that fails, nothing has changed.
         let (notice, attachments) = self
             .notifier

@@ -84,6 +84,18 @@ impl IssuanceService {
         }
     }
 
+    /// How often a worker renews the lease of the job it is building.
+    pub fn lease_renewal_interval(&self) -> std::time::Duration {
+        let secs = (self.deps.settings.job_lease_seconds / 3).max(1);
+        std::time::Duration::from_secs(secs.unsigned_abs())
+    }
+
+    /// Renews the lease of a job being built; false if it is no longer ours.
+    pub async fn renew_lease(&self, id: crate::ids::ApplicationId) -> CoreResult<bool> {
+        let until = self.deps.clock.unix() + self.deps.settings.job_lease_seconds;
+        Ok(self.deps.store.renew_application_lease(id, until).await?)
+    }
+
     /// Fails an application for good (its sealed password is erased with it).
     pub async fn abandon(&self, id: crate::ids::ApplicationId, reason: &str) -> CoreResult<()> {
         tracing::error!(application = %id, %reason, "application cannot be issued");

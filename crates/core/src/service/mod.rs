@@ -19,6 +19,7 @@ pub mod office_import;
 pub mod portal;
 pub mod register;
 pub mod renewal;
+pub mod submission;
 pub mod throttle;
 
 use std::sync::Arc;
@@ -54,7 +55,9 @@ impl Default for Settings {
         Self {
             lockout_threshold: 3,
             lockout_seconds: 30 * 60,
-            job_lease_seconds: 300,
+            // Short, so that a crashed node's applications are taken up again within half a
+            // minute; the worker renews it every third of it while it builds.
+            job_lease_seconds: 30,
             max_job_attempts: 5,
             terms_version: crate::terms::TERMS_VERSION.to_owned(),
             helpdesk: "電子請求受付システム ヘルプデスク（受付時間 平日 9:00〜17:00）".to_owned(),

@@ -17,7 +17,7 @@ use crate::office::Office;
 use crate::portal::{
     Attachment, AttachmentId, AttachmentInfo, DocumentEntry, InquiryCategory, InquiryId,
     NewAttachment, NewInquiry, NoticeAudience, NoticeQuery, OfficeDocument, OfficeDocumentId,
-    reception_number, validate_email,
+    reception_number,
 };
 
 /// Largest attachment accepted (each).
@@ -260,7 +260,8 @@ impl PortalService {
 
     /// 照会一覧.
     pub async fn documents(&self, office: &Office) -> CoreResult<Vec<DocumentEntry>> {
-        Ok(self.deps.store.office_documents(office.id).await?)
+        let now = self.deps.clock.unix();
+        Ok(self.deps.store.office_documents(office.id, now).await?)
     }
 
     pub async fn document(
@@ -279,12 +280,21 @@ impl PortalService {
         Ok(self
             .deps
             .store
-            .office_notice_attachment(office.id, id)
+            .office_notice_attachment(office.id, id, self.deps.clock.unix())
             .await?)
     }
 
-    /// Validates and stores an inquiry, queues the acknowledgment mail to the reply address
-    /// and returns the id and the reception number.
+    /// Where the 国保連合会 may answer this office by mail: its registered address and its
+    /// confirmed セキュリティメールアドレス (without repeats). Nothing else: the portal must not
+    /// let a logged-in user make the system mail arbitrary text to an arbitrary address.
+    pub async fn reply_addresses(&self, office: &Office) -> CoreResult<Vec<String>> {
+        self.deps.reply_addresses(office).await
+    }
+
+    /// Validates and stores an inquiry, queues the acknowledgment mail to the chosen reply
+    /// address (one of [`reply_addresses`](Self::reply_addresses); none when the office has
+    /// no address, and the answer then comes only as a notice) and returns the id and the
+    /// reception number.
     pub async fn submit_inquiry(
         &self,
         office: &Office,
@@ -298,19 +308,37 @@ impl PortalService {
         if category.is_none() {
             errors.push("お問い合わせの種別を選択してください。".to_owned());
         }
-        let subject = subject.trim();
-        if subject.is_empty() {
-            errors.push("件名を入力してください。".to_owned());
-        } else if subject.chars().count() > 100 {
-            errors.push("件名は100文字以内で入力してください。".to_owned());
+        let subject = crate::text::single_line(subject);
+        match &subject {
+            None => errors.push("件名に改行や制御文字は使えません。".to_owned()),
+            Some(s) if s.is_empty() => errors.push("件名を入力してください。".to_owned()),
+            Some(s) if s.chars().count() > 100 => {
+                errors.push("件名は100文字以内で入力してください。".to_owned());
+            }
+            Some(_) => {}
         }
-        let body = body.trim();
+        let subject = subject.unwrap_or_default();
+        let subject = subject.as_str();
+        let body = crate::text::multi_line(body);
+        let body = body.as_str();
         if body.is_empty() {
             errors.push("お問い合わせ内容を入力してください。".to_owned());
         } else if body.chars().count() > 4000 {
             errors.push("お問い合わせ内容は4000文字以内で入力してください。".to_owned());
         }
-        let reply = validate_email(reply_to).map_err(|e| errors.push(e.message));
+        let allowed = self.deps.reply_addresses(office).await?;
+        let wanted = reply_to.trim();
+        let reply = match allowed.iter().find(|a| a.eq_ignore_ascii_case(wanted)) {
+            Some(a) => Ok(Some(a.clone())),
+            None if allowed.is_empty() && wanted.is_empty() => Ok(None),
+            None => {
+                errors.push(
+                    "返信先メールアドレスは、登録済みのメールアドレスから選択してください。"
+                        .to_owned(),
+                );
+                Err(())
+            }
+        };
         let (Some(category), Ok(reply)) = (category, reply) else {
             return Ok(Err(errors));
         };
@@ -330,22 +358,22 @@ impl PortalService {
             category,
             subject: subject.to_owned(),
             body: body.to_owned(),
-            reply_to: reply.clone(),
+            reply_to: reply.clone().unwrap_or_default(),
             created_at: now,
         };
-        let mail = NewMail {
-            to: reply,
+        let mail = reply.map(|to| NewMail {
+            to,
             subject: "【電子請求受付システム】お問い合わせを受け付けました".to_owned(),
             body: format!(
                 "{} 様\n\nお問い合わせを受け付けました。\n受付番号: {{reception}}\n種別: {}\n件名: {}\n\n内容を確認のうえ、国保連合会よりご連絡いたします。\nこのメールは送信専用です。返信はできません。\n\n{}\n",
-                office.name,
+                crate::text::strip_line(&office.name),
                 category.label(),
                 subject,
                 d.settings.helpdesk
             ),
             created_at: now,
-        };
-        let id = d.store.insert_inquiry(&inquiry, Some(&mail)).await?;
+        });
+        let id = d.store.insert_inquiry(&inquiry, mail.as_ref()).await?;
         d.audit(
             &office.user_id.to_string(),
             "inquiry.submit",
@@ -409,6 +437,20 @@ impl PortalService {
             .office_by_number(number)
             .await?
             .map(|o| o.id))
+    }
+}
+
+impl Deps {
+    /// The addresses an office may be mailed at about its inquiries: its registered address
+    /// and its confirmed セキュリティメールアドレス, without repeats.
+    pub(crate) async fn reply_addresses(&self, office: &Office) -> CoreResult<Vec<String>> {
+        let mut out: Vec<String> = office.email.iter().cloned().collect();
+        if let Some(a) = self.store.security_address(office.id).await? {
+            if !out.iter().any(|e| e.eq_ignore_ascii_case(&a.email)) {
+                out.push(a.email);
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -221,13 +221,13 @@ pub async fn inquiries_answer_and_close(db: TestDb) {
         created_at: 500,
     };
     assert!(
-        s.answer_inquiry(&reply, Some(&notice), &mail)
+        s.answer_inquiry(&reply, Some(&notice), Some(&mail))
             .await
             .unwrap()
     );
     // Once only: a second answer changes nothing and posts nothing.
     assert!(
-        !s.answer_inquiry(&reply, Some(&notice), &mail)
+        !s.answer_inquiry(&reply, Some(&notice), Some(&mail))
             .await
             .unwrap()
     );
@@ -262,7 +262,7 @@ pub async fn inquiries_answer_and_close(db: TestDb) {
     // A closed inquiry is not answered.
     let later = InquiryReply { id: qb, ..reply };
     assert!(s.close_inquiry(qb, 700).await.unwrap());
-    assert!(!s.answer_inquiry(&later, None, &mail).await.unwrap());
+    assert!(!s.answer_inquiry(&later, None, Some(&mail)).await.unwrap());
 }
 
 pub async fn audit_search(db: TestDb) {

@@ -55,6 +55,8 @@ on_both! {
         offices::login_hash,
         throttle::counts_and_locks,
         throttle::concurrent_failures_all_count,
+        throttle::expired_lock_restarts_once,
+        throttle::purge_stale_counters,
         sessions::lifecycle_and_expiry,
         notices::targeting_and_period,
         notices::ordering_and_paging,

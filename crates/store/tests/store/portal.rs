@@ -265,11 +265,23 @@ pub async fn office_documents_are_private(db: TestDb) {
     .await
     .unwrap();
     // A notice to everybody is not a document of the office.
-    s.insert_notice_with_attachments(&notice("全体", "x", NoticeTarget::All, 250), &[pw])
+    s.insert_notice_with_attachments(
+        &notice("全体", "x", NoticeTarget::All, 250),
+        std::slice::from_ref(&pw),
+    )
+    .await
+    .unwrap();
+    // A notice whose display starts later: neither listed nor downloadable before then.
+    let future = s
+        .insert_notice_with_attachments(
+            &notice("来年のお知らせ", "x", NoticeTarget::Office(a.id), 5_000),
+            &[pw],
+        )
         .await
         .unwrap();
+    let now = 1_000;
 
-    let list = s.office_documents(a.id).await.unwrap();
+    let list = s.office_documents(a.id, now).await.unwrap();
     let titles: Vec<&str> = list.iter().map(|e| e.title.as_str()).collect();
     assert_eq!(
         titles,
@@ -281,7 +293,7 @@ pub async fn office_documents_are_private(db: TestDb) {
         panic!("attachment expected")
     };
     assert_eq!(
-        s.office_notice_attachment(a.id, att)
+        s.office_notice_attachment(a.id, att, now)
             .await
             .unwrap()
             .unwrap()
@@ -289,7 +301,7 @@ pub async fn office_documents_are_private(db: TestDb) {
         vec![1, 2, 3]
     );
     assert!(
-        s.office_notice_attachment(b.id, att)
+        s.office_notice_attachment(b.id, att, now)
             .await
             .unwrap()
             .is_none()
@@ -305,7 +317,32 @@ pub async fn office_documents_are_private(db: TestDb) {
             .unwrap()
             .is_none()
     );
-    assert_eq!(s.office_documents(b.id).await.unwrap().len(), 1);
+    assert_eq!(s.office_documents(b.id, now).await.unwrap().len(), 1);
+
+    // The future notice's attachment: hidden until its display starts, then shown.
+    let future_att = s
+        .notice_attachments_for_office(&a, future, 5_000)
+        .await
+        .unwrap()[0]
+        .id;
+    assert!(
+        s.office_notice_attachment(a.id, future_att, now)
+            .await
+            .unwrap()
+            .is_none(),
+        "not downloadable before its display starts"
+    );
+    assert_eq!(
+        s.office_documents(a.id, 5_000).await.unwrap().len(),
+        4,
+        "listed once on display"
+    );
+    assert!(
+        s.office_notice_attachment(a.id, future_att, 5_000)
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 pub async fn inquiries_and_ack_mail(db: TestDb) {

@@ -77,24 +77,41 @@ pub async fn addresses_and_codes(db: TestDb) {
         None
     );
 
-    // Failures count; a missing code counts 0.
+    // Entries are reserved up to the limit; a missing code or another hash reserves nothing.
+    let hash = s
+        .one_time_code(o.id, CodePurpose::ConfirmAddress)
+        .await
+        .unwrap()
+        .unwrap()
+        .code_hash;
+    let reserve = |purpose, hash: String| {
+        let s = s.clone();
+        async move {
+            s.one_time_code_reserve(o.id, purpose, &hash, 2)
+                .await
+                .unwrap()
+        }
+    };
     assert_eq!(
-        s.one_time_code_failed(o.id, CodePurpose::ConfirmAddress)
-            .await
-            .unwrap(),
-        1
+        reserve(CodePurpose::ConfirmAddress, hash.clone()).await,
+        Some(1)
     );
     assert_eq!(
-        s.one_time_code_failed(o.id, CodePurpose::ConfirmAddress)
-            .await
-            .unwrap(),
-        2
+        reserve(CodePurpose::ConfirmAddress, "other".into()).await,
+        None
     );
     assert_eq!(
-        s.one_time_code_failed(o.id, CodePurpose::ResetPassword)
-            .await
-            .unwrap(),
-        0
+        reserve(CodePurpose::ConfirmAddress, hash.clone()).await,
+        Some(2)
+    );
+    assert_eq!(
+        reserve(CodePurpose::ConfirmAddress, hash.clone()).await,
+        None,
+        "exhausted"
+    );
+    assert_eq!(
+        reserve(CodePurpose::ResetPassword, hash.clone()).await,
+        None
     );
 
     // A new code replaces the old one and resets the count.

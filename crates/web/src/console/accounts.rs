@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::{Console, ConsoleFrame};
 use crate::csrf::CsrfForm;
-use crate::error::{AppResult, render};
+use crate::error::{AppError, AppResult, render};
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -58,6 +58,20 @@ struct CreatedPage {
     role: String,
     password: String,
     totp_secret: String,
+    qr_svg: String,
+}
+
+/// The otpauth URI as an inline SVG QR code (the XML declaration dropped).
+fn qr_svg(uri: &str) -> AppResult<String> {
+    let qr = qrcode::QrCode::new(uri.as_bytes()).map_err(|e| AppError::Internal(e.to_string()))?;
+    let svg = qr
+        .render::<qrcode::render::svg::Color<'_>>()
+        .min_dimensions(200, 200)
+        .build();
+    Ok(match svg.find("<svg") {
+        Some(i) => svg[i..].to_owned(),
+        None => svg,
+    })
 }
 
 #[derive(Deserialize, Default, Clone)]
@@ -127,6 +141,7 @@ async fn create(
             role: c.admin.role.label().to_owned(),
             password: c.password.expose_secret().to_owned(),
             totp_secret: c.totp_secret.expose_secret().to_owned(),
+            qr_svg: qr_svg(c.otpauth_uri.expose_secret())?,
         }),
         Err(CoreError::Validation(v)) => list_page(&state, &console, Some(v.message), form).await,
         Err(CoreError::Refused(m)) => list_page(&state, &console, Some(m), form).await,

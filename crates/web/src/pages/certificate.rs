@@ -43,15 +43,7 @@ struct NotesPage {
 
 /// Formats yen with thousands separators: 7800 → 7,800.
 pub fn yen(amount: &i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if *amount < 0 { format!("-{out}") } else { out }
+    kaigo_core::fees::format_yen(*amount)
 }
 
 pub(crate) async fn tab_page(

@@ -272,6 +272,8 @@ struct InquiryPage {
     hours: String,
     form: InquiryForm,
     errors: Vec<String>,
+    /// The office's registered and confirmed addresses: the only reply addresses offered.
+    addresses: Vec<String>,
 }
 
 #[derive(Template)]
@@ -318,6 +320,7 @@ pub async fn inquiry_form(State(state): State<AppState>, session: Session) -> Ap
     };
     match office {
         Some(office) if !office.must_change_password => {
+            let addresses = state.services.portal.reply_addresses(&office).await?;
             let user = CurrentOffice { office, session };
             render(&InquiryPage {
                 frame: frame(&state, &user, "お問い合わせ", "inquiry"),
@@ -326,6 +329,7 @@ pub async fn inquiry_form(State(state): State<AppState>, session: Session) -> Ap
                 hours,
                 form: InquiryForm::default(),
                 errors: Vec::new(),
+                addresses,
             })
         }
         _ => render(&InquiryPublicPage {
@@ -362,6 +366,7 @@ pub async fn inquiry_submit(
             let mut form = form;
             form.subject = form.subject.chars().take(200).collect();
             form.reply_to = form.reply_to.chars().take(254).collect();
+            let addresses = state.services.portal.reply_addresses(&user.office).await?;
             render(&InquiryPage {
                 frame: frame(&state, &user, "お問い合わせ", "inquiry"),
                 categories: categories(),
@@ -369,6 +374,7 @@ pub async fn inquiry_submit(
                 hours,
                 form,
                 errors,
+                addresses,
             })
         }
     }

@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use kaigo_core::service::issuance_reissue::ReissueOutcome;
 use serde::Deserialize;
 
 use crate::auth::CurrentOffice;
@@ -133,11 +134,22 @@ pub async fn reissue_submit(
         );
     }
     let login_password = crate::login_secret::login_password(&state, &user.session);
-    let reissued = state
+    let reissued = match state
         .services
         .issuance_reissue
-        .reissue(&user.office, login_password.as_ref(), &ip)
-        .await?;
+        .reissue_once(&user.office, login_password.as_ref(), &form.token, &ip)
+        .await?
+    {
+        ReissueOutcome::Reissued(r) => r,
+        // Another request with this form got there first.
+        ReissueOutcome::AlreadySubmitted(notice) => {
+            let to = match notice {
+                Some(n) => format!("/issuance-password/reissue/done?back={back}&notice={}", n.0),
+                None => "/notices".to_owned(),
+            };
+            return Ok(Redirect::to(&to).into_response());
+        }
+    };
     // A password checked earlier in this session is the old one: drop it.
     let token = form.token.clone();
     let notice = reissued.notice_id.0;
