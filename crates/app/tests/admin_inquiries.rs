@@ -1,5 +1,6 @@
 //! Issue 4 §6: inquiries in the admin console — inbox, reply (a notice to the office and a
-//! mail to the reply address), close — and the role boundary.
+//! mail to the reply address, when it is one of the office's own), close — and the role
+//! boundary.
 
 mod common;
 
@@ -56,7 +57,8 @@ fn emls(data: &std::path::Path) -> Vec<String> {
 async fn reply_reaches_office_as_notice_and_mail_close_and_boundaries() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let o13 = common::init_with_office(&data, "1310000001", None);
+    // Answers are mailed only to an address the office registered (or confirmed).
+    let o13 = common::init_with_office(&data, "1310000001", Some("office13@example.jp"));
     json(&kaigo(
         &data,
         &[

@@ -55,7 +55,7 @@ fn ymd(t: i64) -> String {
 async fn notices_documents_and_help_pages() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let a_json = common::init_with_office(&data, "1310000001", None);
+    let a_json = common::init_with_office(&data, "1310000001", Some("jimusho@example.jp"));
     let b_json = add_office(&data, "2710000002", "27");
 
     // ---- CLI: notice add, its targeting, attachments and one-line errors ----
@@ -608,14 +608,15 @@ async fn notices_documents_and_help_pages() {
                 ("category", "password"),
                 ("subject", "パスワードについて"),
                 ("body", "通知書を紛失しました。"),
-                ("reply_to", "not-an-address"),
+                ("reply_to", "someone-else@example.jp"),
             ],
         )
         .await
         .unwrap();
     assert_eq!(bad.status, 200);
+    // Only the office's own addresses are offered and accepted.
     assert!(
-        bad.contains("返信先メールアドレスの形式が正しくありません。"),
+        bad.contains("返信先メールアドレスは、登録済みのメールアドレスから選択してください。"),
         "{}",
         bad.html
     );
@@ -623,9 +624,10 @@ async fn notices_documents_and_help_pages() {
         bad.input_value("subject").as_deref(),
         Some("パスワードについて")
     );
-    assert_eq!(
-        bad.input_value("reply_to").as_deref(),
-        Some("not-an-address")
+    assert!(
+        bad.html.contains("<option value=\"jimusho@example.jp\""),
+        "{}",
+        bad.html
     );
     assert!(bad.contains("通知書を紛失しました。"));
     assert!(bad.html.contains("value=\"password\" selected"));
