@@ -266,6 +266,48 @@ fn is_light(phc: &PasswordHash) -> bool {
 }
 
 #[cfg(test)]
+mod blocking_tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// On a runtime with one thread, a full-cost verification must not stop other tasks: it
+    /// runs on the blocking pool, so a task ticking meanwhile keeps ticking. (Run inline, the
+    /// verification would hold the only thread and the ticker would not move until it ends.)
+    #[tokio::test(flavor = "current_thread")]
+    async fn verification_leaves_the_async_thread_free() {
+        let hasher = PasswordHasher::default();
+        let phc = hasher
+            .hash(&SecretString::from("pw-for-test-1".to_owned()))
+            .unwrap();
+        let ticks = Arc::new(AtomicUsize::new(0));
+        let ticker = {
+            let ticks = ticks.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                    ticks.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        };
+        tokio::task::yield_now().await;
+        let before = ticks.load(Ordering::Relaxed);
+        let mut ok = true;
+        for _ in 0..3 {
+            ok &= hasher.verify_async("pw-for-test-1", Some(&phc)).await;
+        }
+        let after = ticks.load(Ordering::Relaxed);
+        ticker.abort();
+        assert!(ok);
+        assert!(
+            after > before,
+            "the ticker moved while hashing ({before} → {after})"
+        );
+        assert!(!hasher.verify_async("wrong", Some(&phc)).await);
+        assert!(!hasher.verify_async("pw-for-test-1", None).await);
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -64,6 +64,7 @@ on_both! {
         queue::submit_is_idempotent,
         queue::concurrent_submits_make_one_application,
         queue::claim_order_lease_and_retry,
+        queue::lease_renewal_keeps_a_running_job,
         queue::concurrent_claims_take_each_once,
         queue::complete_supersedes_and_notifies,
         queue::complete_is_all_or_nothing,

@@ -518,3 +518,21 @@ pub async fn fail_paths(db: TestDb) {
     let (new, created) = submit(&db, o.id, CertKind::KaigoHoken, "after-failure").await;
     assert!(created && new.id != id);
 }
+
+/// A worker alive renews its lease, so its job is not taken by another; a job that is not
+/// running (done, failed) has no lease to renew.
+pub async fn lease_renewal_keeps_a_running_job(db: TestDb) {
+    let s = &db.store;
+    let o = office(&db, 1, None).await;
+    let id = submit(&db, o.id, CertKind::KaigoDx, "k").await.0.id;
+    let got = s.claim_application(1_000, 1_030).await.unwrap().unwrap();
+    assert_eq!(got.id, id);
+    // Renewed before it ran out: at 1_040 another worker finds nothing to take.
+    assert!(s.renew_application_lease(id, 1_060).await.unwrap());
+    assert!(s.claim_application(1_040, 1_070).await.unwrap().is_none());
+    // Not renewed: once it runs out, the job is taken again (a crashed node).
+    let again = s.claim_application(1_061, 1_091).await.unwrap().unwrap();
+    assert_eq!((again.id, again.attempts), (id, 2));
+    s.fail_application(id, "gave up", None).await.unwrap();
+    assert!(!s.renew_application_lease(id, 2_000).await.unwrap());
+}
