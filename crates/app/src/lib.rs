@@ -8,6 +8,7 @@ pub mod bench_import;
 pub mod cert;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod datadir;
 pub mod demo;
 pub mod fee;
