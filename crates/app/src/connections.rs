@@ -11,8 +11,8 @@
 //!   body reports an error, the request is answered 408 and the connection closed;
 //! - accept errors (EMFILE when the open-file limit is reached, …) pause the loop with a growing
 //!   sleep and are logged at most once per `LOG_EVERY`, never a busy loop or a flood of lines;
-//! - on the stop signal the loop stops accepting, idle connections close, requests in flight
-//!   get `SHUTDOWN_GRACE` to finish.
+//! - on the stop signal the loop stops accepting, connections without a request in flight
+//!   (idle, or still sending a header) close at once, requests in flight get `SHUTDOWN_GRACE`.
 //!
 //! Every request carries `ConnectInfo<SocketAddr>` as `into_make_service_with_connect_info`
 //! would insert it (the audit trail's client address).
@@ -238,10 +238,9 @@ impl Activity {
         }
     }
 
-    /// Nothing in flight and no byte of a next request: closing loses nothing.
+    /// No request in flight (at most part of a header): closing loses no work.
     fn is_idle(&self) -> bool {
-        let p = self.get();
-        p.busy == 0 && p.first_byte.is_none()
+        self.get().busy == 0
     }
 }
 
