@@ -18,6 +18,7 @@ pub struct AppConfig {
     pub mail: MailConfig,
     pub workers: WorkersConfig,
     pub fees: FeesConfig,
+    pub server: ServerConfig,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -157,6 +158,7 @@ impl AppConfig {
             &mut cfg.workers.issuance_concurrency,
         )?;
         env_parse("KAIGO_PKI_HOKEN_FEE_YEN", &mut cfg.fees.hoken_fee_yen)?;
+        cfg.server.apply_env()?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -183,6 +185,7 @@ impl AppConfig {
         if !(0..=10_000_000).contains(&self.fees.hoken_fee_yen) {
             bail!("fees.hoken_fee_yen must be between 0 and 10000000");
         }
+        self.server.validate()?;
         self.ca_config()?
             .validate()
             .map_err(|e| anyhow::anyhow!("ca: {e}"))?;
@@ -248,3 +251,69 @@ impl AppConfig {
         )
     }
 }
+
+// ---- [server]: connection limits (issue 8) -------------------------------------------------
+
+/// Limits on HTTP connections, so that slow or idle clients cannot hold the server's sockets.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Time a client has to send a request's complete header, counted from the connection's
+    /// accept (first request) or from its first byte (later requests). Then it is closed.
+    pub header_read_timeout_seconds: u64,
+    /// A kept-alive connection that starts no new request for this long is closed.
+    pub keepalive_idle_seconds: u64,
+    /// Time a client has to send a request's whole body, counted from the end of its header;
+    /// later the request is answered 408 and the connection closed.
+    pub request_body_timeout_seconds: u64,
+    /// Connections served at once; further clients wait in the listen backlog. Keep it well
+    /// below the process's open-file limit (`ulimit -n`).
+    pub max_connections: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            header_read_timeout_seconds: 10,
+            keepalive_idle_seconds: 60,
+            request_body_timeout_seconds: 60,
+            max_connections: 512,
+        }
+    }
+}
+
+impl ServerConfig {
+    fn apply_env(&mut self) -> anyhow::Result<()> {
+        env_parse(
+            "KAIGO_PKI_HEADER_READ_TIMEOUT_SECONDS",
+            &mut self.header_read_timeout_seconds,
+        )?;
+        env_parse(
+            "KAIGO_PKI_KEEPALIVE_IDLE_SECONDS",
+            &mut self.keepalive_idle_seconds,
+        )?;
+        env_parse(
+            "KAIGO_PKI_REQUEST_BODY_TIMEOUT_SECONDS",
+            &mut self.request_body_timeout_seconds,
+        )?;
+        env_parse("KAIGO_PKI_MAX_CONNECTIONS", &mut self.max_connections)
+    }
+
+    pub fn validate(&self) -> anyhow::Result<()> {
+        if !(1..=300).contains(&self.header_read_timeout_seconds) {
+            bail!("server.header_read_timeout_seconds must be between 1 and 300");
+        }
+        if !(1..=3600).contains(&self.keepalive_idle_seconds) {
+            bail!("server.keepalive_idle_seconds must be between 1 and 3600");
+        }
+        if !(1..=3600).contains(&self.request_body_timeout_seconds) {
+            bail!("server.request_body_timeout_seconds must be between 1 and 3600");
+        }
+        if !(1..=65_536).contains(&self.max_connections) {
+            bail!("server.max_connections must be between 1 and 65536");
+        }
+        Ok(())
+    }
+}
+
+// ---- end of [server] --------------------------------------------------------------------------

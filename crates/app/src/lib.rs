@@ -9,6 +9,7 @@ pub mod bench_login;
 pub mod cert;
 pub mod cli;
 pub mod config;
+pub mod connections;
 pub mod datadir;
 pub mod demo;
 pub mod fee;

@@ -14,6 +14,7 @@ use kaigo_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
 
+use crate::connections;
 use crate::wiring::App;
 
 /// A running server: its address and the handle to stop it.
@@ -41,6 +42,7 @@ impl Running {
 
 /// Binds, starts the workers and serves until the stop signal.
 pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
+    app.config.server.validate()?;
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
@@ -99,24 +101,46 @@ pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
         issuance_wakeup: wakeup,
     };
     let router = kaigo_web::router(state);
+    let limits = connections::Limits::from_config(&app.config.server);
+    warn_if_above_open_file_limit(limits.max_connections);
     let store = app.store.clone();
-    let mut stop_signal = stop_rx.clone();
     let task = tokio::spawn(async move {
-        let served = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(async move {
-            let _ = stop_signal.wait_for(|s| *s).await;
-        })
-        .await;
+        connections::serve(listener, router, limits, stop_rx).await;
         for w in workers {
             let _ = w.await;
         }
         store.close().await;
-        served.context("server error")
+        Ok(())
     });
     Ok(Running { addr, stop, task })
+}
+
+/// Warns when `max_connections` leaves no room under the process's open-file limit: the
+/// cap only protects the server if accepting stops before the descriptors run out.
+fn warn_if_above_open_file_limit(max_connections: usize) {
+    let Some(soft) = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|text| open_files_soft_limit(&text))
+    else {
+        return;
+    };
+    // The database pool, CA files, logs and the listener need descriptors too.
+    if (max_connections as u64).saturating_add(64) > soft {
+        tracing::warn!(
+            max_connections,
+            open_file_limit = soft,
+            "server.max_connections is close to the open-file limit (ulimit -n): lower it or raise the limit"
+        );
+    }
+}
+
+fn open_files_soft_limit(limits: &str) -> Option<u64> {
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.trim_start_matches("Max open files")
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }
 
 /// Flips the stop signal on SIGTERM or Ctrl-C.
@@ -137,4 +161,19 @@ pub fn stop_on_signals(stop: watch::Sender<bool>) {
         tracing::info!("shutting down");
         let _ = stop.send(true);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn reads_the_soft_open_file_limit() {
+        let text = "Limit                     Soft Limit           Hard Limit           Units\n\
+                    Max cpu time              unlimited            unlimited            seconds\n\
+                    Max open files            1024                 524288               files\n";
+        assert_eq!(super::open_files_soft_limit(text), Some(1024));
+        assert_eq!(
+            super::open_files_soft_limit("Max open files unlimited"),
+            None
+        );
+    }
 }

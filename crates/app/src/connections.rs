@@ -1,0 +1,505 @@
+//! The HTTP accept loop: hyper's HTTP/1 server under limits that slow or idle clients cannot
+//! outlast (issue 8).
+//!
+//! - at most `max_connections` connections are served at once (a semaphore permit per
+//!   connection); while all are taken the loop stops accepting and new clients wait in the
+//!   kernel's listen backlog;
+//! - a connection's request header must arrive within `header_read_timeout` (counted from the
+//!   accept for the first request, from the first byte for later ones);
+//! - a kept-alive connection that starts no request within `keepalive_idle` is closed;
+//! - a request body must arrive whole within `request_body_timeout` of the header; past it the
+//!   body reports an error, the request is answered 408 and the connection closed;
+//! - accept errors (EMFILE when the open-file limit is reached, …) pause the loop with a growing
+//!   sleep and are logged at most once per `LOG_EVERY`, never a busy loop or a flood of lines;
+//! - on the stop signal the loop stops accepting, connections without a request in flight
+//!   (idle, or still sending a header) close at once, requests in flight get `SHUTDOWN_GRACE`.
+//!
+//! Every request carries `ConnectInfo<SocketAddr>` as `into_make_service_with_connect_info`
+//! would insert it (the audit trail's client address).
+
+use std::convert::Infallible;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderValue, Request, Response, StatusCode, header};
+use http_body::{Frame, SizeHint};
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
+use tokio::task::JoinSet;
+use tokio::time::{Instant, Sleep};
+use tower::ServiceExt;
+
+/// How long requests in flight may run after the stop signal.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// At most one log line per this interval for accept errors and a full connection table.
+const LOG_EVERY: Duration = Duration::from_secs(10);
+const BACKOFF_MIN: Duration = Duration::from_millis(10);
+const BACKOFF_MAX: Duration = Duration::from_secs(1);
+
+/// The limits, from `[server]` in the configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub header_read_timeout: Duration,
+    pub keepalive_idle: Duration,
+    pub request_body_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl Limits {
+    pub fn from_config(c: &crate::config::ServerConfig) -> Self {
+        Self {
+            header_read_timeout: Duration::from_secs(c.header_read_timeout_seconds),
+            keepalive_idle: Duration::from_secs(c.keepalive_idle_seconds),
+            request_body_timeout: Duration::from_secs(c.request_body_timeout_seconds),
+            max_connections: c.max_connections,
+        }
+    }
+}
+
+/// Serves `router` on `listener` until `stop` turns true, then drains the connections.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    mut stop: watch::Receiver<bool>,
+) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let mut connections = JoinSet::new();
+    let mut accept_errors = RateLimitedLog::default();
+    let mut full = RateLimitedLog::default();
+    let mut backoff = BACKOFF_MIN;
+    loop {
+        while connections.try_join_next().is_some() {}
+        let permit = match slots.clone().try_acquire_owned() {
+            Ok(p) => p,
+            Err(_) => {
+                full.log(|n| {
+                    tracing::warn!(
+                        max_connections = limits.max_connections,
+                        times = n,
+                        "connection limit reached: new clients wait in the listen backlog"
+                    )
+                });
+                tokio::select! {
+                    p = slots.clone().acquire_owned() => p.expect("the semaphore is never closed"),
+                    _ = stop.wait_for(|s| *s) => break,
+                }
+            }
+        };
+        let accepted = tokio::select! {
+            r = listener.accept() => r,
+            _ = stop.wait_for(|s| *s) => break,
+        };
+        match accepted {
+            Ok((stream, peer)) => {
+                backoff = BACKOFF_MIN;
+                let _ = stream.set_nodelay(true);
+                connections.spawn(serve_connection(
+                    stream,
+                    peer,
+                    router.clone(),
+                    limits,
+                    stop.clone(),
+                    permit,
+                ));
+            }
+            // The client gave up before we accepted: nothing to wait for.
+            Err(e) if is_connection_error(&e) => {}
+            Err(e) => {
+                accept_errors.log(|n| {
+                    tracing::error!(error = %e, times = n, "accept error (open-file limit?); pausing")
+                });
+                drop(permit);
+                tokio::select! {
+                    _ = tokio::time::sleep(backoff) => {}
+                    _ = stop.wait_for(|s| *s) => break,
+                }
+                backoff = (backoff * 2).min(BACKOFF_MAX);
+            }
+        }
+    }
+    drop(listener);
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+    if drained.is_err() {
+        tracing::warn!(
+            open = connections.len(),
+            "connections still open after the shutdown grace period: closing them"
+        );
+        connections.abort_all();
+        while connections.join_next().await.is_some() {}
+    }
+}
+
+fn is_connection_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
+}
+
+/// Logs the first event, then at most one line per `LOG_EVERY` with the count since the last.
+#[derive(Default)]
+struct RateLimitedLog {
+    last: Option<Instant>,
+    suppressed: u64,
+}
+
+impl RateLimitedLog {
+    fn log(&mut self, line: impl FnOnce(u64)) {
+        self.suppressed += 1;
+        let now = Instant::now();
+        if self.last.is_none_or(|t| now.duration_since(t) >= LOG_EVERY) {
+            line(self.suppressed);
+            self.suppressed = 0;
+            self.last = Some(now);
+        }
+    }
+}
+
+/// Where a connection stands, for the header and idle deadlines.
+#[derive(Clone, Copy, Debug)]
+struct Phase {
+    /// Requests being served (from the call of the service until hyper drops the response body).
+    busy: usize,
+    /// When the connection started waiting for its next request header.
+    since: Instant,
+    /// When the first byte arrived while waiting.
+    first_byte: Option<Instant>,
+    /// No request yet on this connection.
+    fresh: bool,
+}
+
+struct Activity {
+    phase: Mutex<Phase>,
+    changed: Notify,
+}
+
+impl Activity {
+    fn new() -> Self {
+        Self {
+            phase: Mutex::new(Phase {
+                busy: 0,
+                since: Instant::now(),
+                first_byte: None,
+                fresh: true,
+            }),
+            changed: Notify::new(),
+        }
+    }
+
+    fn update(&self, f: impl FnOnce(&mut Phase) -> bool) {
+        let changed = f(&mut self.phase.lock().unwrap_or_else(|e| e.into_inner()));
+        if changed {
+            self.changed.notify_one();
+        }
+    }
+
+    fn get(&self) -> Phase {
+        *self.phase.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn bytes_read(&self) {
+        self.update(|p| {
+            let first = p.busy == 0 && p.first_byte.is_none();
+            if first {
+                p.first_byte = Some(Instant::now());
+            }
+            first
+        });
+    }
+
+    /// When the connection must be closed unless a request starts, and why.
+    fn deadline(&self, limits: &Limits) -> Option<(Instant, &'static str)> {
+        let p = self.get();
+        if p.busy > 0 {
+            None
+        } else if p.fresh {
+            Some((p.since + limits.header_read_timeout, "header read timeout"))
+        } else if let Some(t) = p.first_byte {
+            Some((t + limits.header_read_timeout, "header read timeout"))
+        } else {
+            Some((p.since + limits.keepalive_idle, "keep-alive idle"))
+        }
+    }
+
+    /// No request in flight (at most part of a header): closing loses no work.
+    fn is_idle(&self) -> bool {
+        self.get().busy == 0
+    }
+}
+
+/// Counts a request as in flight while it lives.
+struct BusyGuard(Arc<Activity>);
+
+impl BusyGuard {
+    fn new(activity: Arc<Activity>) -> Self {
+        activity.update(|p| {
+            p.busy += 1;
+            true
+        });
+        Self(activity)
+    }
+}
+
+impl Drop for BusyGuard {
+    fn drop(&mut self) {
+        self.0.update(|p| {
+            p.busy -= 1;
+            if p.busy == 0 {
+                p.since = Instant::now();
+                p.first_byte = None;
+                p.fresh = false;
+            }
+            true
+        });
+    }
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    limits: Limits,
+    mut stop: watch::Receiver<bool>,
+    _slot: OwnedSemaphorePermit,
+) {
+    let activity = Arc::new(Activity::new());
+    let io = TokioIo::new(TrackedIo {
+        inner: stream,
+        activity: activity.clone(),
+    });
+    let service_activity = activity.clone();
+    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+        let guard = BusyGuard::new(service_activity.clone());
+        handle(req, peer, router.clone(), limits, guard)
+    });
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    // hyper restarts its own header timer whenever a kept-alive connection turns idle, which
+    // would cut keep-alive to the header timeout; the deadlines here are ours, hyper's is a
+    // backstop.
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout + limits.keepalive_idle)
+        .keep_alive(true);
+    let conn = builder.serve_connection(io, service);
+    tokio::pin!(conn);
+    let mut stopping = false;
+    loop {
+        let deadline = activity.deadline(&limits);
+        let sleep = async {
+            match deadline {
+                Some((at, _)) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            r = conn.as_mut() => {
+                if let Err(e) = r {
+                    tracing::debug!(%peer, error = %e, "connection ended with an error");
+                }
+                return;
+            }
+            () = sleep => {
+                // Still the same deadline (no request started meanwhile): close.
+                if let Some((at, why)) = activity.deadline(&limits)
+                    && at <= Instant::now()
+                {
+                    tracing::debug!(%peer, reason = why, "closing connection");
+                    return;
+                }
+            }
+            () = activity.changed.notified() => {}
+            _ = stop.wait_for(|s| *s), if !stopping => {
+                if activity.is_idle() {
+                    return;
+                }
+                // Finish the request in flight, then close.
+                stopping = true;
+                conn.as_mut().graceful_shutdown();
+            }
+        }
+    }
+}
+
+async fn handle(
+    req: Request<Incoming>,
+    peer: SocketAddr,
+    router: Router,
+    limits: Limits,
+    guard: BusyGuard,
+) -> Result<Response<Body>, Infallible> {
+    let timed_out = Arc::new(AtomicBool::new(false));
+    let mut req = req.map(|body| {
+        if http_body::Body::is_end_stream(&body) {
+            Body::new(body)
+        } else {
+            Body::new(DeadlineBody {
+                inner: body,
+                sleep: Box::pin(tokio::time::sleep(limits.request_body_timeout)),
+                timed_out: timed_out.clone(),
+            })
+        }
+    });
+    req.extensions_mut().insert(ConnectInfo(peer));
+    let response = match router.oneshot(req).await {
+        Ok(r) => r,
+        Err(never) => match never {},
+    };
+    let response = if timed_out.load(Ordering::Relaxed) {
+        let mut r = Response::new(Body::from("request body not received in time\n"));
+        *r.status_mut() = StatusCode::REQUEST_TIMEOUT;
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        r
+    } else {
+        response
+    };
+    Ok(response.map(|body| {
+        Body::new(GuardedBody {
+            inner: body,
+            _guard: guard,
+        })
+    }))
+}
+
+/// The client took too long to send a request body.
+#[derive(Debug)]
+struct BodyTimeout;
+
+impl std::fmt::Display for BodyTimeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("request body not received within the time limit")
+    }
+}
+
+impl std::error::Error for BodyTimeout {}
+
+/// A request body that fails once its deadline has passed, however slowly bytes trickle in.
+struct DeadlineBody {
+    inner: Incoming,
+    sleep: Pin<Box<Sleep>>,
+    timed_out: Arc<AtomicBool>,
+}
+
+impl http_body::Body for DeadlineBody {
+    type Data = Bytes;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        if self.sleep.as_mut().poll(cx).is_ready() {
+            self.timed_out.store(true, Ordering::Relaxed);
+            return Poll::Ready(Some(Err(Box::new(BodyTimeout))));
+        }
+        Pin::new(&mut self.inner)
+            .poll_frame(cx)
+            .map(|f| f.map(|r| r.map_err(Into::into)))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// A response body that keeps the connection marked busy until hyper has sent it.
+struct GuardedBody {
+    inner: Body,
+    _guard: BusyGuard,
+}
+
+impl http_body::Body for GuardedBody {
+    type Data = Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        Pin::new(&mut self.inner).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// The socket, noting when the first byte of a request header arrives.
+struct TrackedIo {
+    inner: TcpStream,
+    activity: Arc<Activity>,
+}
+
+impl AsyncRead for TrackedIo {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if matches!(r, Poll::Ready(Ok(()))) && buf.filled().len() > before {
+            self.activity.bytes_read();
+        }
+        r
+    }
+}
+
+impl AsyncWrite for TrackedIo {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
