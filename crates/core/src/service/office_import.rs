@@ -181,6 +181,44 @@ pub fn parse(text: &str) -> CoreResult<ParsedRows> {
     Ok((forms, errors))
 }
 
+/// Checks a file without the database: decodes it, parses it and validates every row for
+/// `role`, reporting rows that repeat an earlier row's 事業所番号. Whether a number is already
+/// registered is the service's check on top of this. Errors are sorted by line.
+pub fn check_rows(role: AdminRole, bytes: &[u8]) -> CoreResult<ImportCheck> {
+    let text = decode(bytes)?;
+    let (forms, mut errors) = parse(&text)?;
+    if forms.is_empty() && errors.is_empty() {
+        return Err(refuse(
+            "登録する行がありません（2行目以降に事業所を記入してください）。",
+        ));
+    }
+    let mut valid = Vec::new();
+    let mut first_line: HashMap<OfficeNumber, u64> = HashMap::new();
+    for (line, form) in forms {
+        match validate_office_form(role, &form) {
+            Err(reasons) => errors.push(RowError {
+                line,
+                reason: reasons.join(" "),
+            }),
+            Ok(v) => match first_line.get(&v.number) {
+                Some(first) => errors.push(RowError {
+                    line,
+                    reason: format!(
+                        "事業所番号 {} がファイル内で重複しています（{first}行目と同じ）。",
+                        v.number
+                    ),
+                }),
+                None => {
+                    first_line.insert(v.number.clone(), line);
+                    valid.push((line, v));
+                }
+            },
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    Ok(ImportCheck { valid, errors })
+}
+
 impl AdminOfficeService {
     /// Checks a file for `actor` without importing anything.
     pub async fn check_import(&self, actor: &AdminActor, bytes: &[u8]) -> CoreResult<ImportCheck> {
@@ -193,36 +231,10 @@ impl AdminOfficeService {
     }
 
     async fn check_file(&self, role: AdminRole, bytes: &[u8]) -> CoreResult<ImportCheck> {
-        let text = decode(bytes)?;
-        let (forms, mut errors) = parse(&text)?;
-        if forms.is_empty() && errors.is_empty() {
-            return Err(refuse(
-                "登録する行がありません（2行目以降に事業所を記入してください）。",
-            ));
-        }
-        let mut valid = Vec::new();
-        let mut first_line: HashMap<OfficeNumber, u64> = HashMap::new();
-        for (line, form) in forms {
-            match validate_office_form(role, &form) {
-                Err(reasons) => errors.push(RowError {
-                    line,
-                    reason: reasons.join(" "),
-                }),
-                Ok(v) => match first_line.get(&v.number) {
-                    Some(first) => errors.push(RowError {
-                        line,
-                        reason: format!(
-                            "事業所番号 {} がファイル内で重複しています（{first}行目と同じ）。",
-                            v.number
-                        ),
-                    }),
-                    None => {
-                        first_line.insert(v.number.clone(), line);
-                        valid.push((line, v));
-                    }
-                },
-            }
-        }
+        let ImportCheck {
+            mut valid,
+            mut errors,
+        } = check_rows(role, bytes)?;
         let numbers: Vec<OfficeNumber> = valid.iter().map(|(_, v)| v.number.clone()).collect();
         let taken: std::collections::HashSet<OfficeNumber> = self
             .deps
