@@ -88,6 +88,8 @@ pub fn sanitize_filename(raw: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
+        // Every Bidi_Control character (the one rule in `text`): embeddings, overrides,
+        // isolates and the marks (LRM, RLM, ALM) can all reorder how the name is shown.
         .filter(|c| !c.is_control() && !crate::text::is_bidi_control(*c))
         .map(|c| {
             if matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
@@ -97,7 +99,11 @@ pub fn sanitize_filename(raw: &str) -> String {
             }
         })
         .collect();
-    let cleaned = cleaned.trim().trim_start_matches('.').trim().to_owned();
+    // No leading dots or spaces in any mix (". .x" is a hidden file too), none trailing.
+    let cleaned = cleaned
+        .trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end()
+        .to_owned();
     if cleaned.chars().count() <= 100 {
         return cleaned;
     }
@@ -106,7 +112,9 @@ pub fn sanitize_filename(raw: &str) -> String {
         _ => (cleaned.clone(), String::new()),
     };
     let keep = 100 - ext.chars().count();
-    format!("{}{ext}", stem.chars().take(keep).collect::<String>())
+    let stem: String = stem.chars().take(keep).collect();
+    // Cut without an extension, the name may now end in a space.
+    format!("{stem}{ext}").trim_end().to_owned()
 }
 
 /// Checks an upload: size, extension and content agree, name. Japanese messages.
@@ -560,7 +568,15 @@ mod tests {
         assert_eq!(sanitize_filename("C:\\a\\b\\資料.pdf"), "資料.pdf");
         assert_eq!(sanitize_filename("a\u{0}b\nc.pdf"), "abc.pdf");
         assert_eq!(sanitize_filename("..hidden.txt"), "hidden.txt");
+        // Found by fuzz/attachment_check: dots and spaces mixed left a leading dot.
+        assert_eq!(sanitize_filename(". . .x.csv"), "x.csv");
+        assert_eq!(sanitize_filename(" . .x "), "x");
         assert_eq!(sanitize_filename("evil\u{202e}fdp.exe"), "evilfdp.exe");
+        // Found by fuzz/attachment_check: the bidi marks were kept.
+        assert_eq!(
+            sanitize_filename("a\u{200e}b\u{200f}c\u{61c}.pdf\u{2066}"),
+            "abc.pdf"
+        );
         let long = format!("{}.pdf", "あ".repeat(200));
         let s = sanitize_filename(&long);
         assert_eq!(s.chars().count(), 100);

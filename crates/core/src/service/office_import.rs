@@ -76,6 +76,49 @@ pub fn decode(bytes: &[u8]) -> CoreResult<String> {
 /// Rows read from a CSV file: each form with its line number, and the rows broken as such.
 pub type ParsedRows = (Vec<(u64, OfficeForm)>, Vec<RowError>);
 
+/// The line numbers of records as an editor shows them. The csv crate counts only `\n` and
+/// takes a record's position before the terminator and blank lines that precede it, so a
+/// CRLF file (as Excel writes it) would number every row one line too early and a CR-only
+/// file (Excel for Mac's "CSV (Macintosh)") every row as line 1.
+struct LineCounter<'a> {
+    text: &'a [u8],
+    /// Bytes before `pos` hold `line - 1` line breaks (`\r\n`, `\r` or `\n`).
+    pos: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            text: text.as_bytes(),
+            pos: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record whose reading began at byte `from`: its first byte is the
+    /// first one after the line breaks there. Records come in order, so this is linear.
+    fn record_line(&mut self, from: u64) -> u64 {
+        let from = usize::try_from(from)
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        let start = from
+            + self.text[from..]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+        while self.pos < start {
+            match self.text[self.pos] {
+                b'\n' if self.pos > 0 && self.text[self.pos - 1] == b'\r' => {}
+                b'\r' | b'\n' => self.line += 1,
+                _ => {}
+            }
+            self.pos += 1;
+        }
+        self.line
+    }
+}
+
 /// Parses the CSV text into forms with their line numbers, and rows that are broken as such
 /// (wrong column count). Header problems refuse the whole file.
 pub fn parse(text: &str) -> CoreResult<ParsedRows> {
@@ -126,11 +169,12 @@ pub fn parse(text: &str) -> CoreResult<ParsedRows> {
     }
     let mut forms = Vec::new();
     let mut errors = Vec::new();
+    let mut lines = LineCounter::new(text);
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = lines.record_line(e.position().map_or(0, |p| p.byte()));
                 errors.push(RowError {
                     line,
                     reason: "行を読み取れません（引用符の対応を確認してください）。".into(),
@@ -138,7 +182,7 @@ pub fn parse(text: &str) -> CoreResult<ParsedRows> {
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.record_line(record.position().map_or(0, |p| p.byte()));
         if record.iter().all(|f| f.trim().is_empty()) {
             continue;
         }
@@ -181,6 +225,44 @@ pub fn parse(text: &str) -> CoreResult<ParsedRows> {
     Ok((forms, errors))
 }
 
+/// Checks a file without the database: decodes it, parses it and validates every row for
+/// `role`, reporting rows that repeat an earlier row's 事業所番号. Whether a number is already
+/// registered is the service's check on top of this. Errors are sorted by line.
+pub fn check_rows(role: AdminRole, bytes: &[u8]) -> CoreResult<ImportCheck> {
+    let text = decode(bytes)?;
+    let (forms, mut errors) = parse(&text)?;
+    if forms.is_empty() && errors.is_empty() {
+        return Err(refuse(
+            "登録する行がありません（2行目以降に事業所を記入してください）。",
+        ));
+    }
+    let mut valid = Vec::new();
+    let mut first_line: HashMap<OfficeNumber, u64> = HashMap::new();
+    for (line, form) in forms {
+        match validate_office_form(role, &form) {
+            Err(reasons) => errors.push(RowError {
+                line,
+                reason: reasons.join(" "),
+            }),
+            Ok(v) => match first_line.get(&v.number) {
+                Some(first) => errors.push(RowError {
+                    line,
+                    reason: format!(
+                        "事業所番号 {} がファイル内で重複しています（{first}行目と同じ）。",
+                        v.number
+                    ),
+                }),
+                None => {
+                    first_line.insert(v.number.clone(), line);
+                    valid.push((line, v));
+                }
+            },
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    Ok(ImportCheck { valid, errors })
+}
+
 impl AdminOfficeService {
     /// Checks a file for `actor` without importing anything.
     pub async fn check_import(&self, actor: &AdminActor, bytes: &[u8]) -> CoreResult<ImportCheck> {
@@ -193,36 +275,10 @@ impl AdminOfficeService {
     }
 
     async fn check_file(&self, role: AdminRole, bytes: &[u8]) -> CoreResult<ImportCheck> {
-        let text = decode(bytes)?;
-        let (forms, mut errors) = parse(&text)?;
-        if forms.is_empty() && errors.is_empty() {
-            return Err(refuse(
-                "登録する行がありません（2行目以降に事業所を記入してください）。",
-            ));
-        }
-        let mut valid = Vec::new();
-        let mut first_line: HashMap<OfficeNumber, u64> = HashMap::new();
-        for (line, form) in forms {
-            match validate_office_form(role, &form) {
-                Err(reasons) => errors.push(RowError {
-                    line,
-                    reason: reasons.join(" "),
-                }),
-                Ok(v) => match first_line.get(&v.number) {
-                    Some(first) => errors.push(RowError {
-                        line,
-                        reason: format!(
-                            "事業所番号 {} がファイル内で重複しています（{first}行目と同じ）。",
-                            v.number
-                        ),
-                    }),
-                    None => {
-                        first_line.insert(v.number.clone(), line);
-                        valid.push((line, v));
-                    }
-                },
-            }
-        }
+        let ImportCheck {
+            mut valid,
+            mut errors,
+        } = check_rows(role, bytes)?;
         let numbers: Vec<OfficeNumber> = valid.iter().map(|(_, v)| v.number.clone()).collect();
         let taken: std::collections::HashSet<OfficeNumber> = self
             .deps
@@ -352,6 +408,32 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].line, 3);
         assert!(errors[0].reason.contains("列の数"), "{:?}", errors[0]);
+    }
+
+    #[test]
+    fn line_numbers_with_crlf_cr_and_blank_lines() {
+        let rows = [
+            "1310000001,A,kaigo,13,1000001,Tokyo,",
+            "x",
+            "\"1310000002\",B",
+        ];
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = format!(
+                "number,name,kind,prefecture,postal_code,address,email{eol}{}{eol}{eol}{}{eol}{}{eol}",
+                rows[0], rows[1], rows[2]
+            );
+            let (forms, errors) = parse(&text).unwrap();
+            assert_eq!(forms.len(), 1, "{eol:?}");
+            assert_eq!(forms[0].0, 2, "{eol:?}");
+            let lines: Vec<u64> = errors.iter().map(|e| e.line).collect();
+            assert_eq!(lines, [4, 5], "{eol:?}");
+        }
+        // A quoted field over two lines: the next row is on line 4.
+        let text = "number,name,kind,prefecture,postal_code,address,email\r\n\
+                    1310000001,A,kaigo,13,1000001,\"Tokyo\r\n1-1\",\r\nx\r\n";
+        let (forms, errors) = parse(text).unwrap();
+        assert_eq!(forms[0].0, 2);
+        assert_eq!(errors[0].line, 4);
     }
 
     #[test]
