@@ -445,10 +445,10 @@ impl Deps {
     /// and its confirmed セキュリティメールアドレス, without repeats.
     pub(crate) async fn reply_addresses(&self, office: &Office) -> CoreResult<Vec<String>> {
         let mut out: Vec<String> = office.email.iter().cloned().collect();
-        if let Some(a) = self.store.security_address(office.id).await? {
-            if !out.iter().any(|e| e.eq_ignore_ascii_case(&a.email)) {
-                out.push(a.email);
-            }
+        if let Some(a) = self.store.security_address(office.id).await?
+            && !out.iter().any(|e| e.eq_ignore_ascii_case(&a.email))
+        {
+            out.push(a.email);
         }
         Ok(out)
     }
