@@ -98,12 +98,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 letters,
                 json,
             };
-            let (outcome, path) = kaigo_pki::office_import::import(&dir, &args).await?;
-            let (out, err) = kaigo_pki::office_import::report_text(&outcome, path.as_deref());
+            let (outcome, paths) = kaigo_pki::office_import::import(&dir, &args).await?;
+            let (out, err) = kaigo_pki::office_import::report_text(&outcome, &paths);
             if args.json {
                 println!(
                     "{}",
-                    kaigo_pki::office_import::report_json(&outcome, path.as_deref())
+                    kaigo_pki::office_import::report_json(&outcome, &paths)
                 );
             } else {
                 print!("{out}");
@@ -237,6 +237,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: BenchCommand::Import { rows },
         } => {
             print!("{}", kaigo_pki::bench_import::run(rows).await?);
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Letters {
+                    count,
+                    per_pdf,
+                    unpaged,
+                    keep_cache,
+                },
+        } => {
+            print!(
+                "{}",
+                kaigo_pki::bench_letters::run(count, per_pdf, unpaged, keep_cache).await?
+            );
         }
     }
     Ok(())
