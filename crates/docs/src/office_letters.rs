@@ -10,8 +10,8 @@ use crate::{DocsError, render_pdf};
 const TEMPLATE: &str = include_str!("../templates/office_letters.typ");
 
 /// The most letters one PDF may hold. typst lays out a whole document in memory: 10,000
-/// letters in one PDF took 2.5 GB and a minute; 2,000 stay near half a gigabyte. The console
-/// prints batches in parts of `documents.letters_per_pdf` (default 500) offices.
+/// letters in one PDF peaked at 3.1 GiB, parts of 500 at 0.3 GiB (docs/PERFORMANCE.md). The
+/// console prints batches in parts of `documents.letters_per_pdf` (default 500) offices.
 pub const MAX_LETTERS_PER_PDF: usize = 2_000;
 
 /// One office's letter page.
