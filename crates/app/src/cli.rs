@@ -94,14 +94,16 @@ pub enum OfficeCommand {
         json: bool,
     },
     /// Register offices from a CSV file (header: 事業所番号,事業所名,種別,都道府県,郵便番号,
-    /// 住所,メールアドレス; UTF-8 or Shift_JIS) and write their letters to one PDF.
+    /// 住所,メールアドレス; UTF-8 or Shift_JIS) and write their letters to one PDF (or one
+    /// per part of `documents.letters_per_pdf` offices).
     Import {
         /// The CSV file.
         file: PathBuf,
         /// Import the valid rows even if some rows are bad.
         #[arg(long)]
         valid_only: bool,
-        /// Where to write the combined letters PDF (default: FILE-letters.pdf next to FILE).
+        /// Where to write the combined letters PDF (default: FILE-letters.pdf next to FILE);
+        /// parts are written as OUT-00001-00500.pdf, ….
         #[arg(long)]
         letters: Option<PathBuf>,
         /// Print exactly one JSON object.
@@ -138,6 +140,21 @@ pub enum BenchCommand {
         /// Concurrent clients, each logging in to its own office in a loop.
         #[arg(long, default_value_t = 16)]
         clients: usize,
+    },
+    /// Letters PDF rendering: time, pages, bytes and the process's peak memory.
+    Letters {
+        /// Letters to render.
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        /// Letters per PDF, as the console prints a batch; 0: all in one PDF (the old way).
+        #[arg(long, default_value_t = kaigo_core::service::DEFAULT_LETTERS_PER_PDF)]
+        per_pdf: usize,
+        /// Then render all of them in one PDF too, for comparison in the same run.
+        #[arg(long)]
+        unpaged: bool,
+        /// Keep typst's cache after each render (the old way) instead of evicting it.
+        #[arg(long)]
+        keep_cache: bool,
     },
 }
 

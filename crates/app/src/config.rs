@@ -19,6 +19,43 @@ pub struct AppConfig {
     pub workers: WorkersConfig,
     pub fees: FeesConfig,
     pub server: ServerConfig,
+    pub documents: DocumentsConfig,
+}
+
+/// PDF rendering (typst lays out a whole document in memory, so its work is bounded).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DocumentsConfig {
+    /// Offices per combined letters PDF; a larger batch is printed in parts (1 to 2000).
+    pub letters_per_pdf: usize,
+    /// PDFs rendered at once on this node (1 to 16); others wait their turn.
+    pub renders_at_once: usize,
+    /// Requests that may wait for a render; one more is answered 503 at once (0 to 1000).
+    pub render_queue: usize,
+    /// How long a request waits for its render to start before it is answered 503 (1 to 600).
+    pub render_wait_seconds: u64,
+}
+
+impl Default for DocumentsConfig {
+    fn default() -> Self {
+        let limits = kaigo_docs::RenderLimits::default();
+        Self {
+            letters_per_pdf: kaigo_core::service::DEFAULT_LETTERS_PER_PDF,
+            renders_at_once: limits.permits,
+            render_queue: limits.max_waiting,
+            render_wait_seconds: limits.wait.as_secs(),
+        }
+    }
+}
+
+impl DocumentsConfig {
+    pub fn render_limits(&self) -> kaigo_docs::RenderLimits {
+        kaigo_docs::RenderLimits {
+            permits: self.renders_at_once,
+            max_waiting: self.render_queue,
+            wait: std::time::Duration::from_secs(self.render_wait_seconds),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -159,6 +196,10 @@ impl AppConfig {
         )?;
         env_parse("KAIGO_PKI_HOKEN_FEE_YEN", &mut cfg.fees.hoken_fee_yen)?;
         cfg.server.apply_env()?;
+        env_parse(
+            "KAIGO_PKI_LETTERS_PER_PDF",
+            &mut cfg.documents.letters_per_pdf,
+        )?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -186,6 +227,22 @@ impl AppConfig {
             bail!("fees.hoken_fee_yen must be between 0 and 10000000");
         }
         self.server.validate()?;
+        let docs = &self.documents;
+        if !(1..=kaigo_docs::MAX_LETTERS_PER_PDF).contains(&docs.letters_per_pdf) {
+            bail!(
+                "documents.letters_per_pdf must be between 1 and {}",
+                kaigo_docs::MAX_LETTERS_PER_PDF
+            );
+        }
+        if !(1..=16).contains(&docs.renders_at_once) {
+            bail!("documents.renders_at_once must be between 1 and 16");
+        }
+        if docs.render_queue > 1000 {
+            bail!("documents.render_queue must be between 0 and 1000");
+        }
+        if !(1..=600).contains(&docs.render_wait_seconds) {
+            bail!("documents.render_wait_seconds must be between 1 and 600");
+        }
         self.ca_config()?
             .validate()
             .map_err(|e| anyhow::anyhow!("ca: {e}"))?;

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod bench;
 pub mod bench_import;
 pub mod bench_login;
+pub mod bench_letters;
 pub mod cert;
 pub mod cli;
 pub mod config;

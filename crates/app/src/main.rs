@@ -98,12 +98,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 letters,
                 json,
             };
-            let (outcome, path) = kaigo_pki::office_import::import(&dir, &args).await?;
-            let (out, err) = kaigo_pki::office_import::report_text(&outcome, path.as_deref());
+            let (outcome, paths) = kaigo_pki::office_import::import(&dir, &args).await?;
+            let (out, err) = kaigo_pki::office_import::report_text(&outcome, &paths);
             if args.json {
                 println!(
                     "{}",
-                    kaigo_pki::office_import::report_json(&outcome, path.as_deref())
+                    kaigo_pki::office_import::report_json(&outcome, &paths)
                 );
             } else {
                 print!("{out}");
@@ -242,6 +242,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: BenchCommand::Login { seconds, clients },
         } => {
             print!("{}", kaigo_pki::bench_login::run(seconds, clients).await?);
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Letters {
+                    count,
+                    per_pdf,
+                    unpaged,
+                    keep_cache,
+                },
+        } => {
+            print!(
+                "{}",
+                kaigo_pki::bench_letters::run(count, per_pdf, unpaged, keep_cache).await?
+            );
         }
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! `kaigo-pki office import FILE.csv`: the CSV import as the CLI (central scope), with a
-//! progress bar, a report of bad rows, and the combined letters PDF (mode 0600).
+//! progress bar, a report of bad rows, and the combined letters PDF (mode 0600); a batch
+//! larger than `documents.letters_per_pdf` is written in parts, one file per part.
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -7,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use kaigo_core::office_admin::LetterKind;
-use kaigo_core::service::admin_offices::letter_date;
+use kaigo_core::service::admin_offices::{LetterPart, letter_date};
 use kaigo_core::service::office_import::ImportOutcome;
 
 use crate::datadir::DataDir;
@@ -27,6 +28,23 @@ pub fn default_letters_path(csv: &Path) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "offices".into());
     csv.with_file_name(format!("{stem}-letters.pdf"))
+}
+
+/// The file of one part: `OUT.pdf` itself when there is one part, else
+/// `OUT-00001-00500.pdf` (numbers padded to the batch's width, so the files sort in order).
+pub fn part_path(out: &Path, part: &LetterPart, parts: usize, count: usize) -> PathBuf {
+    if parts <= 1 {
+        return out.to_path_buf();
+    }
+    let width = count.to_string().len();
+    let stem = out
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "letters".into());
+    out.with_file_name(format!(
+        "{stem}-{:0width$}-{:0width$}.pdf",
+        part.first, part.last
+    ))
 }
 
 /// Writes `bytes` readable only by the owner: the letters carry passwords.
@@ -61,11 +79,11 @@ fn progress_bar(total: u64) -> indicatif::ProgressBar {
     bar
 }
 
-/// Imports the file; returns the outcome and where the letters went.
+/// Imports the file; returns the outcome and the letters files (in order).
 pub async fn import(
     dir: &DataDir,
     args: &ImportArgs,
-) -> anyhow::Result<(ImportOutcome, Option<PathBuf>)> {
+) -> anyhow::Result<(ImportOutcome, Vec<PathBuf>)> {
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("cannot read {}", args.file.display()))?;
     let app = wiring::open(dir, false).await?;
@@ -94,34 +112,44 @@ pub async fn import(
             return Err(cli_error(e));
         }
     };
-    let mut letters_path = None;
+    let mut letters_paths = vec![];
     if let Some(batch) = &outcome.registered {
-        let (b, entries) = svc
+        let (b, mut entries) = svc
             .letters_as_cli(batch.batch_id)
             .await
             .map_err(cli_error)?;
+        debug_assert_eq!(b.kind, LetterKind::Registration);
         let date = letter_date(app.services.deps.clock.unix());
         let helpdesk = app.services.deps.settings.helpdesk.clone();
-        let pdf = kaigo_web::console::offices::letters_pdf(
-            LetterKind::Registration,
-            date,
-            helpdesk,
-            entries,
-        )
-        .await
-        .context("letters PDF")?;
-        debug_assert_eq!(b.kind, LetterKind::Registration);
-        let path = args
+        let out = args
             .letters
             .clone()
             .unwrap_or_else(|| default_letters_path(&args.file));
-        write_private(&path, &pdf)?;
-        // The file now holds the letters; the sealed copy is no longer needed.
+        let count = entries.len();
+        let parts = svc.parts_of(count);
+        // Last part first, so each render takes its entries off the end without copying.
+        let mut written = vec![];
+        for part in parts.iter().rev() {
+            let chunk = entries.split_off(part.first - 1);
+            let pdf = kaigo_web::console::offices::letters_pdf(
+                LetterKind::Registration,
+                date.clone(),
+                helpdesk.clone(),
+                chunk,
+            )
+            .await
+            .context("letters PDF")?;
+            let path = part_path(&out, part, parts.len(), count);
+            write_private(&path, &pdf)?;
+            written.push(path);
+        }
+        written.reverse();
+        // The files now hold the letters; the sealed copy is no longer needed.
         let _ = svc.discard_letters_as_cli(batch.batch_id).await;
-        letters_path = Some(path);
+        letters_paths = written;
     }
     app.store.close().await;
-    Ok((outcome, letters_path))
+    Ok((outcome, letters_paths))
 }
 
 fn cli_error(e: kaigo_core::CoreError) -> anyhow::Error {
@@ -133,19 +161,30 @@ fn cli_error(e: kaigo_core::CoreError) -> anyhow::Error {
 }
 
 /// The report: bad rows as `line N: reason`, then what was imported.
-pub fn report_text(outcome: &ImportOutcome, letters: Option<&Path>) -> (String, String) {
+pub fn report_text(outcome: &ImportOutcome, letters: &[PathBuf]) -> (String, String) {
     let mut err = String::new();
     for e in &outcome.check.errors {
         err.push_str(&format!("line {}: {}\n", e.line, e.reason));
     }
     let mut out = String::new();
     match (&outcome.registered, letters) {
-        (Some(b), Some(path)) => out.push_str(&format!(
+        (Some(b), [path]) => out.push_str(&format!(
             "Imported {} offices ({} rows skipped). Letters: {} (mode 0600; they hold the passwords)\n",
             b.offices.len(),
             outcome.check.errors.len(),
             path.display()
         )),
+        (Some(b), paths) if !paths.is_empty() => {
+            out.push_str(&format!(
+                "Imported {} offices ({} rows skipped). Letters in {} parts (mode 0600; they hold the passwords):\n",
+                b.offices.len(),
+                outcome.check.errors.len(),
+                paths.len()
+            ));
+            for p in paths {
+                out.push_str(&format!("  {}\n", p.display()));
+            }
+        }
         _ => err.push_str(&format!(
             "Nothing imported: {} of {} rows have errors{}.\n",
             outcome.check.errors.len(),
@@ -160,7 +199,8 @@ pub fn report_text(outcome: &ImportOutcome, letters: Option<&Path>) -> (String, 
     (out, err)
 }
 
-pub fn report_json(outcome: &ImportOutcome, letters: Option<&Path>) -> serde_json::Value {
+/// `letters` is the first (usually the only) file; `letter_files` all of them, in order.
+pub fn report_json(outcome: &ImportOutcome, letters: &[PathBuf]) -> serde_json::Value {
     serde_json::json!({
         "imported": outcome.registered.as_ref().map_or(0, |b| b.offices.len()),
         "rows": outcome.check.rows(),
@@ -171,6 +211,7 @@ pub fn report_json(outcome: &ImportOutcome, letters: Option<&Path>) -> serde_jso
             "name": o.name,
             "prefecture": o.prefecture.map(|p| p.to_string()),
         })).collect::<Vec<_>>()).unwrap_or_default(),
-        "letters": letters.map(|p| p.display().to_string()),
+        "letters": letters.first().map(|p| p.display().to_string()),
+        "letter_files": letters.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
     })
 }

@@ -63,13 +63,18 @@ impl ReissueNotifier for ZipReissueNotice {
             helpdesk,
         };
         let zip_password = SecretString::from(login_password.expose_secret().to_owned());
-        // typst layout and the AES key derivation are CPU work: keep them off the async threads.
-        let zip = tokio::task::spawn_blocking(move || {
-            password_notice_zip(&data, zip_password.expose_secret(), at)
-        })
-        .await
-        .map_err(|e| CoreError::Refused(format!("password notice task failed: {e}")))?
-        .map_err(|e| CoreError::Refused(format!("password notice: {e}")))?;
+        // typst layout and the AES key derivation are CPU work: the node's render queue runs
+        // them on the blocking pool, one at a time.
+        let zip = kaigo_docs::renders()
+            .run(move || password_notice_zip(&data, zip_password.expose_secret(), at))
+            .await
+            .map_err(|e| match e {
+                kaigo_docs::DocsError::Busy { .. } => CoreError::Refused(
+                    "ただいまほかの帳票を作成中です。しばらくしてから、もう一度お試しください。"
+                        .into(),
+                ),
+                other => CoreError::Refused(format!("password notice: {other}")),
+            })?;
         let attachment = NewAttachment {
             filename: REISSUE_ATTACHMENT_NAME.to_owned(),
             content_type: "application/zip".to_owned(),

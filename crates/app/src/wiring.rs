@@ -100,9 +100,12 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
             lockout_threshold: config.portal.lockout_threshold,
             lockout_seconds: config.portal.lockout_minutes * 60,
             helpdesk: config.portal.helpdesk.clone(),
+            letters_per_pdf: config.documents.letters_per_pdf,
             ..Settings::default()
         },
     };
+    // One render queue per node (process); the first configuration wins.
+    kaigo_docs::configure_renders(config.documents.render_limits());
     let mut services = Services::new(deps);
     // The notice of manual 4 carries the letter as an AES ZIP; building it needs kaigo-docs.
     services.issuance_reissue = IssuancePasswordReissue::with_notifier(

@@ -91,7 +91,7 @@ fn batch_of(page: &Page) -> String {
 
 async fn letters(w: &Walker, batch: &str) -> (String, Vec<u8>) {
     let d = w
-        .download(&format!("/admin/offices/letters/{batch}/letters.pdf"))
+        .download(&format!("/admin/offices/letters/{batch}/part/1.pdf"))
         .await
         .unwrap();
     assert_eq!(d.status, 200);
@@ -585,7 +585,7 @@ async fn offices_console_over_http() {
             assert_eq!(p.status, 404, "GET {path}");
         }
         for path in [
-            format!("/admin/offices/letters/{batch}/letters.pdf"),
+            format!("/admin/offices/letters/{batch}/part/1.pdf"),
             format!("/admin/offices/letters/{batch}/office/{victim}.pdf"),
         ] {
             assert_eq!(w.download(&path).await.unwrap().status, 404, "GET {path}");
@@ -633,7 +633,7 @@ async fn offices_console_over_http() {
     );
     // The batches are still there for their owners.
     assert_eq!(
-        wc.download(&format!("/admin/offices/letters/{batch27}/letters.pdf"))
+        wc.download(&format!("/admin/offices/letters/{batch27}/part/1.pdf"))
             .await
             .unwrap()
             .status,
@@ -766,4 +766,142 @@ fn cli_import_good_and_bad_files() {
         "{}",
         stderr(&o)
     );
+}
+
+/// Issue 8 §4: a batch larger than `documents.letters_per_pdf` is printed in parts; the
+/// console lists them and each part holds only its offices' letters.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn large_batches_print_in_parts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let o = kaigo(&data, &["init"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let config = data.join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("letters_per_pdf = 500"), "{text}");
+    std::fs::write(
+        &config,
+        text.replace("letters_per_pdf = 500", "letters_per_pdf = 2"),
+    )
+    .unwrap();
+    let central = admin(&data, "central1", None);
+    let app = wiring::open(&DataDir::new(data.clone()), true)
+        .await
+        .unwrap();
+    let running = serve::start(app, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
+    let base = format!("http://{}", running.addr);
+    let (w, _) = login(&base, &central).await;
+
+    let mut csv = HEADER.to_owned();
+    for i in 1..=5 {
+        csv.push_str(&format!(
+            "13200000{i:02},分割事業所{i},介護,13,100-000{i},東京都千代田区{i},\n"
+        ));
+    }
+    let imp = w.get("/admin/offices/import").await.unwrap();
+    let report = w
+        .post_multipart(
+            &imp,
+            "/admin/offices/import",
+            &[],
+            &[("file", "five.csv", "text/csv", csv.into_bytes())],
+        )
+        .await
+        .unwrap();
+    let done = w
+        .post(
+            &report,
+            "/admin/offices/import/confirm",
+            &[("data", &report.input_value("data").unwrap())],
+        )
+        .await
+        .unwrap();
+    let batch = batch_of(&done);
+    assert_eq!(
+        done.texts("a.letters-part"),
+        vec![
+            "まとめて印刷用PDF（1〜2件目）",
+            "まとめて印刷用PDF（3〜4件目）",
+            "まとめて印刷用PDF（5〜5件目）",
+        ],
+        "{}",
+        done.html
+    );
+    assert!(
+        done.contains("2 事業所ごとに分かれています"),
+        "{}",
+        done.html
+    );
+    let listed = done.texts("td.user-id");
+    assert_eq!(listed.len(), 5, "every office is still listed");
+
+    let mut printed = vec![];
+    for (part, pages) in [(1, 2), (2, 2), (3, 1)] {
+        let d = w
+            .download(&format!("/admin/offices/letters/{batch}/part/{part}.pdf"))
+            .await
+            .unwrap();
+        assert_eq!(d.status, 200, "part {part}");
+        assert_eq!(d.content_type, "application/pdf");
+        assert_eq!(pdf_pages(&d.bytes), pages, "part {part}");
+        let first = 2 * part - 1;
+        assert!(
+            d.disposition.contains(&format!(
+                "letters_{batch}_{first}-{}.pdf",
+                first + pages - 1
+            )),
+            "{}",
+            d.disposition
+        );
+        printed.extend(letter_value(&pdf_text(&d.bytes, true), "ユーザID"));
+    }
+    assert_eq!(printed, listed, "each office once, in the page's order");
+    for path in [
+        format!("/admin/offices/letters/{batch}/part/4.pdf"),
+        format!("/admin/offices/letters/{batch}/part/0.pdf"),
+        format!("/admin/offices/letters/{batch}/letters.pdf"),
+    ] {
+        assert_eq!(w.download(&path).await.unwrap().status, 404, "GET {path}");
+    }
+    running.shutdown().await.unwrap();
+}
+
+#[test]
+fn cli_import_writes_large_batches_in_parts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let o = kaigo(&data, &["init"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut csv = HEADER.to_owned();
+    for i in 1..=3 {
+        csv.push_str(&format!(
+            "13300000{i:02},CLI分割{i},介護,13,100-000{i},東京都港区{i},\n"
+        ));
+    }
+    let file = common::write(tmp.path(), "three.csv", csv.as_bytes());
+    let out = tmp.path().join("out.pdf");
+    let o = std::process::Command::new(common::BIN)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["office", "import", file.to_str().unwrap(), "--json"])
+        .arg("--letters")
+        .arg(&out)
+        .env_remove("KAIGO_PKI_CA_PASSPHRASE")
+        .env("KAIGO_PKI_LOG", "warn")
+        .env("KAIGO_PKI_LETTERS_PER_PDF", "2")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+    let parts = [
+        tmp.path().join("out-1-2.pdf"),
+        tmp.path().join("out-3-3.pdf"),
+    ];
+    let files: Vec<String> = parts.iter().map(|p| p.display().to_string()).collect();
+    assert_eq!(v["letter_files"], serde_json::json!(files), "{v}");
+    assert!(!out.exists(), "no unbounded single file");
+    assert_eq!(pdf_pages(&std::fs::read(&parts[0]).unwrap()), 2);
+    assert_eq!(pdf_pages(&std::fs::read(&parts[1]).unwrap()), 1);
 }

@@ -86,3 +86,21 @@ fn login_reissue_letter_has_no_issuance_password() {
         "{text}"
     );
 }
+
+#[test]
+fn one_pdf_holds_at_most_max_letters() {
+    let letters: Vec<_> = (0..kaigo_docs::MAX_LETTERS_PER_PDF as u32 + 1)
+        .map(letter)
+        .collect();
+    let err = office_letters_pdf(
+        OfficeLetterKind::Registration,
+        "2026年11月24日",
+        "ヘルプデスク",
+        &letters,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, kaigo_docs::DocsError::TooLarge(_)),
+        "a whole large batch is never laid out as one document: {err}"
+    );
+}

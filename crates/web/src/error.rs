@@ -13,7 +13,21 @@ pub enum AppError {
     Csrf,
     /// Not logged in: go to the login page.
     Unauthenticated,
+    /// The node renders other documents and its queue is full: 503 with `Retry-After`.
+    Busy {
+        retry_after: u64,
+    },
     Internal(String),
+}
+
+impl AppError {
+    /// A failed render: busy stays busy (503), anything else is internal, named by `what`.
+    pub fn docs(what: &str, e: kaigo_docs::DocsError) -> Self {
+        match e {
+            kaigo_docs::DocsError::Busy { retry_after } => Self::Busy { retry_after },
+            other => Self::Internal(format!("{what}: {other}")),
+        }
+    }
 }
 
 impl From<CoreError> for AppError {
@@ -47,6 +61,20 @@ impl IntoResponse for AppError {
             Self::Unauthenticated => {
                 return axum::response::Redirect::to("/login").into_response();
             }
+            Self::Busy { retry_after } => {
+                let body = ErrorPage {
+                    title: "ただいま混み合っています",
+                    message: BUSY_MESSAGE,
+                }
+                .render()
+                .unwrap_or_else(|_| BUSY_MESSAGE.to_owned());
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(axum::http::header::RETRY_AFTER, retry_after.to_string())],
+                    Html(body),
+                )
+                    .into_response();
+            }
             Self::Internal(detail) => {
                 tracing::error!(%detail, "internal error");
                 (
@@ -65,6 +93,9 @@ impl IntoResponse for AppError {
         (status, Html(body)).into_response()
     }
 }
+
+/// What a caller refused by the render queue reads.
+pub const BUSY_MESSAGE: &str = "ただいまほかの帳票（PDF）を作成中のため、受け付けられませんでした。1分ほど待ってから、もう一度ダウンロードしてください。";
 
 pub type AppResult<T> = Result<T, AppError>;
 

@@ -214,6 +214,39 @@ pub(crate) fn make_credentials(
     Ok(all)
 }
 
+/// One printable part of a batch's letters: its offices `first..=last` (from 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LetterPart {
+    /// From 1.
+    pub number: usize,
+    pub first: usize,
+    pub last: usize,
+}
+
+impl LetterPart {
+    /// 「1〜500件目」
+    pub fn label(&self) -> String {
+        format!("{}〜{}件目", self.first, self.last)
+    }
+
+    /// The part's entries out of the whole batch.
+    pub fn of<T>(&self, all: &[T]) -> std::ops::Range<usize> {
+        (self.first - 1).min(all.len())..self.last.min(all.len())
+    }
+}
+
+/// The parts of a batch of `count` letters, at most `per_pdf` each.
+pub fn letter_parts(count: usize, per_pdf: usize) -> Vec<LetterPart> {
+    let per = per_pdf.max(1);
+    (0..count.div_ceil(per))
+        .map(|i| LetterPart {
+            number: i + 1,
+            first: i * per + 1,
+            last: ((i + 1) * per).min(count),
+        })
+        .collect()
+}
+
 /// Offices registered together and the batch holding their letters.
 pub struct RegisteredBatch {
     pub offices: Vec<Office>,
@@ -440,6 +473,43 @@ impl AdminOfficeService {
             )
             .await;
         Ok((batch, entries))
+    }
+
+    /// One part of a batch (see [`letter_parts`]), opened: the whole batch is never rendered
+    /// as one PDF. `NotFound` for a part the batch does not have.
+    pub async fn letters_part(
+        &self,
+        actor: &AdminActor,
+        batch_id: i64,
+        part: usize,
+    ) -> CoreResult<(LetterBatch, LetterPart, Vec<LetterEntry>)> {
+        let (batch, mut entries) = self.letters_in_scope(actor.role, batch_id).await?;
+        let part = *letter_parts(entries.len(), self.deps.settings.letters_per_pdf)
+            .get(part.wrapping_sub(1))
+            .ok_or(CoreError::NotFound)?;
+        let range = part.of(&entries);
+        entries.truncate(range.end);
+        entries.drain(..range.start);
+        self.deps
+            .audit(
+                &actor.audit_name(),
+                "admin.offices.letters_download",
+                &format!("letter_batch:{batch_id}"),
+                &actor.source,
+                &format!(
+                    "{} part {} ({})",
+                    batch.kind.code(),
+                    part.number,
+                    part.label()
+                ),
+            )
+            .await;
+        Ok((batch, part, entries))
+    }
+
+    /// The parts a batch of `count` letters is printed in, by this node's setting.
+    pub fn parts_of(&self, count: usize) -> Vec<LetterPart> {
+        letter_parts(count, self.deps.settings.letters_per_pdf)
     }
 
     /// The batch's letters for its overview page (not audited as a download; the page shows
@@ -695,6 +765,26 @@ mod tests {
             address: "東京都千代田区千代田1-1".into(),
             email: String::new(),
         }
+    }
+
+    #[test]
+    fn letters_are_printed_in_parts_of_at_most_per_pdf() {
+        let parts = letter_parts(1201, 500);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts[0].label(), "1〜500件目");
+        assert_eq!(parts[1].label(), "501〜1000件目");
+        assert_eq!(parts[2].label(), "1001〜1201件目");
+        let all: Vec<usize> = (1..=1201).collect();
+        let mut seen = vec![];
+        for p in &parts {
+            let r = p.of(&all);
+            assert!(r.len() <= 500);
+            seen.extend_from_slice(&all[r]);
+        }
+        assert_eq!(seen, all, "every letter in exactly one part, in order");
+        assert_eq!(letter_parts(500, 500).len(), 1);
+        assert_eq!(letter_parts(1, 500)[0].label(), "1〜1件目");
+        assert!(letter_parts(0, 500).is_empty());
     }
 
     #[test]

@@ -48,7 +48,12 @@ pub struct Settings {
     pub hoken_fee_yen: i64,
     /// Days before expiry when the renewal notice is posted and renewal is offered.
     pub renewal_notice_days: i64,
+    /// Offices per letters PDF: a larger batch is printed in parts (「1〜500件目」…).
+    pub letters_per_pdf: usize,
 }
+
+/// Default offices per letters PDF.
+pub const DEFAULT_LETTERS_PER_PDF: usize = 500;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -63,6 +68,7 @@ impl Default for Settings {
             helpdesk: "電子請求受付システム ヘルプデスク（受付時間 平日 9:00〜17:00）".to_owned(),
             hoken_fee_yen: crate::fees::DEFAULT_HOKEN_FEE_YEN,
             renewal_notice_days: 90,
+            letters_per_pdf: DEFAULT_LETTERS_PER_PDF,
         }
     }
 }

@@ -373,10 +373,10 @@ async fn invoice(
         tax_rate_percent: inv.tax_rate_percent,
         instructions: inv.instructions.clone(),
     };
-    let pdf = tokio::task::spawn_blocking(move || kaigo_docs::invoice_pdf(&data))
+    let pdf = kaigo_docs::renders()
+        .run(move || kaigo_docs::invoice_pdf(&data))
         .await
-        .map_err(|err| AppError::Internal(format!("invoice task: {err}")))?
-        .map_err(|err| AppError::Internal(format!("invoice pdf: {err}")))?;
+        .map_err(|err| AppError::docs("invoice pdf", err))?;
     let mut resp = pdf.into_response();
     let h = resp.headers_mut();
     h.insert(

@@ -105,10 +105,10 @@ pub async fn estimate(
         tax_rate_percent: e.tax_rate_percent,
         issuer: e.issuer.clone(),
     };
-    let pdf = tokio::task::spawn_blocking(move || kaigo_docs::estimate_pdf(&data))
+    let pdf = kaigo_docs::renders()
+        .run(move || kaigo_docs::estimate_pdf(&data))
         .await
-        .map_err(|err| AppError::Internal(format!("estimate task: {err}")))?
-        .map_err(|err| AppError::Internal(format!("estimate pdf: {err}")))?;
+        .map_err(|err| AppError::docs("estimate pdf", err))?;
     state
         .services
         .fees

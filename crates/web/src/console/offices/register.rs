@@ -1,5 +1,6 @@
 //! Registering offices in the console: one office by form, many by CSV upload (check, then
-//! confirm), and the letter batches (combined PDF, one PDF per office, discard).
+//! confirm), and the letter batches (combined PDFs in parts of `letters_per_pdf` offices, one
+//! PDF per office, discard).
 
 use askama::Template;
 use axum::Router;
@@ -10,7 +11,7 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::office_admin::{LetterEntry, LetterKind};
-use kaigo_core::service::admin_offices::{OfficeForm, letter_date};
+use kaigo_core::service::admin_offices::{LetterPart, OfficeForm, letter_date};
 use kaigo_core::service::office_import::{ImportCheck, RowError};
 use serde::Deserialize;
 
@@ -42,8 +43,8 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/admin/offices/letters/{batch}", get(letters_page))
         .route(
-            "/admin/offices/letters/{batch}/letters.pdf",
-            get(letters_all),
+            "/admin/offices/letters/{batch}/part/{part}",
+            get(letters_part),
         )
         .route(
             "/admin/offices/letters/{batch}/office/{office}",
@@ -52,7 +53,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/offices/letters/{batch}/discard", post(discard))
 }
 
-/// Renders letters with kaigo-docs on a blocking thread.
+/// Renders letters with kaigo-docs through the node's render queue (one render at a time, on
+/// the blocking pool). At most `kaigo_docs::MAX_LETTERS_PER_PDF` entries: callers print a
+/// batch in parts.
 pub async fn letters_pdf(
     kind: LetterKind,
     date: String,
@@ -76,11 +79,9 @@ pub async fn letters_pdf(
             issuance_password: e.issuance_password.unwrap_or_default(),
         })
         .collect();
-    tokio::task::spawn_blocking(move || {
-        kaigo_docs::office_letters_pdf(kind, &date, &helpdesk, &letters)
-    })
-    .await
-    .map_err(|e| kaigo_docs::DocsError::Pdf(e.to_string()))?
+    kaigo_docs::renders()
+        .run(move || kaigo_docs::office_letters_pdf(kind, &date, &helpdesk, &letters))
+        .await
 }
 
 #[derive(Template)]
@@ -274,6 +275,12 @@ struct LetterRow {
     user_id: String,
 }
 
+/// A combined PDF of the batch page: 「1〜500件目」.
+struct PartRow {
+    number: usize,
+    label: String,
+}
+
 #[derive(Template)]
 #[template(path = "admin/offices/letters.html")]
 struct LettersPage {
@@ -283,6 +290,8 @@ struct LettersPage {
     created: String,
     expires: String,
     rows: Vec<LetterRow>,
+    parts: Vec<PartRow>,
+    per_pdf: usize,
 }
 
 async fn letters_page(
@@ -296,9 +305,20 @@ async fn letters_page(
         .admin_offices
         .letters_summary(&console.actor(), batch_id)
         .await?;
+    let svc = &state.services.admin_offices;
+    let parts = svc
+        .parts_of(entries.len())
+        .into_iter()
+        .map(|p| PartRow {
+            number: p.number,
+            label: p.label(),
+        })
+        .collect();
     render(&LettersPage {
         frame: console.frame(),
         batch_id,
+        parts,
+        per_pdf: state.services.deps.settings.letters_per_pdf,
         title: batch.kind.title(),
         created: jst_datetime(batch.created_at),
         expires: jst_datetime(batch.expires_at),
@@ -325,7 +345,7 @@ async fn pdf_response(
     let helpdesk = state.services.deps.settings.helpdesk.clone();
     let pdf = letters_pdf(kind, date, helpdesk, entries)
         .await
-        .map_err(|e| AppError::Internal(format!("letters pdf: {e}")))?;
+        .map_err(|e| AppError::docs("letters pdf", e))?;
     let mut resp = crate::download::file_response(name, "application/pdf", pdf);
     resp.headers_mut().insert(
         axum::http::header::CONTENT_DISPOSITION,
@@ -334,26 +354,29 @@ async fn pdf_response(
     Ok(resp)
 }
 
-async fn letters_all(
+/// The file names of a part: `letters_12_1-500.pdf`, `…_12_1〜500件目.pdf`.
+fn part_names(batch_id: i64, title: &str, part: &LetterPart) -> (String, String) {
+    (
+        format!("letters_{batch_id}_{}-{}.pdf", part.first, part.last),
+        format!("{title}_{batch_id}_{}.pdf", part.label()),
+    )
+}
+
+async fn letters_part(
     State(state): State<AppState>,
     console: Console,
-    Path(batch): Path<String>,
+    Path((batch, part)): Path<(String, String)>,
 ) -> AppResult<Response> {
     let batch_id = path_id(&batch)?;
-    let (batch, entries) = state
+    let part_no =
+        usize::try_from(path_id(part.trim_end_matches(".pdf"))?).map_err(|_| AppError::NotFound)?;
+    let (batch, part, entries) = state
         .services
         .admin_offices
-        .letters(&console.actor(), batch_id)
+        .letters_part(&console.actor(), batch_id, part_no)
         .await?;
-    let name = format!("{}_{batch_id}.pdf", batch.kind.title());
-    pdf_response(
-        &state,
-        batch.kind,
-        entries,
-        &format!("letters_{batch_id}.pdf"),
-        &name,
-    )
-    .await
+    let (fallback, name) = part_names(batch_id, batch.kind.title(), &part);
+    pdf_response(&state, batch.kind, entries, &fallback, &name).await
 }
 
 async fn letter_one(
