@@ -5,8 +5,8 @@
 pub mod admin;
 pub mod bench;
 pub mod bench_import;
-pub mod bench_login;
 pub mod bench_letters;
+pub mod bench_login;
 pub mod cert;
 pub mod cli;
 pub mod config;

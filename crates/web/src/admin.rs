@@ -1,5 +1,5 @@
-//! The admin console's login (password, then a TOTP code; enrolment with a QR code on the first
-//! login), its own session cookie and the extractors `AdminUser`, `CentralOperator` and
+//! The admin console's login (password, then a TOTP code; the key is shown only when the account
+//! is created, never here), its own session cookie and the extractors `AdminUser`, `CentralOperator` and
 //! `FederationAdmin`.
 //!
 //! Admin sessions live in the same session store as office sessions, but under their own
