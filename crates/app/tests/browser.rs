@@ -611,7 +611,12 @@ async fn admin_console_in_chromium_without_javascript() {
     fill(c, "login", "central1").await;
     fill(c, "password", j["password"].as_str().unwrap()).await;
     click_button(c, "ログイン").await;
-    assert!(text(c).await.contains("認証コード"));
+    let page = text(c).await;
+    assert!(page.contains("認証コード"));
+    // First login: the page says where the key is, and never shows it.
+    assert!(page.contains("初回のログインです"), "{page}");
+    assert!(!page.contains(j["totp_secret"].as_str().unwrap()), "{page}");
+    shots.take(c, "admin-code-first-time").await;
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -624,6 +629,27 @@ async fn admin_console_in_chromium_without_javascript() {
         "{page}"
     );
     shots.take(c, "admin-console").await;
+
+    // A new account: its password and key, as text and as a QR code, shown once to its creator.
+    c.goto(&format!("{}/admin/accounts", b.server.base))
+        .await
+        .unwrap();
+    fill(c, "login", "fed13").await;
+    c.find(Locator::Css("select#role option[value='federation']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(c, "prefecture", "13").await;
+    click_button(c, "追加").await;
+    let page = text(c).await;
+    assert!(page.contains("管理者アカウントを追加しました"), "{page}");
+    assert!(
+        c.find(Locator::Css("figure.qr svg")).await.is_ok(),
+        "the QR code of the key is drawn"
+    );
+    shots.take(c, "admin-account-created").await;
 
     // One office through the form: the letters page follows.
     c.goto(&format!("{}/admin/offices/new", b.server.base))
