@@ -9,6 +9,8 @@
 //! - a kept-alive connection that starts no request within `keepalive_idle` is closed;
 //! - a request body must arrive whole within `request_body_timeout` of the header; past it the
 //!   body reports an error, the request is answered 408 and the connection closed;
+//! - a response the client stops reading (the socket accepts nothing) for `keepalive_idle` is
+//!   abandoned and the connection closed, so a client that never reads cannot hold a slot;
 //! - accept errors (EMFILE when the open-file limit is reached, …) pause the loop with a growing
 //!   sleep and are logged at most once per `LOG_EVERY`, never a busy loop or a flood of lines;
 //! - on the stop signal the loop stops accepting, connections without a request in flight
@@ -39,6 +41,13 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
+
+/// The answer to a request whose body did not arrive in time: built outside the router, so it
+/// is a complete page of its own.
+const BODY_TIMEOUT_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\
+<title>送信に時間がかかりすぎました</title></head><body><h1>送信に時間がかかりすぎました</h1>\
+<p>通信が混み合っているか、送信するファイルが大きすぎる可能性があります。前の画面に戻り、もう一度送信してください。</p>\
+</body></html>\n";
 
 /// How long requests in flight may run after the stop signal.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -183,6 +192,8 @@ struct Phase {
     first_byte: Option<Instant>,
     /// No request yet on this connection.
     fresh: bool,
+    /// Since when the socket has refused to take more of a response (the client reads nothing).
+    write_blocked: Option<Instant>,
 }
 
 struct Activity {
@@ -198,6 +209,7 @@ impl Activity {
                 since: Instant::now(),
                 first_byte: None,
                 fresh: true,
+                write_blocked: None,
             }),
             changed: Notify::new(),
         }
@@ -224,11 +236,29 @@ impl Activity {
         });
     }
 
-    /// When the connection must be closed unless a request starts, and why.
+    /// A write found the socket full: the stall clock starts (once).
+    fn write_pending(&self) {
+        self.update(|p| {
+            let start = p.write_blocked.is_none();
+            if start {
+                p.write_blocked = Some(Instant::now());
+            }
+            start
+        });
+    }
+
+    /// A write went through: the stall clock stops.
+    fn write_progress(&self) {
+        self.update(|p| p.write_blocked.take().is_some());
+    }
+
+    /// When the connection must be closed unless a request starts (or, while one is served,
+    /// unless the client reads its response), and why.
     fn deadline(&self, limits: &Limits) -> Option<(Instant, &'static str)> {
         let p = self.get();
         if p.busy > 0 {
-            None
+            p.write_blocked
+                .map(|t| (t + limits.keepalive_idle, "response not read"))
         } else if p.fresh {
             Some((p.since + limits.header_read_timeout, "header read timeout"))
         } else if let Some(t) = p.first_byte {
@@ -362,13 +392,21 @@ async fn handle(
         Err(never) => match never {},
     };
     let response = if timed_out.load(Ordering::Relaxed) {
-        let mut r = Response::new(Body::from("request body not received in time\n"));
+        let mut r = Response::new(Body::from(BODY_TIMEOUT_PAGE));
         *r.status_mut() = StatusCode::REQUEST_TIMEOUT;
         r.headers_mut()
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
         r.headers_mut().insert(
             header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; charset=utf-8"),
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+        r.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+        r.headers_mut().insert(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
         );
         r
     } else {
@@ -474,13 +512,25 @@ impl AsyncRead for TrackedIo {
     }
 }
 
+impl TrackedIo {
+    fn note_write(&self, r: &Poll<io::Result<usize>>) {
+        match r {
+            Poll::Pending => self.activity.write_pending(),
+            Poll::Ready(Ok(n)) if *n > 0 => self.activity.write_progress(),
+            Poll::Ready(_) => {}
+        }
+    }
+}
+
 impl AsyncWrite for TrackedIo {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        self.note_write(&r);
+        r
     }
 
     fn poll_write_vectored(
@@ -488,7 +538,9 @@ impl AsyncWrite for TrackedIo {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
+        let r = Pin::new(&mut self.inner).poll_write_vectored(cx, bufs);
+        self.note_write(&r);
+        r
     }
 
     fn is_write_vectored(&self) -> bool {

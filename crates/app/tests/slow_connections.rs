@@ -236,6 +236,43 @@ async fn the_connection_cap_holds_and_healthz_answers_once_stalled_clients_are_d
     s.running.shutdown().await.unwrap();
 }
 
+/// A client that sends many requests and never reads the answers fills the socket; the server
+/// gives up on it after `keepalive_idle` (a response handed to hyper whole counts as idle
+/// time; one still streaming counts as a send stall), so it cannot hold a slot for ever. With
+/// one slot, `/healthz` from another client is answered once that happens.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_reads_its_responses_is_dropped() {
+    let s = start(limits(60, 2, 60, 1)).await;
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut greedy = socket.connect(s.addr()).await.unwrap();
+    // Pipelined requests for a page of several KiB, never read: the responses pile up until
+    // the socket takes no more.
+    let one = b"GET /login HTTP/1.1\r\nHost: x\r\n\r\n";
+    let burst: Vec<u8> = one.iter().copied().cycle().take(one.len() * 4000).collect();
+    let writer = tokio::spawn(async move {
+        let _ = tokio::time::timeout(Duration::from_secs(60), greedy.write_all(&burst)).await;
+        greedy
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let t = Instant::now();
+    let mut probe = TcpStream::connect(s.addr()).await.unwrap();
+    probe.write_all(HEALTHZ).await.unwrap();
+    let answered = read_healthz(&mut probe, Duration::from_secs(40)).await;
+    assert!(
+        answered
+            .as_ref()
+            .is_ok_and(|t| t.starts_with("HTTP/1.1 200")),
+        "the only slot stays held by a client that reads nothing: {answered:?}"
+    );
+    eprintln!(
+        "/healthz behind a non-reading client answered after {:?}",
+        t.elapsed()
+    );
+    drop(writer);
+    s.running.shutdown().await.unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_closes_idle_and_half_sent_connections_at_once() {
     let s = start(limits(60, 60, 60, 64)).await;

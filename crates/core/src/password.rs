@@ -156,20 +156,27 @@ impl PasswordHasher {
         self
     }
 
-    /// Runs `work` on the blocking pool under the concurrency bound.
+    /// Runs `work` on the blocking pool under the concurrency bound. The permit moves into
+    /// the blocking task and is released when the work ends, not when the caller stops
+    /// waiting: a client that hangs up mid-login cannot free a slot while its hash still runs.
     async fn blocking<T: Send + 'static>(
         &self,
         work: impl FnOnce(&Self) -> T + Send + 'static,
     ) -> Result<T, CoreError> {
-        let _permit = self
+        let permit = self
             .limit
-            .acquire()
+            .clone()
+            .acquire_owned()
             .await
             .map_err(|e| CoreError::Hash(e.to_string()))?;
         let this = self.clone();
-        tokio::task::spawn_blocking(move || work(&this))
-            .await
-            .map_err(|e| CoreError::Hash(e.to_string()))
+        tokio::task::spawn_blocking(move || {
+            let result = work(&this);
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|e| CoreError::Hash(e.to_string()))
     }
 
     /// [`hash`](Self::hash) on the blocking pool.

@@ -131,11 +131,13 @@ pub trait ApplicationRepo: Send + Sync {
         now: i64,
         lease_until: i64,
     ) -> RepoResult<Option<Application>>;
-    /// Extends the lease of a running application to `lease_until` (the worker building it is
-    /// alive). False when it is no longer running under a lease (finished, or reclaimed).
+    /// Extends the lease of a running application to `lease_until`, if it is still held by
+    /// the claim numbered `claim` (its `attempts` when claimed). False when it is no longer
+    /// ours: finished, failed, or taken over by another worker after the lease ran out.
     async fn renew_application_lease(
         &self,
         id: ApplicationId,
+        claim: i64,
         lease_until: i64,
     ) -> RepoResult<bool>;
     /// In one transaction: stores the certificate, marks the application done and erases its

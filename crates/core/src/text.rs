@@ -8,6 +8,13 @@
 //!   in a 事業所名 or a notice title;
 //! - surrounding whitespace is trimmed.
 
+/// Characters that break a line without being "control" characters: U+2028 LINE SEPARATOR and
+/// U+2029 PARAGRAPH SEPARATOR. A one-line field refuses them; a multi-line field turns them
+/// into LF.
+fn is_line_separator(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 /// Bidirectional formatting characters: embeddings, overrides, isolates and the implicit marks.
 pub fn is_bidi_control(c: char) -> bool {
     matches!(
@@ -21,7 +28,7 @@ pub fn is_bidi_control(c: char) -> bool {
 pub fn single_line(raw: &str) -> Option<String> {
     let s: String = raw.chars().filter(|c| !is_bidi_control(*c)).collect();
     let s = s.trim();
-    if s.chars().any(char::is_control) {
+    if s.chars().any(|c| c.is_control() || is_line_separator(c)) {
         return None;
     }
     Some(s.to_owned())
@@ -33,6 +40,7 @@ pub fn multi_line(raw: &str) -> String {
     let s = raw.replace("\r\n", "\n").replace('\r', "\n");
     let s: String = s
         .chars()
+        .map(|c| if is_line_separator(c) { '\n' } else { c })
         .filter(|c| (*c == '\n' || *c == '\t' || !c.is_control()) && !is_bidi_control(*c))
         .collect();
     s.trim().to_owned()
@@ -42,7 +50,7 @@ pub fn multi_line(raw: &str) -> String {
 /// controls and bidi controls removed.
 pub fn strip_line(raw: &str) -> String {
     raw.chars()
-        .filter(|c| !c.is_control() && !is_bidi_control(*c))
+        .filter(|c| !c.is_control() && !is_bidi_control(*c) && !is_line_separator(*c))
         .collect::<String>()
         .trim()
         .to_owned()
@@ -63,6 +71,7 @@ mod tests {
         assert_eq!(single_line("a\u{1b}[31mb"), None);
         assert_eq!(single_line("a\nb"), None);
         assert_eq!(single_line("a\u{85}b"), None, "C1 controls too");
+        assert_eq!(single_line("a\u{2028}b"), None, "line separators too");
     }
 
     #[test]
@@ -71,6 +80,7 @@ mod tests {
             multi_line("a\r\nb\rc\0d\u{1b}e\u{202e}f\tg\n"),
             "a\nb\ncdef\tg"
         );
+        assert_eq!(multi_line("a\u{2029}b"), "a\nb");
     }
 
     #[test]

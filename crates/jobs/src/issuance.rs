@@ -60,6 +60,7 @@ pub async fn process_one(service: &IssuanceService) -> Result<bool, kaigo_core::
     };
     let builder = service.clone();
     let id = job.application.id;
+    let claimed = job.application.clone();
     // Key generation, signing and PKCS#12 are CPU-bound: keep them off the async threads.
     let mut building = tokio::task::spawn_blocking(move || {
         let built = builder.build(&job);
@@ -71,8 +72,12 @@ pub async fn process_one(service: &IssuanceService) -> Result<bool, kaigo_core::
         tokio::select! {
             joined = &mut building => break joined,
             () = tokio::time::sleep(renew_every) => {
-                if let Err(e) = service.renew_lease(id).await {
-                    tracing::warn!(application = %id, error = %e, "lease renewal failed");
+                match service.renew_lease(&claimed).await {
+                    Ok(true) => {}
+                    // Taken over after a stall: the other worker's result will count (the
+                    // completing transaction accepts one result per application).
+                    Ok(false) => tracing::warn!(application = %id, "lease lost while building"),
+                    Err(e) => tracing::warn!(application = %id, error = %e, "lease renewal failed"),
                 }
             }
         }

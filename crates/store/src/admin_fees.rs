@@ -37,6 +37,7 @@ fn record(row: &AnyRow) -> RepoResult<FeeEntryRecord> {
 impl AdminFeeRepo for SqlStore {
     async fn add_fee_record(&self, r: &NewFeeRecord) -> RepoResult<i64> {
         let e = &r.entry;
+        crate::fees::check_amount(e.amount)?;
         sqlx::query_scalar(
             "INSERT INTO fee_ledger (office_id, entry_kind, amount, method, note, \
              certificate_id, at, entered_by, paid_on) \

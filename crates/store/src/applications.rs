@@ -182,12 +182,17 @@ impl ApplicationRepo for SqlStore {
     async fn renew_application_lease(
         &self,
         id: ApplicationId,
+        claim: i64,
         lease_until: i64,
     ) -> RepoResult<bool> {
+        // `attempts` counts claims: a worker whose lease was taken over holds an older count
+        // and cannot extend the new owner's lease.
         let done = sqlx::query(
-            "UPDATE applications SET lease_until = $2 WHERE id = $1 AND state = 'running'",
+            "UPDATE applications SET lease_until = $3 \
+             WHERE id = $1 AND attempts = $2 AND state = 'running'",
         )
         .bind(id.0)
+        .bind(claim)
         .bind(lease_until)
         .execute(&self.pool)
         .await

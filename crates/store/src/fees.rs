@@ -16,6 +16,18 @@ use crate::row::{code, get};
 use crate::{SqlStore, certificates, mail, notices};
 
 /// Inserts one ledger entry (inside a caller's transaction or on its own).
+/// Core checks every amount; this keeps a caller that skipped it from storing an entry whose
+/// sums would overflow. Every insert into `fee_ledger` goes through it.
+pub(crate) fn check_amount(amount: i64) -> RepoResult<()> {
+    if amount.unsigned_abs() > kaigo_core::fees::MAX_ENTRY_YEN.unsigned_abs() {
+        return Err(RepoError::Conflict(format!(
+            "fee entry amount {amount} outside ±{}",
+            kaigo_core::fees::MAX_ENTRY_YEN
+        )));
+    }
+    Ok(())
+}
+
 pub(crate) async fn insert_entry(
     conn: &mut AnyConnection,
     e: &NewFeeEntry,
@@ -140,15 +152,7 @@ impl SqlStore {
 #[async_trait]
 impl FeeRepo for SqlStore {
     async fn add_fee_entry(&self, e: &NewFeeEntry) -> RepoResult<i64> {
-        // Core checks every amount; this keeps a caller that skipped it from storing an entry
-        // whose sums would overflow.
-        if e.amount.unsigned_abs() > kaigo_core::fees::MAX_ENTRY_YEN.unsigned_abs() {
-            return Err(RepoError::Conflict(format!(
-                "fee entry amount {} outside ±{}",
-                e.amount,
-                kaigo_core::fees::MAX_ENTRY_YEN
-            )));
-        }
+        check_amount(e.amount)?;
         let mut conn = self
             .pool
             .acquire()

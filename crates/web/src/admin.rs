@@ -212,6 +212,8 @@ struct LoginPage {
     csrf: String,
     login: String,
     error: Option<String>,
+    /// The lockout rule with the configured values.
+    hint: String,
 }
 
 #[derive(Template)]
@@ -246,18 +248,22 @@ pub struct CodeForm {
 #[derive(Deserialize)]
 pub struct EmptyForm {}
 
-fn locked_message(until: i64) -> String {
+fn locked_message(state: &AppState, until: i64) -> String {
+    let settings = &state.services.deps.settings;
     format!(
-        "3回続けて誤ったため、アカウントをロックしました。30分後（{} 以降）に再度ログインしてください。",
+        "{}続けて誤ったため、アカウントをロックしました。{}後（{} 以降）に再度ログインしてください。",
+        settings.lockout_times(),
+        settings.lockout_span(),
         jst_datetime(until)
     )
 }
 
-pub async fn login_form(session: Session) -> AppResult<Response> {
+pub async fn login_form(State(state): State<AppState>, session: Session) -> AppResult<Response> {
     render(&LoginPage {
         csrf: session.csrf_token(),
         login: String::new(),
         error: None,
+        hint: state.services.deps.settings.lockout_warning(),
     })
 }
 
@@ -280,13 +286,17 @@ pub async fn login_submit(
                 cookie,
             ));
         }
-        AdminStep::Wrong | AdminStep::Reused => "ログインIDまたはパスワードが正しくありません。3回続けて誤るとアカウントが30分間ロックされます。".to_owned(),
-        AdminStep::Locked(until) => locked_message(until),
+        AdminStep::Wrong | AdminStep::Reused => format!(
+            "ログインIDまたはパスワードが正しくありません。{}",
+            state.services.deps.settings.lockout_warning()
+        ),
+        AdminStep::Locked(until) => locked_message(&state, until),
     };
     render(&LoginPage {
         csrf: session.csrf_token(),
         login: form.login,
         error: Some(error),
+        hint: state.services.deps.settings.lockout_warning(),
     })
 }
 
@@ -341,10 +351,10 @@ pub async fn code_submit(
             &state,
             &session,
             id,
-            Some(
-                "認証コードが正しくありません。3回続けて誤るとアカウントが30分間ロックされます。"
-                    .to_owned(),
-            ),
+            Some(format!(
+                "認証コードが正しくありません。{}",
+                state.services.deps.settings.lockout_warning()
+            )),
         )
         .await,
         AdminStep::Reused => code_page(
@@ -362,7 +372,8 @@ pub async fn code_submit(
             let resp = render(&LoginPage {
                 csrf: session.csrf_token(),
                 login: String::new(),
-                error: Some(locked_message(until)),
+                error: Some(locked_message(&state, until)),
+                hint: state.services.deps.settings.lockout_warning(),
             })?;
             Ok(match cookie_header("", 0, state.config.secure_cookies) {
                 Some(c) => with_cookie(resp, c),

@@ -121,8 +121,9 @@ impl InquiryAdminService {
         let title = reply_title(&reception);
         let body = format!(
             "{text}\n\n――― お問い合わせ内容（受付番号 {reception}） ―――\n件名: {}\n{}\n",
-            found.subject,
-            quote(&found.body)
+            // Text stored before the free-text rule may still hold controls: cleaned here too.
+            crate::text::strip_line(&found.subject),
+            quote(&crate::text::multi_line(&found.body))
         );
         let notice = found.office_id.map(|office| NewNotice {
             category: NoticeCategory::System,

@@ -91,9 +91,13 @@ impl IssuanceService {
     }
 
     /// Renews the lease of a job being built; false if it is no longer ours.
-    pub async fn renew_lease(&self, id: crate::ids::ApplicationId) -> CoreResult<bool> {
+    pub async fn renew_lease(&self, app: &Application) -> CoreResult<bool> {
         let until = self.deps.clock.unix() + self.deps.settings.job_lease_seconds;
-        Ok(self.deps.store.renew_application_lease(id, until).await?)
+        Ok(self
+            .deps
+            .store
+            .renew_application_lease(app.id, app.attempts, until)
+            .await?)
     }
 
     /// Fails an application for good (its sealed password is erased with it).

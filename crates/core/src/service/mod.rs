@@ -52,6 +52,32 @@ pub struct Settings {
     pub letters_per_pdf: usize,
 }
 
+impl Settings {
+    /// The configured threshold as the messages say it: 「3回」.
+    pub fn lockout_times(&self) -> String {
+        format!("{}回", self.lockout_threshold)
+    }
+
+    /// The configured lock as the messages say it: 「30分」, 「1時間」, 「1時間30分」.
+    pub fn lockout_span(&self) -> String {
+        let minutes = (self.lockout_seconds + 59) / 60;
+        match (minutes / 60, minutes % 60) {
+            (0, m) => format!("{m}分"),
+            (h, 0) => format!("{h}時間"),
+            (h, m) => format!("{h}時間{m}分"),
+        }
+    }
+
+    /// 「3回続けて誤るとアカウントが30分間ロックされます。」 with the configured values.
+    pub fn lockout_warning(&self) -> String {
+        format!(
+            "{}続けて誤るとアカウントが{}間ロックされます。",
+            self.lockout_times(),
+            self.lockout_span()
+        )
+    }
+}
+
 /// Default offices per letters PDF.
 pub const DEFAULT_LETTERS_PER_PDF: usize = 500;
 

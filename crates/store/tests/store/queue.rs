@@ -526,13 +526,19 @@ pub async fn lease_renewal_keeps_a_running_job(db: TestDb) {
     let o = office(&db, 1, None).await;
     let id = submit(&db, o.id, CertKind::KaigoDx, "k").await.0.id;
     let got = s.claim_application(1_000, 1_030).await.unwrap().unwrap();
-    assert_eq!(got.id, id);
+    assert_eq!((got.id, got.attempts), (id, 1));
     // Renewed before it ran out: at 1_040 another worker finds nothing to take.
-    assert!(s.renew_application_lease(id, 1_060).await.unwrap());
+    assert!(s.renew_application_lease(id, 1, 1_060).await.unwrap());
     assert!(s.claim_application(1_040, 1_070).await.unwrap().is_none());
     // Not renewed: once it runs out, the job is taken again (a crashed node).
     let again = s.claim_application(1_061, 1_091).await.unwrap().unwrap();
     assert_eq!((again.id, again.attempts), (id, 2));
+    // The first worker, back from a stall, cannot extend the new owner's lease.
+    assert!(!s.renew_application_lease(id, 1, 5_000).await.unwrap());
+    assert!(
+        s.claim_application(1_092, 1_100).await.unwrap().is_some(),
+        "not extended"
+    );
     s.fail_application(id, "gave up", None).await.unwrap();
-    assert!(!s.renew_application_lease(id, 2_000).await.unwrap());
+    assert!(!s.renew_application_lease(id, 3, 2_000).await.unwrap());
 }

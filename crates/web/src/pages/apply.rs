@@ -444,15 +444,19 @@ async fn password_submit(
                             not_before: None,
                         })
                     });
-                    return Ok(
-                        Redirect::to(&format!("{}/apply/terms", flow.base)).into_response()
-                    );
+                    return Ok(Redirect::to(&format!("{}/apply/terms", flow.base)).into_response());
                 }
                 return Ok(Redirect::to(&format!("{}/apply/start", flow.base)).into_response());
             }
-            IssuancePasswordCheck::Wrong => "証明書発行用パスワードが正しくありません。「電子請求登録結果に関するお知らせ」に記載された証明書発行用パスワードを入力してください。3回続けて誤ると30分間発行申請ができなくなります。".to_owned(),
+            IssuancePasswordCheck::Wrong => format!(
+                "証明書発行用パスワードが正しくありません。「電子請求登録結果に関するお知らせ」に記載された証明書発行用パスワードを入力してください。{}続けて誤ると{}間発行申請ができなくなります。",
+                state.services.deps.settings.lockout_times(),
+                state.services.deps.settings.lockout_span()
+            ),
             IssuancePasswordCheck::Locked(until) => format!(
-                "証明書発行用パスワードを3回続けて誤ったため、30分間発行申請ができません。{} 以降に再度お試しください。",
+                "証明書発行用パスワードを{}続けて誤ったため、{}間発行申請ができません。{} 以降に再度お試しください。",
+                state.services.deps.settings.lockout_times(),
+                state.services.deps.settings.lockout_span(),
                 kaigo_core::clock::jst_datetime(until)
             ),
         }

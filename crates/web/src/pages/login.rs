@@ -6,6 +6,7 @@ use axum::extract::{Query, State};
 use crate::client::ClientIp;
 use axum::response::{IntoResponse, Redirect, Response};
 use kaigo_core::clock::jst_datetime;
+use kaigo_core::service::Settings;
 use kaigo_core::service::auth::{ChangePasswordError, LoginRefusal};
 use serde::Deserialize;
 
@@ -26,6 +27,8 @@ struct LoginPage {
     user_id: String,
     error: Option<String>,
     info: Option<String>,
+    /// The lockout rule with the configured values.
+    hint: String,
 }
 
 #[derive(Template)]
@@ -48,7 +51,11 @@ pub struct LoginQuery {
     locked: Option<String>,
 }
 
-pub async fn login_form(session: Session, Query(q): Query<LoginQuery>) -> AppResult<Response> {
+pub async fn login_form(
+    State(state): State<AppState>,
+    session: Session,
+    Query(q): Query<LoginQuery>,
+) -> AppResult<Response> {
     if session.office_id().is_some() {
         return Ok(Redirect::to("/top").into_response());
     }
@@ -58,12 +65,13 @@ pub async fn login_form(session: Session, Query(q): Query<LoginQuery>) -> AppRes
         .locked
         .as_deref()
         .and_then(|t| t.parse::<i64>().ok())
-        .map(locked_message);
+        .map(|until| locked_message(&state.services.deps.settings, until));
     render(&LoginPage {
         csrf: session.csrf_token(),
         user_id: String::new(),
         error,
         info,
+        hint: state.services.deps.settings.lockout_warning(),
     })
 }
 
@@ -75,9 +83,11 @@ pub struct LoginForm {
     password: String,
 }
 
-pub fn locked_message(until: i64) -> String {
+pub fn locked_message(settings: &Settings, until: i64) -> String {
     format!(
-        "パスワードを3回続けて誤ったため、アカウントをロックしました。30分後（{} 以降）に再度ログインしてください。",
+        "パスワードを{}続けて誤ったため、アカウントをロックしました。{}後（{} 以降）に再度ログインしてください。",
+        settings.lockout_times(),
+        settings.lockout_span(),
         jst_datetime(until)
     )
 }
@@ -100,17 +110,29 @@ pub async fn login_submit(
     let error = if user_id.is_empty() || form.password.is_empty() {
         Some("ユーザIDとパスワードを入力してください。".to_owned())
     } else {
-        match state.services.auth.login(&user_id, &form.password, &ip).await? {
+        match state
+            .services
+            .auth
+            .login(&user_id, &form.password, &ip)
+            .await?
+        {
             Ok(office) => {
                 session.login(office.id);
                 crate::login_secret::keep_login_password(&state, &session, &form.password);
-                let to = if office.must_change_password { "/password/change" } else { "/top" };
+                let to = if office.must_change_password {
+                    "/password/change"
+                } else {
+                    "/top"
+                };
                 return Ok(Redirect::to(to).into_response());
             }
-            Err(LoginRefusal::Invalid) => Some(
-                "ユーザIDまたはパスワードが正しくありません。3回続けて誤るとアカウントが30分間ロックされます。".to_owned(),
-            ),
-            Err(LoginRefusal::Locked(until)) => Some(locked_message(until)),
+            Err(LoginRefusal::Invalid) => Some(format!(
+                "ユーザIDまたはパスワードが正しくありません。{}",
+                state.services.deps.settings.lockout_warning()
+            )),
+            Err(LoginRefusal::Locked(until)) => {
+                Some(locked_message(&state.services.deps.settings, until))
+            }
             Err(LoginRefusal::Inactive(status)) => Some(inactive_message(status)),
         }
     };
@@ -119,6 +141,7 @@ pub async fn login_submit(
         user_id,
         error,
         info: None,
+        hint: state.services.deps.settings.lockout_warning(),
     })
 }
 
