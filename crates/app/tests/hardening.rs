@@ -405,3 +405,76 @@ async fn inquiry_mail_goes_only_to_the_offices_own_address() {
     );
     e.running.shutdown().await.unwrap();
 }
+
+/// Point 6: when a lock runs out, parallel wrong attempts share one fresh window: at most two
+/// are answered "wrong", the third locks again (before, each attempt cleared the others' count).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_attempts_after_a_lock_runs_out_share_one_window() {
+    let e = env_with_email(None).await;
+    let user = s(&e.office, "user_id");
+    for _ in 0..3 {
+        Walker::new(&e.base)
+            .unwrap()
+            .login(&user, "wrong-password-1")
+            .await
+            .unwrap();
+    }
+    let db = pool(&e.data).await;
+    let key = format!("login:{user}");
+    let locked: Option<i64> =
+        sqlx::query_scalar("SELECT locked_until FROM throttle WHERE throttle_key = $1")
+            .bind(&key)
+            .fetch_one(&db)
+            .await
+            .unwrap();
+    assert!(locked.is_some(), "three wrong passwords lock");
+    // The lock runs out (as 30 minutes later).
+    sqlx::query("UPDATE throttle SET locked_until = $1 WHERE throttle_key = $2")
+        .bind(common::now() - 1)
+        .bind(&key)
+        .execute(&db)
+        .await
+        .unwrap();
+    let mut walkers = Vec::new();
+    for _ in 0..12 {
+        let w = Walker::new(&e.base).unwrap();
+        let form = w.get("/login").await.unwrap();
+        walkers.push((w, form.csrf().unwrap()));
+    }
+    let tasks: Vec<_> = walkers
+        .into_iter()
+        .map(|(w, csrf)| {
+            let user = user.clone();
+            tokio::spawn(async move {
+                w.post_with_token(
+                    "/login",
+                    &csrf,
+                    &[("user_id", &user), ("password", "wrong-password-2")],
+                )
+                .await
+                .unwrap()
+            })
+        })
+        .collect();
+    let mut wrong = 0;
+    for t in tasks {
+        let p = t.await.unwrap();
+        if p.contains("ユーザIDまたはパスワードが正しくありません") {
+            wrong += 1;
+        } else {
+            assert!(p.contains("ロック"), "{}", p.html);
+        }
+    }
+    assert!(
+        wrong <= 2,
+        "{wrong} wrong-password answers in the fresh window (at most 2)"
+    );
+    // And the right password is refused: locked again.
+    let p = Walker::new(&e.base)
+        .unwrap()
+        .login(&user, &s(&e.office, "login_password"))
+        .await
+        .unwrap();
+    assert!(p.contains("ロック"), "{}", p.html);
+    e.running.shutdown().await.unwrap();
+}
