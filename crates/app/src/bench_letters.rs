@@ -1,6 +1,7 @@
 //! `kaigo-pki bench letters --count N`: renders N registration letters as the console prints
 //! them (parts of `--per-pdf`, through the node's render queue) and reports time, pages, bytes
-//! and the process's peak and remaining memory (`/proc/self/status`). With `--unpaged` it
+//! and the process's peak and remaining memory (`/proc/self/status`; "after" is read 5 s after
+//! the stage, once the allocator has returned what it will). With `--unpaged` it
 //! then renders all N in one document, as before the letters were printed in parts.
 
 use std::fmt::Write as _;
@@ -125,7 +126,10 @@ async fn stage(count: usize, per_pdf: usize) -> anyhow::Result<Stage> {
         }
     }
     let seconds = start.elapsed().as_secs_f64();
-    let (rss_after, peak) = rss_kib();
+    let peak = rss_kib().1;
+    // What is still resident once the allocator has had a moment to hand freed pages back.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    let rss_after = rss_kib().0;
     Ok(Stage {
         pdfs,
         pages: count,
