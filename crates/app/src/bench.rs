@@ -195,7 +195,11 @@ fn median(mut v: Vec<f64>) -> f64 {
 pub async fn run(count: usize, http_count: usize, rounds: usize) -> anyhow::Result<String> {
     let count = count.max(cores());
     let rounds = rounds.max(1);
-    let profile = crate::config::AppConfig::default().ca_config()?.pkcs12;
+    // The same PKCS#12 profile and iteration count as the pipeline's data dirs (which read
+    // `KAIGO_PKI_PKCS12_*`), so the ratios compare the same work.
+    let profile = crate::config::AppConfig::defaults_with_env()?
+        .ca_config()?
+        .pkcs12;
     let mut out = String::new();
     writeln!(
         out,

@@ -174,7 +174,18 @@ fn env_parse<T: std::str::FromStr>(name: &str, slot: &mut T) -> anyhow::Result<(
 impl AppConfig {
     /// Reads `config.toml` (if present) and applies `KAIGO_PKI_*` environment overrides.
     pub fn load(dir: &DataDir) -> anyhow::Result<Self> {
-        let mut cfg = Self::from_file(&dir.config_file())?;
+        Self::from_file(&dir.config_file())?.with_env()
+    }
+
+    /// The defaults with the `KAIGO_PKI_*` variables applied (no data dir): what a benchmark
+    /// compares against must use the same values as the data dirs it creates.
+    pub fn defaults_with_env() -> anyhow::Result<Self> {
+        Self::default().with_env()
+    }
+
+    /// Applies the `KAIGO_PKI_*` variables and validates.
+    fn with_env(self) -> anyhow::Result<Self> {
+        let mut cfg = self;
         if let Some(v) = env("KAIGO_PKI_DATABASE_URL") {
             cfg.database.url = v;
         }

@@ -47,6 +47,44 @@ impl Clock for ManualClock {
     }
 }
 
+/// Parses a date as people type it — `YYYY-MM-DD` (a date input), `YYYY/MM/DD`, full-width
+/// digits and separators, one- or two-digit month and day — as the Unix time of that day's
+/// midnight in JST. The one date parser of every form and search; `None` when it is no date.
+pub fn parse_jst_date(raw: &str) -> Option<i64> {
+    let s: String = raw
+        .trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '／' | '/' | '－' => '-',
+            _ => c,
+        })
+        .collect();
+    let mut parts = s.split('-');
+    let (Some(y), Some(m), Some(d), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let num = |p: &str, max_len: usize| -> Option<u32> {
+        (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    let (y, m, d) = (num(y, 4)?, num(m, 2)?, num(d, 2)?);
+    if y < 1900 {
+        return None;
+    }
+    let month = time::Month::try_from(u8::try_from(m).ok()?).ok()?;
+    let date = time::Date::from_calendar_date(i32::try_from(y).ok()?, month, u8::try_from(d).ok()?)
+        .ok()?;
+    Some(
+        time::PrimitiveDateTime::new(date, time::Time::MIDNIGHT)
+            .assume_offset(JST)
+            .unix_timestamp(),
+    )
+}
+
 /// Formats a stored timestamp as a JST date, `YYYY/MM/DD`.
 pub fn jst_date(unix: i64) -> String {
     let t = to_jst(unix);

@@ -24,44 +24,23 @@ pub struct NoticeEdit {
     pub updated_at: i64,
 }
 
-/// Parses a date typed in a form, `YYYY-MM-DD` or `YYYY/MM/DD`, as the Unix time of that
-/// day's midnight in JST. `label` names the field in the Japanese message.
+/// A date a form requires (see [`crate::clock::parse_jst_date`]), from the year 2000 on, as
+/// JST midnight; `label` names the field in the Japanese message.
 pub fn parse_jst_date(
     raw: &str,
     field: &'static str,
     label: &str,
 ) -> Result<i64, crate::error::ValidationError> {
-    let bad = || {
-        crate::error::ValidationError::new(
-            field,
-            format!("{label}は「2026-04-01」の形式で入力してください。"),
-        )
-    };
-    let s = raw.trim().replace('/', "-");
-    let mut parts = s.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(bad());
-    };
-    let num = |p: &str, max_len: usize| -> Option<u32> {
-        (!p.is_empty() && p.len() <= max_len && p.bytes().all(|b| b.is_ascii_digit()))
-            .then(|| p.parse().ok())
-            .flatten()
-    };
-    let (Some(y), Some(m), Some(d)) = (num(y, 4), num(m, 2), num(d, 2)) else {
-        return Err(bad());
-    };
-    let month = time::Month::try_from(m as u8).map_err(|_| bad())?;
-    let date = time::Date::from_calendar_date(y as i32, month, d as u8).map_err(|_| bad())?;
-    if y < 2000 {
-        return Err(bad());
-    }
-    Ok(date
-        .with_hms(0, 0, 0)
-        .map_err(|_| bad())?
-        .assume_offset(crate::clock::JST)
-        .unix_timestamp())
+    // 2000-01-01 00:00 JST: earlier dates are typing mistakes in every form that asks.
+    const Y2000: i64 = 946_652_400;
+    crate::clock::parse_jst_date(raw)
+        .filter(|t| *t >= Y2000)
+        .ok_or_else(|| {
+            crate::error::ValidationError::new(
+                field,
+                format!("{label}は「2026-04-01」の形式で入力してください。"),
+            )
+        })
 }
 
 /// A stored time as the date input shows it, `YYYY-MM-DD` (JST).

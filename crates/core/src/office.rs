@@ -107,21 +107,37 @@ pub struct NewOffice {
     pub address: String,
 }
 
-/// Checks an e-mail address loosely: one `@`, something on both sides, no spaces or controls.
+/// Checks an e-mail address: one `@`, a local part of at most 64 printable ASCII characters, a
+/// dotted domain of letters, digits and hyphens, at most 254 in all. The one rule for every
+/// address the system mails (office, security address, admin input).
 pub fn validate_email(raw: &str) -> Result<String, crate::error::ValidationError> {
     let s = raw.trim();
-    let ok = s.len() <= 254
-        && !s
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '<' || c == '>')
-        && matches!(s.split_once('@'), Some((l, d)) if !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.') && !d.contains('@'));
-    if ok {
+    let bad = || {
+        crate::error::ValidationError::new(
+            "email",
+            "メールアドレスの形式が正しくありません。（例: jimusho@example.jp）",
+        )
+    };
+    if s.len() > 254 || !s.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(bad());
+    }
+    let (local, domain) = s.split_once('@').ok_or_else(bad)?;
+    let domain_ok = domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && domain
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
+    let local_ok = !local.is_empty()
+        && local.len() <= 64
+        && !local
+            .bytes()
+            .any(|b| matches!(b, b'"' | b'<' | b'>' | b'(' | b')' | b',' | b';'));
+    if local_ok && domain_ok {
         Ok(s.to_owned())
     } else {
-        Err(crate::error::ValidationError::new(
-            "email",
-            "メールアドレスの形式が正しくありません。",
-        ))
+        Err(bad())
     }
 }
 
@@ -153,6 +169,18 @@ mod tests {
         assert!(validate_email("a b@example.jp").is_err());
         assert!(validate_email("@example.jp").is_err());
         assert!(validate_email("a@localhost").is_err());
+        assert!(validate_email(" jimusho.1@care.example.co.jp ").is_ok());
+        for bad in [
+            "",
+            "a",
+            "a@b",
+            "あ@example.jp",
+            "a@.jp",
+            "a@b..jp",
+            "a<b>@c.jp",
+        ] {
+            assert!(validate_email(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -4,7 +4,6 @@
 
 use std::fmt;
 
-use crate::error::ValidationError;
 use crate::ids::{NoticeId, OfficeId};
 
 macro_rules! portal_id {
@@ -260,38 +259,6 @@ pub fn reception_number(id: InquiryId, created_at: i64) -> String {
     format!("Q{date}-{:06}", id.0)
 }
 
-/// Checks a reply address: one `@`, a dotted domain, printable ASCII, no spaces, at most 254.
-pub fn validate_email(raw: &str) -> Result<String, ValidationError> {
-    let s = raw.trim();
-    let bad = || {
-        ValidationError::new(
-            "reply_to",
-            "返信先メールアドレスの形式が正しくありません。（例: jimusho@example.jp）",
-        )
-    };
-    if s.is_empty() {
-        return Err(ValidationError::new(
-            "reply_to",
-            "返信先メールアドレスを入力してください。",
-        ));
-    }
-    if s.len() > 254 || !s.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(bad());
-    }
-    let (local, domain) = s.split_once('@').ok_or_else(bad)?;
-    let domain_ok = domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && domain
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.');
-    if local.is_empty() || local.len() > 64 || !domain_ok || local.contains('"') {
-        return Err(bad());
-    }
-    Ok(s.to_owned())
-}
-
 /// Formats a byte count as the manual does: 「9,999Byte」.
 pub fn format_size(bytes: i64) -> String {
     let digits = bytes.max(0).to_string();
@@ -316,24 +283,6 @@ mod tests {
         assert_eq!(format_size(0), "0Byte");
         assert_eq!(format_size(1_234_567), "1,234,567Byte");
         assert_eq!(format_size(999), "999Byte");
-    }
-
-    #[test]
-    fn emails() {
-        assert!(validate_email("a@example.jp").is_ok());
-        assert!(validate_email(" jimusho.1@care.example.co.jp ").is_ok());
-        for bad in [
-            "",
-            "a",
-            "a@b",
-            "a@@b.jp",
-            "a b@c.jp",
-            "あ@example.jp",
-            "a@.jp",
-            "a@b..jp",
-        ] {
-            assert!(validate_email(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

@@ -18,12 +18,11 @@ use kaigo_core::ids::PrefectureCode;
 use kaigo_core::repo::SessionRecord;
 use kaigo_core::service::admin::{AdminService, AdminStep};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::client::ClientIp;
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult, render};
-use crate::session::{Session, random_token};
+use crate::session::{Session, hash_token, random_token};
 use crate::state::AppState;
 
 /// The admin session cookie (distinct from the office portal's).
@@ -39,10 +38,6 @@ struct AdminSessionData {
     admin_id: i64,
     /// False between the password and the code step.
     verified: bool,
-}
-
-fn hash_token(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 fn service(state: &AppState) -> AdminService {

@@ -87,13 +87,15 @@ struct Inner {
 #[derive(Clone, Debug)]
 pub struct Session(Arc<Mutex<Inner>>);
 
+/// 256 random bits, URL-safe: session cookies and one-time form tokens.
 pub(crate) fn random_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn hash_token(token: &str) -> String {
+/// What is stored of a cookie token (office and admin sessions alike): its SHA-256.
+pub(crate) fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use super::Deps;
-use super::portal::parse_jst_date;
 use crate::admin::{AdminActor, AdminRole};
 use crate::audit_search::{AuditEntry, AuditQuery};
+use crate::clock::parse_jst_date;
 use crate::error::{CoreError, CoreResult};
 
 pub const PAGE_SIZE: i64 = 100;

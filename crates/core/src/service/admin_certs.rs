@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use super::Deps;
-use super::portal::parse_jst_date;
 use crate::admin::{AdminActor, AdminRole};
 use crate::cert_admin::{CertState, CertificateListing, CertificateQuery};
 use crate::certificate::{CertKind, CertStatus};
+use crate::clock::parse_jst_date;
 use crate::error::{CoreError, CoreResult, ValidationError};
 use crate::ids::{CertificateId, OfficeNumber, Serial, UserId};
 use crate::revocation::RevocationReason;

@@ -4,11 +4,10 @@
 use std::sync::Arc;
 
 use base64::Engine;
-use time::{Date, Month, PrimitiveDateTime, Time};
 
 use super::Deps;
 use super::notices::PAGE_SIZE;
-use crate::clock::JST;
+use crate::clock::parse_jst_date;
 use crate::error::{CoreError, CoreResult, ValidationError};
 use crate::ids::{NoticeId, OfficeId};
 use crate::mail::NewMail;
@@ -43,33 +42,6 @@ pub struct NoticeSearchInput {
     pub from: String,
     pub to: String,
     pub keyword: String,
-}
-
-/// Parses a date of the search form: `YYYY-MM-DD` (date input) or `YYYY/MM/DD`, full-width
-/// digits accepted. Returns JST midnight as Unix seconds.
-pub fn parse_jst_date(raw: &str) -> Option<i64> {
-    let s: String = raw
-        .trim()
-        .chars()
-        .map(|c| match c {
-            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
-            '／' | '/' | '－' => '-',
-            _ => c,
-        })
-        .collect();
-    let mut parts = s.split('-');
-    let y: i32 = parts.next()?.parse().ok()?;
-    let m: u8 = parts.next()?.parse().ok()?;
-    let d: u8 = parts.next()?.parse().ok()?;
-    if parts.next().is_some() || !(1900..=9999).contains(&y) {
-        return None;
-    }
-    let date = Date::from_calendar_date(y, Month::try_from(m).ok()?, d).ok()?;
-    Some(
-        PrimitiveDateTime::new(date, Time::MIDNIGHT)
-            .assume_offset(JST)
-            .unix_timestamp(),
-    )
 }
 
 impl NoticeSearchInput {

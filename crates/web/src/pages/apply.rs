@@ -6,6 +6,7 @@ use askama::Template;
 use axum::extract::State;
 
 use crate::client::ClientIp;
+use crate::session::random_token;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
@@ -14,7 +15,6 @@ use kaigo_core::certificate::CertKind;
 use kaigo_core::service::apply::{HistoryRow, IssuancePasswordCheck};
 use kaigo_core::service::fees::BALANCE_BLOCKS_APPLICATION;
 use kaigo_core::terms::{TERMS_ARTICLES, TERMS_TITLE};
-use rand::RngCore;
 use serde::Deserialize;
 
 use crate::auth::CurrentOffice;
@@ -581,12 +581,6 @@ async fn start_submit(
     user.session
         .update(|d| d.pending_start = Some(PendingStart { token, not_before }));
     Ok(Redirect::to(&format!("{}/apply/terms", flow.base)).into_response())
-}
-
-fn random_token() -> String {
-    let mut b = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut b);
-    hex::encode(b)
 }
 
 async fn terms(state: &AppState, user: &CurrentOffice, flow: &Flow) -> AppResult<Response> {
