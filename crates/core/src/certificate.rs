@@ -27,10 +27,52 @@ impl CertKind {
         }
     }
     /// The name offices know it by.
-    pub fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
             Self::KaigoHoken => "介護保険証明書",
             Self::KaigoDx => "介護DX証明書",
+        }
+    }
+
+    /// The main-menu tab of the portal where it is applied for and downloaded (manual 3-1,
+    /// 3-2).
+    pub const fn tab_label(self) -> &'static str {
+        match self {
+            Self::KaigoHoken => "証明書",
+            Self::KaigoDx => "介護DX証明書",
+        }
+    }
+
+    /// The choice on that tab that leads to the download.
+    pub const fn download_choice(self) -> &'static str {
+        match self {
+            Self::KaigoHoken => "証明書をダウンロード・インストールする",
+            Self::KaigoDx => "介護DX証明書をダウンロード・インストールする",
+        }
+    }
+
+    /// The choice on that tab that starts an application.
+    pub const fn apply_choice(self) -> &'static str {
+        match self {
+            Self::KaigoHoken => "証明書の発行申請をする",
+            Self::KaigoDx => "介護DX証明書の発行申請をする",
+        }
+    }
+
+    /// The start of the downloaded file's name: `KaigoDX_1310000001_20261127.p12`.
+    pub const fn file_prefix(self) -> &'static str {
+        match self {
+            Self::KaigoHoken => "KaigoHoken",
+            Self::KaigoDx => "KaigoDX",
+        }
+    }
+
+    /// The issuance fee (tax included): the configured fee for a 介護保険証明書, nothing for
+    /// the free 介護DX証明書.
+    pub fn fee_yen(self, hoken_fee_yen: i64) -> i64 {
+        match self {
+            Self::KaigoHoken => hoken_fee_yen,
+            Self::KaigoDx => 0,
         }
     }
 }

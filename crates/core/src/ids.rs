@@ -143,18 +143,22 @@ impl fmt::Display for Serial {
     }
 }
 
+/// A typed database key (`i64`), displayed as its number. Every row id of the domain is made
+/// with this one macro.
 macro_rules! row_id {
     ($(#[$m:meta])* $name:ident) => {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct $name(pub i64);
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 write!(f, "{}", self.0)
             }
         }
     };
 }
+
+pub(crate) use row_id;
 
 row_id!(
     /// Database key of an office.

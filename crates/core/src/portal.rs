@@ -2,32 +2,17 @@
 //! attachments (添付ファイル), the documents issued to an office (照会一覧) and inquiries
 //! (お問い合わせ). Kept apart from `notice.rs` so that `Notice`/`NewNotice` stay unchanged.
 
-use std::fmt;
-
 use crate::ids::{NoticeId, OfficeId};
 
-macro_rules! portal_id {
-    ($(#[$m:meta])* $name:ident) => {
-        $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub i64);
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}", self.0)
-            }
-        }
-    };
-}
-
-portal_id!(
+crate::ids::row_id!(
     /// Database key of a notice attachment.
     AttachmentId
 );
-portal_id!(
+crate::ids::row_id!(
     /// Database key of a document issued to an office (見積書 etc.).
     OfficeDocumentId
 );
-portal_id!(
+crate::ids::row_id!(
     /// Database key of an inquiry (お問い合わせ); also its reception number.
     InquiryId
 );

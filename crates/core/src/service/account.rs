@@ -146,6 +146,52 @@ impl AccountService {
         &self.rules
     }
 
+    /// The mail that carries a one-time code: one layout for both purposes, the purpose
+    /// deciding the subject, why it was sent and where to enter it.
+    fn code_mail(
+        &self,
+        purpose: CodePurpose,
+        office: &Office,
+        to: &str,
+        code: &str,
+        expires_at: i64,
+        now: i64,
+    ) -> NewMail {
+        let (subject, why, unknown) = match purpose {
+            CodePurpose::ConfirmAddress => (
+                "セキュリティメールアドレスの確認コード",
+                "このメールアドレスがセキュリティメールアドレスとして入力されました。\n\
+                 ユーザ情報変更画面で、次の確認コードを入力してください。"
+                    .to_owned(),
+                "お心当たりのない場合は、このメールを破棄してください。",
+            ),
+            CodePurpose::ResetPassword => (
+                "パスワード再設定の確認コード",
+                format!(
+                    "ユーザID {} のログインパスワードの再設定が申し込まれました。\n\
+                     パスワード再設定画面で、次の確認コードと新しいパスワードを入力してください。",
+                    office.user_id.as_str()
+                ),
+                "お心当たりのない場合は、このメールを破棄し、国保連合会へご連絡ください。",
+            ),
+        };
+        NewMail {
+            to: to.to_owned(),
+            subject: format!("【電子請求受付システム】{subject}"),
+            body: format!(
+                "介護電子請求受付システムからのお知らせです。\n\n{why}\n\n\
+                 確認コード：{code}\n\
+                 有効期限：{} まで（{}分間有効）\n\n\
+                 {unknown}\n\n\
+                 [問い合わせ先]\n{}\n",
+                jst_datetime(expires_at),
+                self.rules.code_ttl_seconds / 60,
+                self.deps.settings.helpdesk
+            ),
+            created_at: now,
+        }
+    }
+
     pub async fn security_status(&self, office: &Office) -> CoreResult<SecurityStatus> {
         let d = &self.deps;
         let now = d.clock.unix();
@@ -207,23 +253,14 @@ impl AccountService {
             expires_at,
             attempts: 0,
         };
-        let mail = NewMail {
-            to: email.clone(),
-            subject: "【電子請求受付システム】セキュリティメールアドレスの確認コード".to_owned(),
-            body: format!(
-                "介護電子請求受付システムからのお知らせです。\n\n\
-                 このメールアドレスがセキュリティメールアドレスとして入力されました。\n\
-                 ユーザ情報変更画面で、次の確認コードを入力してください。\n\n\
-                 確認コード：{code}\n\
-                 有効期限：{} まで（{}分間有効）\n\n\
-                 お心当たりのない場合は、このメールを破棄してください。\n\n\
-                 [問い合わせ先]\n{}\n",
-                jst_datetime(expires_at),
-                self.rules.code_ttl_seconds / 60,
-                d.settings.helpdesk
-            ),
-            created_at: now,
-        };
+        let mail = self.code_mail(
+            CodePurpose::ConfirmAddress,
+            office,
+            &email,
+            &code,
+            expires_at,
+            now,
+        );
         d.store.put_one_time_code(&record, &mail).await?;
         d.audit(
             office.user_id.as_str(),
@@ -410,24 +447,14 @@ impl AccountService {
             expires_at,
             attempts: 0,
         };
-        let mail = NewMail {
-            to: address.email.clone(),
-            subject: "【電子請求受付システム】パスワード再設定の確認コード".to_owned(),
-            body: format!(
-                "介護電子請求受付システムからのお知らせです。\n\n\
-                 ユーザID {} のログインパスワードの再設定が申し込まれました。\n\
-                 パスワード再設定画面で、次の確認コードと新しいパスワードを入力してください。\n\n\
-                 確認コード：{code}\n\
-                 有効期限：{} まで（{}分間有効）\n\n\
-                 お心当たりのない場合は、このメールを破棄し、国保連合会へご連絡ください。\n\n\
-                 [問い合わせ先]\n{}\n",
-                office.user_id.as_str(),
-                jst_datetime(expires_at),
-                self.rules.code_ttl_seconds / 60,
-                d.settings.helpdesk
-            ),
-            created_at: now,
-        };
+        let mail = self.code_mail(
+            CodePurpose::ResetPassword,
+            office,
+            &address.email,
+            &code,
+            expires_at,
+            now,
+        );
         d.store.put_one_time_code(&record, &mail).await?;
         d.audit(
             office.user_id.as_str(),

@@ -7,7 +7,7 @@ use super::Deps;
 use crate::admin::AdminActor;
 use crate::certificate::CertKind;
 use crate::clock::{JST, jst_date};
-use crate::error::{CoreError, CoreResult, ValidationError};
+use crate::error::{CoreResult, ValidationError};
 use crate::fee_admin::{FeeEntryRecord, NewFeeRecord, OfficeBalance};
 use crate::fees::{
     FeeEntryKind, MAX_ENTRY_YEN, NewFeeEntry, PaymentMethod, TAX_RATE_PERCENT, sum_yen,
@@ -173,14 +173,7 @@ impl AdminFeeService {
 
     /// The office, if it exists and the admin covers its prefecture.
     pub async fn office(&self, actor: &AdminActor, id: OfficeId) -> CoreResult<Office> {
-        let office = self
-            .deps
-            .store
-            .office_by_id(id)
-            .await?
-            .ok_or(CoreError::NotFound)?;
-        actor.role.ensure_covers(office.prefecture)?;
-        Ok(office)
+        self.deps.office_in_scope(actor, id).await
     }
 
     pub async fn ledger(&self, actor: &AdminActor, id: OfficeId) -> CoreResult<Ledger> {

@@ -265,14 +265,7 @@ impl AdminOfficeService {
 
     /// One office in the admin's scope, or `NotFound`.
     pub async fn office(&self, actor: &AdminActor, id: OfficeId) -> CoreResult<Office> {
-        let office = self
-            .deps
-            .store
-            .office_by_id(id)
-            .await?
-            .ok_or(CoreError::NotFound)?;
-        actor.role.ensure_covers(office.prefecture)?;
-        Ok(office)
+        self.deps.office_in_scope(actor, id).await
     }
 
     /// A page (from 1) of the offices in scope, and the total count.
@@ -749,6 +742,25 @@ fn batch_prefecture(role: AdminRole, offices: &[Office]) -> Option<PrefectureCod
         .iter()
         .all(|o| o.prefecture == Some(first))
         .then_some(first)
+}
+
+impl Deps {
+    /// One office, if it exists and the admin covers its prefecture; otherwise `NotFound`, so
+    /// that another prefecture's office looks like a missing one. Every console service that
+    /// takes an office id goes through here.
+    pub(crate) async fn office_in_scope(
+        &self,
+        actor: &AdminActor,
+        id: OfficeId,
+    ) -> CoreResult<Office> {
+        let office = self
+            .store
+            .office_by_id(id)
+            .await?
+            .ok_or(CoreError::NotFound)?;
+        actor.role.ensure_covers(office.prefecture)?;
+        Ok(office)
+    }
 }
 
 #[cfg(test)]

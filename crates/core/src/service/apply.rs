@@ -268,10 +268,7 @@ impl ApplicationService {
             kind.code(),
         )
         .await;
-        let prefix = match kind {
-            CertKind::KaigoDx => "KaigoDX",
-            CertKind::KaigoHoken => "KaigoHoken",
-        };
+        let prefix = kind.file_prefix();
         Ok((
             format!(
                 "{prefix}_{}_{}.p12",

@@ -65,10 +65,7 @@ impl FeeService {
 
     /// The fee charged when a certificate of this kind is issued (DX is free).
     pub fn fee_for(&self, kind: CertKind) -> i64 {
-        match kind {
-            CertKind::KaigoHoken => self.hoken_fee(),
-            CertKind::KaigoDx => 0,
-        }
+        kind.fee_yen(self.hoken_fee())
     }
 
     pub async fn balance(&self, office: &Office) -> CoreResult<i64> {

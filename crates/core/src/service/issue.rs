@@ -199,10 +199,7 @@ impl IssuanceService {
             created_at: now,
         });
         // 介護保険証明書 charge the configured fee in the same transaction; DX stays free.
-        let fee = match app.kind {
-            CertKind::KaigoHoken => d.settings.hoken_fee_yen,
-            CertKind::KaigoDx => 0,
-        };
+        let fee = app.kind.fee_yen(d.settings.hoken_fee_yen);
         let id = if fee > 0 {
             d.store
                 .complete_application_with_fee(app.id, &cert, &notice, mail.as_ref(), fee)
@@ -230,14 +227,7 @@ fn friendly_name(kind: CertKind, office: &Office) -> String {
 }
 
 fn issued_body(kind: CertKind, cert: &NewCertificate, helpdesk: &str, office: &Office) -> String {
-    let tab = match kind {
-        CertKind::KaigoDx => "介護DX証明書",
-        CertKind::KaigoHoken => "証明書",
-    };
-    let choice = match kind {
-        CertKind::KaigoDx => "介護DX証明書をダウンロード・インストールする",
-        CertKind::KaigoHoken => "証明書をダウンロード・インストールする",
-    };
+    let (tab, choice) = (kind.tab_label(), kind.download_choice());
     format!(
         "介護電子請求受付システムからのお知らせです。\n\
          {label}の発行が完了しました。\n\n\

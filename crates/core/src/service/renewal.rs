@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::Deps;
-use crate::certificate::{CertKind, CertificateRecord};
+use crate::certificate::CertificateRecord;
 use crate::clock::jst_date;
 use crate::error::CoreResult;
 use crate::mail::NewMail;
@@ -85,10 +85,7 @@ impl RenewalService {
 }
 
 fn renewal_body(cert: &CertificateRecord, office: &Office, helpdesk: &str) -> String {
-    let (tab, choice) = match cert.kind {
-        CertKind::KaigoDx => ("介護DX証明書", "介護DX証明書の発行申請をする"),
-        CertKind::KaigoHoken => ("証明書", "証明書の発行申請をする"),
-    };
+    let (tab, choice) = (cert.kind.tab_label(), cert.kind.apply_choice());
     format!(
         "介護電子請求受付システムからのお知らせです。\n\
          ご利用中の{label}の有効期限が近づいています。\n\n\

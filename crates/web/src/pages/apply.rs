@@ -42,8 +42,8 @@ pub(crate) const DX: Flow = Flow {
     kind: CertKind::KaigoDx,
     base: "/dx",
     tab_key: "dx",
-    tab_label: "介護DX証明書",
-    download_choice: "介護DX証明書をダウンロード・インストールする",
+    tab_label: CertKind::KaigoDx.tab_label(),
+    download_choice: CertKind::KaigoDx.download_choice(),
     nothing_to_download: "ダウンロードできる介護DX証明書がありません。",
 };
 
@@ -52,8 +52,8 @@ pub(crate) const HOKEN: Flow = Flow {
     kind: CertKind::KaigoHoken,
     base: "/certificate",
     tab_key: "certificate",
-    tab_label: "証明書",
-    download_choice: "証明書をダウンロード・インストールする",
+    tab_label: CertKind::KaigoHoken.tab_label(),
+    download_choice: CertKind::KaigoHoken.download_choice(),
     nothing_to_download: "ダウンロードできる介護保険証明書がありません。",
 };
 
