@@ -54,7 +54,7 @@ impl ReissueNotifier for ZipReissueNotice {
         let issuer = office_prefecture(office)
             .map_or_else(|| "国民健康保険中央会".to_owned(), kokuhoren_name);
         let data = PasswordNoticeData {
-            date: format!("{}年{}月{}日", at.year(), u8::from(at.month()), at.day()),
+            date: kaigo_core::clock::jst_japanese_date(now),
             office_name: office.name.clone(),
             office_number: office.number.to_string(),
             user_id: office.user_id.to_string(),

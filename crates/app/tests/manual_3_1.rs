@@ -319,10 +319,14 @@ async fn office_walks_manual_3_1_and_gets_a_working_certificate() {
     let file = w.download_dx().await.unwrap();
     assert_eq!(file.status, 200);
     assert_eq!(file.content_type, "application/x-pkcs12");
+    // The same header every download gets: an ASCII name and the RFC 8187 form.
     assert!(
         file.disposition
             .starts_with("attachment; filename=\"KaigoDX_1310000001_")
-            && file.disposition.ends_with(".p12\""),
+            && file
+                .disposition
+                .contains(".p12\"; filename*=UTF-8''KaigoDX_1310000001_")
+            && file.disposition.ends_with(".p12"),
         "{}",
         file.disposition
     );

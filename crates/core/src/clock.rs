@@ -85,6 +85,13 @@ pub fn parse_jst_date(raw: &str) -> Option<i64> {
     )
 }
 
+/// A JST date as letters, estimates and invoices print it: 「2026年11月24日」. The one
+/// Japanese date format of every document.
+pub fn jst_japanese_date(unix: i64) -> String {
+    let t = to_jst(unix);
+    format!("{}年{}月{}日", t.year(), u8::from(t.month()), t.day())
+}
+
 /// Formats a stored timestamp as a JST date, `YYYY/MM/DD`.
 pub fn jst_date(unix: i64) -> String {
     let t = to_jst(unix);

@@ -72,12 +72,31 @@ pub fn content_disposition_as(fallback: &str, filename: &str) -> HeaderValue {
     .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
 }
 
-/// A download response: always `attachment`, never cached by shared caches.
+/// A download response: always `attachment`, never cached by shared caches. Every file the
+/// portal and the console hand out is built here (or by [`file_response_as`]).
 pub fn file_response(filename: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    with_disposition(content_disposition(filename), content_type, bytes)
+}
+
+/// As [`file_response`], with a chosen ASCII name for clients that do not read `filename*`.
+pub fn file_response_as(
+    fallback: &str,
+    filename: &str,
+    content_type: &str,
+    bytes: Vec<u8>,
+) -> Response {
+    with_disposition(
+        content_disposition_as(fallback, filename),
+        content_type,
+        bytes,
+    )
+}
+
+fn with_disposition(disposition: HeaderValue, content_type: &str, bytes: Vec<u8>) -> Response {
     let mut resp = bytes.into_response();
     let h = resp.headers_mut();
     h.insert(header::CONTENT_TYPE, safe_content_type(content_type));
-    h.insert(header::CONTENT_DISPOSITION, content_disposition(filename));
+    h.insert(header::CONTENT_DISPOSITION, disposition);
     h.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, no-store"),

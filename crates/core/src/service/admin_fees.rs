@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::Deps;
 use crate::admin::AdminActor;
 use crate::certificate::CertKind;
-use crate::clock::{JST, jst_date};
+use crate::clock::jst_date;
 use crate::error::{CoreResult, ValidationError};
 use crate::fee_admin::{FeeEntryRecord, NewFeeRecord, OfficeBalance};
 use crate::fees::{
@@ -377,17 +377,14 @@ impl AdminFeeService {
             });
         }
         let now = self.deps.clock.unix();
-        let t = time::OffsetDateTime::from_unix_timestamp(now)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-            .to_offset(JST);
-        let ymd = format!("{:04}{:02}{:02}", t.year(), u8::from(t.month()), t.day());
+        let ymd = crate::clock::jst_date(now).replace('/', "");
         let issuer = office
             .prefecture
             .map(kokuhoren_name)
             .unwrap_or_else(|| "国民健康保険団体連合会".to_owned());
         let invoice = Invoice {
             number: format!("{}-{}", office.number, ymd),
-            date: format!("{}年{}月{}日", t.year(), u8::from(t.month()), t.day()),
+            date: crate::clock::jst_japanese_date(now),
             office_name: office.name.clone(),
             office_number: office.number.to_string(),
             postal_code: office.postal_code.clone(),

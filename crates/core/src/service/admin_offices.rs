@@ -718,10 +718,7 @@ impl AdminOfficeService {
 
 /// A date as letters print it, in JST: 2026年11月24日.
 pub fn letter_date(unix: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .to_offset(crate::clock::JST);
-    format!("{}年{}月{}日", t.year(), u8::from(t.month()), t.day())
+    crate::clock::jst_japanese_date(unix)
 }
 
 /// The sender of an office's letters.

@@ -46,13 +46,6 @@ pub struct FeeService {
     deps: Arc<Deps>,
 }
 
-fn jp_date(unix: i64) -> String {
-    let t = time::OffsetDateTime::from_unix_timestamp(unix)
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-        .to_offset(JST);
-    format!("{}年{}月{}日", t.year(), u8::from(t.month()), t.day())
-}
-
 impl FeeService {
     pub fn new(deps: Arc<Deps>) -> Self {
         Self { deps }
@@ -177,8 +170,8 @@ impl FeeService {
             number: format!("{}-{}", office.number, ymd),
             office_name: office.name.clone(),
             office_number: office.number.to_string(),
-            date: jp_date(now),
-            valid_until: jp_date(now + ESTIMATE_VALID_DAYS * 86_400),
+            date: crate::clock::jst_japanese_date(now),
+            valid_until: crate::clock::jst_japanese_date(now + ESTIMATE_VALID_DAYS * 86_400),
             item: FEE_ITEM.to_owned(),
             detail: format!("{}（1枚）", CertKind::KaigoHoken.label()),
             unit_price_yen: self.hoken_fee(),

@@ -4,7 +4,6 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaigo_core::clock::{jst_date, jst_datetime};
@@ -17,7 +16,6 @@ use serde::Deserialize;
 
 use super::{Console, ConsoleFrame};
 use crate::csrf::CsrfForm;
-use crate::download::content_disposition_as;
 use crate::error::{AppError, AppResult, render};
 use crate::state::AppState;
 
@@ -86,17 +84,12 @@ async fn list(State(state): State<AppState>, console: Console) -> AppResult<Resp
 
 async fn csv(State(state): State<AppState>, console: Console) -> AppResult<Response> {
     let list = state.services.admin_fees.balances(&console.actor()).await?;
-    let mut resp = balances_csv(&list).into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/csv; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        content_disposition_as("fee_balances.csv", "手数料残高一覧.csv"),
-    );
-    Ok(resp)
+    Ok(crate::download::file_response_as(
+        "fee_balances.csv",
+        "手数料残高一覧.csv",
+        "text/csv; charset=utf-8",
+        balances_csv(&list),
+    ))
 }
 
 struct LedgerRow {
@@ -377,18 +370,10 @@ async fn invoice(
         .run(move || kaigo_docs::invoice_pdf(&data))
         .await
         .map_err(|err| AppError::docs("invoice pdf", err))?;
-    let mut resp = pdf.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        content_disposition_as(
-            &format!("{}.pdf", inv.file_stem),
-            &format!("請求書_{}_{}.pdf", inv.office_number, inv.date),
-        ),
-    );
-    Ok(resp)
+    Ok(crate::download::file_response_as(
+        &format!("{}.pdf", inv.file_stem),
+        &format!("請求書_{}_{}.pdf", inv.office_number, inv.date),
+        "application/pdf",
+        pdf,
+    ))
 }

@@ -7,7 +7,6 @@ use axum::extract::State;
 
 use crate::client::ClientIp;
 use crate::session::random_token;
-use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -735,15 +734,9 @@ async fn download_file(
         }
         Err(e) => return Err(e.into()),
     };
-    let disposition = format!("attachment; filename=\"{name}\"");
-    let mut resp = bytes.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/x-pkcs12"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&disposition) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    Ok(resp)
+    Ok(crate::download::file_response(
+        &name,
+        "application/x-pkcs12",
+        bytes,
+    ))
 }

@@ -4,15 +4,13 @@
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use kaigo_core::service::apply::HistoryRow;
 use kaigo_core::service::fees::BALANCE_BLOCKS_APPLICATION;
 
 use super::apply::{HOKEN, frame};
 use crate::auth::CurrentOffice;
 use crate::client::ClientIp;
-use crate::download::content_disposition_as;
 use crate::error::{AppError, AppResult, render};
 use crate::frame::Frame;
 use crate::state::AppState;
@@ -114,25 +112,18 @@ pub async fn estimate(
         .fees
         .keep_estimate(&user.office, &e, pdf.clone())
         .await?;
-    let mut resp = pdf.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        content_disposition_as(
-            &format!("{}.pdf", e.file_stem),
-            &format!("見積書_{}_{}.pdf", e.office_number, e.date),
-        ),
-    );
-    Ok(resp)
+    Ok(crate::download::file_response_as(
+        &format!("{}.pdf", e.file_stem),
+        &format!("見積書_{}_{}.pdf", e.office_number, e.date),
+        "application/pdf",
+        pdf,
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::download::content_disposition_as;
 
     #[test]
     fn disposition_has_ascii_and_utf8_names() {

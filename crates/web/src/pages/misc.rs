@@ -7,17 +7,12 @@ use axum::response::{IntoResponse, Response};
 pub async fn terms_download() -> Response {
     let mut body = "\u{feff}".to_owned();
     body.push_str(&kaigo_core::terms::terms_text());
-    let mut resp = body.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"terms.txt\"; filename*=UTF-8''%E5%88%A9%E7%94%A8%E8%A6%8F%E7%B4%84.txt"),
-    );
-    resp
+    crate::download::file_response_as(
+        "terms.txt",
+        "利用規約.txt",
+        "text/plain; charset=utf-8",
+        body.into_bytes(),
+    )
 }
 
 fn asset(body: &'static str, content_type: &'static str) -> Response {

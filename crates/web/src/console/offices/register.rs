@@ -18,7 +18,6 @@ use serde::Deserialize;
 use super::path_id;
 use crate::console::{Console, ConsoleFrame};
 use crate::csrf::CsrfForm;
-use crate::download::content_disposition_as;
 use crate::error::{AppError, AppResult, render};
 use crate::session::Session;
 use crate::state::AppState;
@@ -346,12 +345,12 @@ async fn pdf_response(
     let pdf = letters_pdf(kind, date, helpdesk, entries)
         .await
         .map_err(|e| AppError::docs("letters pdf", e))?;
-    let mut resp = crate::download::file_response(name, "application/pdf", pdf);
-    resp.headers_mut().insert(
-        axum::http::header::CONTENT_DISPOSITION,
-        content_disposition_as(fallback, name),
-    );
-    Ok(resp)
+    Ok(crate::download::file_response_as(
+        fallback,
+        name,
+        "application/pdf",
+        pdf,
+    ))
 }
 
 /// The file names of a part: `letters_12_1-500.pdf`, `…_12_1〜500件目.pdf`.
