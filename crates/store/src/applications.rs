@@ -23,8 +23,6 @@ use crate::row::{code, get};
 /// A submit races with at most a few state changes of the same office's queue; more rounds
 /// than this mean something is wrong.
 const SUBMIT_ROUNDS: usize = 5;
-/// A claim that lost a race retries this many times before reporting an empty queue.
-const CLAIM_ROUNDS: usize = 3;
 
 /// The columns `application()` reads.
 macro_rules! columns {
@@ -205,34 +203,23 @@ impl ApplicationRepo for SqlStore {
         now: i64,
         lease_until: i64,
     ) -> RepoResult<Option<Application>> {
-        let claim = self
-            .backend
-            .pick(claim_sql!(""), claim_sql!(" FOR UPDATE SKIP LOCKED"));
-        for _ in 0..CLAIM_ROUNDS {
-            let row = sqlx::query(claim)
-                .bind(now)
-                .bind(lease_until)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(repo_err("claim application"))?;
-            if let Some(row) = row {
-                return application(&row).map(Some);
-            }
-            // Nothing taken: an empty queue, or another worker won the row we chose.
-            let waiting: Option<i64> = sqlx::query_scalar(concat!(
+        let queue = crate::lease::LeasedQueue {
+            claim: self
+                .backend
+                .pick(claim_sql!(""), claim_sql!(" FOR UPDATE SKIP LOCKED")),
+            waiting: concat!(
                 "SELECT id FROM applications WHERE ",
                 claimable!(),
                 " LIMIT 1"
-            ))
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(repo_err("claim application"))?;
-            if waiting.is_none() {
-                return Ok(None);
-            }
-        }
-        Ok(None)
+            ),
+            what: "claim application",
+        };
+        queue
+            .claim(&self.pool, now, lease_until)
+            .await?
+            .as_ref()
+            .map(application)
+            .transpose()
     }
 
     async fn complete_application(

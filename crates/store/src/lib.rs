@@ -28,6 +28,7 @@ mod dialect;
 mod error;
 mod fees;
 mod issuance_password;
+mod lease;
 mod mail;
 mod migrate;
 mod notices;

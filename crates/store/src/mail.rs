@@ -14,9 +14,6 @@ use crate::SqlStore;
 use crate::error::{clip, repo_err};
 use crate::row::get;
 
-/// A claim that lost a race retries this many times before reporting an empty outbox.
-const CLAIM_ROUNDS: usize = 3;
-
 /// Mail a worker may take at `$1`: pending and due, or being sent under an expired lease.
 macro_rules! claimable {
     () => {
@@ -96,34 +93,23 @@ impl MailRepo for SqlStore {
     }
 
     async fn claim_mail(&self, now: i64, lease_until: i64) -> RepoResult<Option<QueuedMail>> {
-        let claim = self
-            .backend
-            .pick(claim_sql!(""), claim_sql!(" FOR UPDATE SKIP LOCKED"));
-        for _ in 0..CLAIM_ROUNDS {
-            let row = sqlx::query(claim)
-                .bind(now)
-                .bind(lease_until)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(repo_err("claim mail"))?;
-            if let Some(row) = row {
-                return queued(&row).map(Some);
-            }
-            // Nothing taken: an empty outbox, or another worker won the row we chose.
-            let waiting: Option<i64> = sqlx::query_scalar(concat!(
+        let queue = crate::lease::LeasedQueue {
+            claim: self
+                .backend
+                .pick(claim_sql!(""), claim_sql!(" FOR UPDATE SKIP LOCKED")),
+            waiting: concat!(
                 "SELECT id FROM mail_outbox WHERE ",
                 claimable!(),
                 " LIMIT 1"
-            ))
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(repo_err("claim mail"))?;
-            if waiting.is_none() {
-                return Ok(None);
-            }
-        }
-        Ok(None)
+            ),
+            what: "claim mail",
+        };
+        queue
+            .claim(&self.pool, now, lease_until)
+            .await?
+            .as_ref()
+            .map(queued)
+            .transpose()
     }
 
     async fn mark_mail_sent(&self, id: MailId, at: i64) -> RepoResult<()> {
