@@ -180,6 +180,28 @@ fn office_add_validates_refuses_duplicates_and_prints_json() {
     );
     assert!(!bad_mail.status.success());
     assert!(stderr(&bad_mail).contains("メールアドレス"));
+    // The console's rule holds here too: the number begins with the prefecture's code.
+    let other = kaigo(
+        &data,
+        &[
+            "office",
+            "add",
+            "--number",
+            "2710000004",
+            "--name",
+            "C",
+            "--kind",
+            "kaigo",
+            "--prefecture",
+            "13",
+        ],
+    );
+    assert!(!other.status.success());
+    assert!(
+        stderr(&other).contains("事業所番号の先頭2桁（27）が都道府県 13 と一致しません"),
+        "{}",
+        stderr(&other)
+    );
 
     // No password reaches the database in clear.
     let mut db = std::fs::read(data.join("kaigo.db")).unwrap();

@@ -141,6 +141,24 @@ pub fn validate_email(raw: &str) -> Result<String, crate::error::ValidationError
     }
 }
 
+/// The 事業所番号 begins with its prefecture's two-digit code: an office of another prefecture
+/// can be neither registered nor probed under this one. The one check for every registration
+/// path (console form, CSV import, CLI).
+pub fn check_number_prefecture(
+    number: &crate::ids::OfficeNumber,
+    prefecture: crate::ids::PrefectureCode,
+) -> Result<(), crate::error::ValidationError> {
+    let head = &number.as_str()[..2];
+    if head == prefecture.to_string() {
+        Ok(())
+    } else {
+        Err(crate::error::ValidationError::new(
+            "number",
+            format!("事業所番号の先頭2桁（{head}）が都道府県 {prefecture} と一致しません。"),
+        ))
+    }
+}
+
 /// Checks an office name: 1–100 characters, no control characters.
 pub fn validate_office_name(raw: &str) -> Result<String, crate::error::ValidationError> {
     let error = || {

@@ -93,12 +93,9 @@ pub fn validate_office_form(role: AdminRole, f: &OfficeForm) -> Result<ValidOffi
     // The 事業所番号 begins with the prefecture's code: an office of another prefecture cannot
     // be registered (or its number probed) under this one.
     if let (Some(n), Some(p)) = (&number, prefecture)
-        && n.as_str()[..2] != p.to_string()
+        && let Err(e) = crate::office::check_number_prefecture(n, p)
     {
-        errors.push(format!(
-            "事業所番号の先頭2桁（{}）が都道府県 {p} と一致しません。",
-            &n.as_str()[..2]
-        ));
+        errors.push(e.message);
     }
     match (number, details, prefecture) {
         (Some(number), Some(d), Some(prefecture)) if errors.is_empty() => Ok(ValidOffice {

@@ -60,6 +60,9 @@ impl RegistrationService {
             .filter(|s| !s.trim().is_empty())
             .map(PrefectureCode::parse)
             .transpose()?;
+        if let Some(p) = prefecture {
+            crate::office::check_number_prefecture(&number, p)?;
+        }
         let d = &self.deps;
         if d.store.office_by_number(&number).await?.is_some() {
             return Err(CoreError::Refused(format!(
