@@ -6,10 +6,8 @@ use anyhow::{anyhow, bail};
 use kaigo_core::ids::{NoticeId, OfficeNumber, PrefectureCode};
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
 use kaigo_core::portal::NewAttachment;
-use kaigo_core::service::admin_notices::sanitize_filename;
-use kaigo_core::service::portal::{
-    MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, NoticeDraft, content_type_for,
-};
+use kaigo_core::service::admin_notices::{Upload, check_upload};
+use kaigo_core::service::portal::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, NoticeDraft};
 
 use crate::datadir::DataDir;
 use crate::wiring;
@@ -53,27 +51,16 @@ fn read_attachments(paths: &[PathBuf]) -> anyhow::Result<Vec<NewAttachment>> {
                 MAX_ATTACHMENT_BYTES
             );
         }
-        let raw_name = path
+        let filename = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        // The console's name rule (no paths, controls or bidi characters).
-        let filename = sanitize_filename(&raw_name);
-        let content_type = content_type_for(&filename);
-        if content_type == "application/octet-stream" {
-            bail!(
-                "{shown}: file type not allowed (pdf, zip, txt, csv, png, jpg, xls, xlsx, doc, docx, crt, cer, der, pem)"
-            );
-        }
         let bytes = std::fs::read(path).map_err(|e| anyhow!("cannot read {shown}: {e}"))?;
-        if bytes.len() > MAX_ATTACHMENT_BYTES {
-            bail!("{shown} is too large");
-        }
-        out.push(NewAttachment {
-            filename,
-            content_type: content_type.to_owned(),
-            bytes,
-        });
+        // The console's policy: name, size, the allow-list, the extension agreeing with the
+        // content.
+        let checked = check_upload(&Upload { filename, bytes })
+            .map_err(|e| anyhow!("{shown}: {}", e.message))?;
+        out.push(checked);
     }
     Ok(out)
 }

@@ -60,7 +60,12 @@ async fn notices_documents_and_help_pages() {
 
     // ---- CLI: notice add, its targeting, attachments and one-line errors ----
     let zip_path = tmp.path().join(ZIP_NAME);
-    let zip_bytes: Vec<u8> = (0..9_999u32).map(|i| (i % 251) as u8).collect();
+    // The attachment policy checks the content against the extension: a ZIP starts with "PK".
+    let zip_bytes: Vec<u8> = b"PK\x03\x04"
+        .iter()
+        .copied()
+        .chain((4..9_999u32).map(|i| (i % 251) as u8))
+        .collect();
     std::fs::write(&zip_path, &zip_bytes).unwrap();
     let pdf_path = tmp.path().join("資料.pdf");
     std::fs::write(&pdf_path, b"%PDF-1.4 test").unwrap();
@@ -184,7 +189,7 @@ async fn notices_documents_and_help_pages() {
                 "--attach",
                 html_path.to_str().unwrap(),
             ],
-            "file type not allowed",
+            "添付できない形式です",
         ),
         (
             vec![

@@ -61,9 +61,12 @@ pub struct NoticeDetail {
     pub input: NoticeInput,
 }
 
-/// The allowed attachment types: extension, content type, and a check of the bytes.
+/// The allowed attachment types: extension, content type, and a check of the bytes. The one
+/// policy of the console and the CLI's `notice add`.
 fn file_type(ext: &str, bytes: &[u8]) -> Option<&'static str> {
     let zip = bytes.starts_with(b"PK\x03\x04");
+    // The Compound File header of the Excel 97–2003 and Word 97–2003 formats.
+    let ole = bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
     let text = !bytes.contains(&0) && !bytes.starts_with(b"%PDF") && !bytes.starts_with(b"PK");
     match ext {
         "pdf" if bytes.starts_with(b"%PDF-") => Some("application/pdf"),
@@ -76,6 +79,14 @@ fn file_type(ext: &str, bytes: &[u8]) -> Option<&'static str> {
         }
         "csv" if text => Some("text/csv"),
         "txt" if text => Some("text/plain"),
+        "zip" if zip => Some("application/zip"),
+        "xls" if ole => Some("application/vnd.ms-excel"),
+        "doc" if ole => Some("application/msword"),
+        // A DER certificate is a SEQUENCE with a long-form length.
+        "crt" | "cer" | "der" if bytes.starts_with(b"\x30\x82") => Some("application/pkix-cert"),
+        "pem" | "crt" | "cer" if bytes.starts_with(b"-----BEGIN ") => {
+            Some("application/x-pem-file")
+        }
         "png" if bytes.starts_with(b"\x89PNG\r\n\x1a\n") => Some("image/png"),
         "jpg" | "jpeg" if bytes.starts_with(b"\xFF\xD8\xFF") => Some("image/jpeg"),
         _ => None,
@@ -146,7 +157,7 @@ pub fn check_upload(u: &Upload) -> Result<NewAttachment, ValidationError> {
         ValidationError::new(
             "file",
             format!(
-                "添付ファイル「{name}」は添付できない形式です（PDF、Excel・Word・PowerPoint（xlsx・docx・pptx）、CSV、テキスト、PNG、JPEGのみ。拡張子と内容が一致している必要があります）。"
+                "添付ファイル「{name}」は添付できない形式です（PDF、Excel・Word・PowerPoint（xlsx・docx・pptx・xls・doc）、CSV、テキスト、PNG、JPEG、ZIP、証明書（crt・cer・der・pem）のみ。拡張子と内容が一致している必要があります）。"
             ),
         )
     })?;
@@ -602,5 +613,21 @@ mod tests {
         let big = vec![b'a'; MAX_ATTACHMENT_BYTES + 1];
         let e = check_upload(&up("a.txt", &big)).unwrap_err();
         assert!(e.message.contains("大きすぎます"), "{}", e.message);
+        // The types the CLI used to take on the name alone, now checked by content too.
+        let ct = |name: &str, bytes: &[u8]| check_upload(&up(name, bytes)).map(|a| a.content_type);
+        assert_eq!(ct("通知書.zip", b"PK\x03\x04x").unwrap(), "application/zip");
+        assert!(ct("a.zip", b"MZ\x90\x00").is_err());
+        let ole = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1rest";
+        assert_eq!(ct("a.xls", ole).unwrap(), "application/vnd.ms-excel");
+        assert_eq!(ct("a.doc", ole).unwrap(), "application/msword");
+        assert_eq!(
+            ct("ca.crt", b"\x30\x82\x05\x00").unwrap(),
+            "application/pkix-cert"
+        );
+        assert_eq!(
+            ct("ca.pem", b"-----BEGIN CERTIFICATE-----\n").unwrap(),
+            "application/x-pem-file"
+        );
+        assert!(ct("ca.der", b"-----BEGIN CERTIFICATE-----\n").is_err());
     }
 }

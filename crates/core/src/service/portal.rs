@@ -100,29 +100,6 @@ pub struct NoticeDraft {
     pub attachments: Vec<NewAttachment>,
 }
 
-/// The content type of an attachment from its name. Only harmless types: anything that a
-/// browser could run (HTML, SVG, scripts) is served as `application/octet-stream`.
-pub fn content_type_for(filename: &str) -> &'static str {
-    let ext = filename
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "pdf" => "application/pdf",
-        "zip" => "application/zip",
-        "txt" | "csv" => "text/plain; charset=utf-8",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xls" => "application/vnd.ms-excel",
-        "doc" => "application/msword",
-        "crt" | "cer" | "der" => "application/pkix-cert",
-        "pem" => "application/x-pem-file",
-        _ => "application/octet-stream",
-    }
-}
-
 /// A CA certificate for relying parties.
 #[derive(Clone, Debug)]
 pub struct CaCertificate {
@@ -451,15 +428,5 @@ mod tests {
         .parse()
         .unwrap_err();
         assert!(order[0].contains("開始日以降"));
-    }
-
-    #[test]
-    fn content_types() {
-        assert_eq!(content_type_for("x.HTML"), "application/octet-stream");
-        assert_eq!(content_type_for("x.svg"), "application/octet-stream");
-        assert_eq!(
-            content_type_for("証明書発行用パスワード通知書.zip"),
-            "application/zip"
-        );
     }
 }
