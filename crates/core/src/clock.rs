@@ -85,6 +85,43 @@ pub fn parse_jst_date(raw: &str) -> Option<i64> {
     )
 }
 
+/// The date range of a search form: either end may be empty; the end day is included whole.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DateRange {
+    /// JST midnight of the first day.
+    pub from: Option<i64>,
+    /// The last second (JST) of the end day.
+    pub to: Option<i64>,
+}
+
+/// Parses the two date fields of a search (see [`parse_jst_date`]), adding a Japanese message
+/// naming `label` (「提示開始日」, 「有効期限」, 「日付」) to `errors` for each bad field and for an
+/// end before the start. The one range rule of every search.
+pub fn parse_date_range(label: &str, from: &str, to: &str, errors: &mut Vec<String>) -> DateRange {
+    let mut date = |raw: &str, end: &str| -> Option<i64> {
+        if raw.trim().is_empty() {
+            return None;
+        }
+        let parsed = parse_jst_date(raw);
+        if parsed.is_none() {
+            errors.push(format!(
+                "{label}（{end}）は「2026-04-01」の形式で正しい日付を入力してください。"
+            ));
+        }
+        parsed
+    };
+    let from = date(from, "開始");
+    let to = date(to, "終了").map(|t| t + 86_399);
+    if let (Some(f), Some(t)) = (from, to)
+        && f > t
+    {
+        errors.push(format!(
+            "{label}の終了日は開始日以降の日付を入力してください。"
+        ));
+    }
+    DateRange { from, to }
+}
+
 /// A JST date as letters, estimates and invoices print it: 「2026年11月24日」. The one
 /// Japanese date format of every document.
 pub fn jst_japanese_date(unix: i64) -> String {
@@ -129,6 +166,47 @@ fn to_jst(unix: i64) -> OffsetDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_ranges() {
+        let t = parse_jst_date("2026-04-01").unwrap();
+        assert_eq!(jst_date(t), "2026/04/01");
+        assert_eq!(parse_jst_date("２０２６／０４／０１"), Some(t));
+        assert_eq!(parse_jst_date("2026/4/1"), Some(t));
+        for bad in [
+            "2026-02-30",
+            "abc",
+            "2026-04-01-01",
+            "1899-12-31",
+            "2026-4-1x",
+        ] {
+            assert_eq!(parse_jst_date(bad), None, "{bad}");
+        }
+        let mut errors = Vec::new();
+        let r = parse_date_range("有効期限", "2026-04-01", "2026-04-01", &mut errors);
+        assert!(errors.is_empty());
+        assert_eq!(
+            r,
+            DateRange {
+                from: Some(t),
+                to: Some(t + 86_399)
+            },
+            "the end day whole"
+        );
+        let r = parse_date_range("有効期限", "2026-04-02", "2026-04-01", &mut errors);
+        assert_eq!(r.from, Some(t + 86_400));
+        assert_eq!(
+            errors,
+            ["有効期限の終了日は開始日以降の日付を入力してください。"]
+        );
+        let mut errors = Vec::new();
+        let r = parse_date_range("日付", "x", "", &mut errors);
+        assert_eq!(r, DateRange::default());
+        assert_eq!(
+            errors,
+            ["日付（開始）は「2026-04-01」の形式で正しい日付を入力してください。"]
+        );
+    }
 
     #[test]
     fn formats_in_jst() {

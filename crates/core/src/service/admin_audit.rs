@@ -5,7 +5,7 @@ use std::sync::Arc;
 use super::Deps;
 use crate::admin::{AdminActor, AdminRole};
 use crate::audit_search::{AuditEntry, AuditQuery};
-use crate::clock::parse_jst_date;
+use crate::clock::{DateRange, parse_date_range};
 use crate::error::{CoreError, CoreResult};
 
 pub const PAGE_SIZE: i64 = 100;
@@ -40,25 +40,7 @@ impl AuditSearchInput {
         let action_prefix = text(&self.action, "操作");
         let object = text(&self.object, "対象");
         let source = text(&self.source, "接続元");
-        let mut date = |raw: &str, label: &str| -> Option<i64> {
-            if raw.trim().is_empty() {
-                return None;
-            }
-            let parsed = parse_jst_date(raw);
-            if parsed.is_none() {
-                errors.push(format!(
-                    "日付（{label}）は「2026-04-01」の形式で正しい日付を入力してください。"
-                ));
-            }
-            parsed
-        };
-        let from = date(&self.from, "開始");
-        let to = date(&self.to, "終了").map(|t| t + 86_399);
-        if let (Some(f), Some(t)) = (from, to)
-            && f > t
-        {
-            errors.push("終了日は開始日以降の日付を入力してください。".to_owned());
-        }
+        let DateRange { from, to } = parse_date_range("日付", &self.from, &self.to, &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }

@@ -7,7 +7,7 @@ use super::Deps;
 use crate::admin::{AdminActor, AdminRole};
 use crate::cert_admin::{CertState, CertificateListing, CertificateQuery};
 use crate::certificate::{CertKind, CertStatus};
-use crate::clock::parse_jst_date;
+use crate::clock::parse_date_range;
 use crate::error::{CoreError, CoreResult, ValidationError};
 use crate::ids::{CertificateId, OfficeNumber, Serial, UserId};
 use crate::revocation::RevocationReason;
@@ -75,26 +75,15 @@ impl CertSearchInput {
                 None => errors.push("状態の選択が正しくありません。".to_owned()),
             },
         }
-        let mut date = |raw: &str, label: &str| -> Option<i64> {
-            if raw.trim().is_empty() {
-                return None;
-            }
-            let parsed = parse_jst_date(raw);
-            if parsed.is_none() {
-                errors.push(format!(
-                    "有効期限（{label}）は「2026-04-01」の形式で正しい日付を入力してください。"
-                ));
-            }
-            parsed
-        };
-        q.expires_from = date(&self.expires_from, "開始");
         // The whole last day (JST) is included.
-        q.expires_to = date(&self.expires_to, "終了").map(|t| t + 86_399);
-        if let (Some(f), Some(t)) = (q.expires_from, q.expires_to)
-            && f > t
-        {
-            errors.push("有効期限の終了日は開始日以降の日付を入力してください。".to_owned());
-        }
+        let range = parse_date_range(
+            "有効期限",
+            &self.expires_from,
+            &self.expires_to,
+            &mut errors,
+        );
+        q.expires_from = range.from;
+        q.expires_to = range.to;
         if errors.is_empty() {
             Ok(q)
         } else {

@@ -7,7 +7,7 @@ use base64::Engine;
 
 use super::Deps;
 use super::notices::PAGE_SIZE;
-use crate::clock::parse_jst_date;
+use crate::clock::parse_date_range;
 use crate::error::{CoreError, CoreResult, ValidationError};
 use crate::ids::{NoticeId, OfficeId};
 use crate::mail::NewMail;
@@ -56,25 +56,10 @@ impl NoticeSearchInput {
                 NoticeAudience::Any
             })
         };
-        let mut date = |raw: &str, label: &str| -> Option<i64> {
-            if raw.trim().is_empty() {
-                return None;
-            }
-            let parsed = parse_jst_date(raw);
-            if parsed.is_none() {
-                errors.push(format!(
-                    "提示開始日（{label}）は「2026-04-01」の形式で正しい日付を入力してください。"
-                ));
-            }
-            parsed
-        };
-        let start_from = date(&self.from, "開始");
-        let start_to = date(&self.to, "終了").map(|t| t + 86_400);
-        if let (Some(f), Some(t)) = (start_from, start_to)
-            && f >= t
-        {
-            errors.push("提示開始日の終了日は開始日以降の日付を入力してください。".to_owned());
-        }
+        let range = parse_date_range("提示開始日", &self.from, &self.to, &mut errors);
+        let start_from = range.from;
+        // The store compares with an exclusive end.
+        let start_to = range.to.map(|t| t + 1);
         let keyword = self.keyword.trim();
         if keyword.chars().count() > MAX_KEYWORD_CHARS {
             errors.push(format!(
@@ -386,17 +371,6 @@ impl Deps {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates() {
-        let t = parse_jst_date("2026-04-01").unwrap();
-        assert_eq!(crate::clock::jst_date(t), "2026/04/01");
-        assert_eq!(parse_jst_date("２０２６／０４／０１"), Some(t));
-        assert_eq!(parse_jst_date("2026/4/1"), Some(t));
-        assert_eq!(parse_jst_date("2026-02-30"), None);
-        assert_eq!(parse_jst_date("abc"), None);
-        assert_eq!(parse_jst_date("2026-04-01-01"), None);
-    }
 
     #[test]
     fn search_input() {
