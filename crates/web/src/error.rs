@@ -4,12 +4,14 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use kaigo_core::CoreError;
+use kaigo_core::{CoreError, RepoError};
 
 #[derive(Debug)]
 pub enum AppError {
     NotFound,
     BadRequest(String),
+    /// The store refused a write that another request made first (a uniqueness rule).
+    Conflict(String),
     Csrf,
     /// Not logged in: go to the login page.
     Unauthenticated,
@@ -33,10 +35,14 @@ impl AppError {
 impl From<CoreError> for AppError {
     fn from(e: CoreError) -> Self {
         match e {
-            CoreError::NotFound => Self::NotFound,
+            // Every variant named: a new one must be placed here, not fall into a 500.
+            CoreError::NotFound | CoreError::Repo(RepoError::NotFound) => Self::NotFound,
             CoreError::Validation(v) => Self::BadRequest(v.message),
             CoreError::Refused(m) => Self::BadRequest(m),
-            other => Self::Internal(other.to_string()),
+            CoreError::Repo(RepoError::Conflict(detail)) => Self::Conflict(detail),
+            e @ (CoreError::Repo(RepoError::Backend(_))
+            | CoreError::Pki(_)
+            | CoreError::Hash(_)) => Self::Internal(e.to_string()),
         }
     }
 }
@@ -53,6 +59,15 @@ impl IntoResponse for AppError {
         let (status, title, message) = match &self {
             Self::NotFound => (StatusCode::NOT_FOUND, "ページが見つかりません", "指定されたページは存在しないか、表示する権限がありません。".to_owned()),
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, "入力内容を確認してください", m.clone()),
+            Self::Conflict(detail) => {
+                // The detail names tables and keys: for the log only.
+                tracing::warn!(%detail, "conflicting write");
+                (
+                    StatusCode::CONFLICT,
+                    "ほかの操作と重なりました",
+                    "同じ内容がほかの操作で先に登録されたため、処理できませんでした。画面を開き直して内容を確認してください。".to_owned(),
+                )
+            }
             Self::Csrf => (
                 StatusCode::FORBIDDEN,
                 "画面の有効期限が切れました",
@@ -104,4 +119,45 @@ pub fn render<T: Template>(t: &T) -> AppResult<Response> {
     t.render()
         .map(|html| Html(html).into_response())
         .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status_and_body(e: CoreError) -> (StatusCode, String) {
+        let resp = AppError::from(e).into_response();
+        let status = resp.status();
+        let body = body_text(resp);
+        (status, body)
+    }
+
+    fn body_text(resp: Response) -> String {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let bytes = axum::body::to_bytes(resp.into_body(), usize::MAX)
+                .await
+                .unwrap();
+            String::from_utf8(bytes.to_vec()).unwrap()
+        })
+    }
+
+    /// The store's NotFound and Conflict are a 404 and a 409 with Japanese text, never a 500,
+    /// and the store's detail stays in the log.
+    #[test]
+    fn store_errors_map_to_their_status_without_details() {
+        let (s, _) = status_and_body(CoreError::Repo(RepoError::NotFound));
+        assert_eq!(s, StatusCode::NOT_FOUND);
+        let (s, body) = status_and_body(CoreError::Repo(RepoError::Conflict(
+            "UNIQUE constraint failed: offices.number".into(),
+        )));
+        assert_eq!(s, StatusCode::CONFLICT);
+        assert!(body.contains("ほかの操作と重なりました"), "{body}");
+        assert!(!body.contains("UNIQUE"), "{body}");
+        let (s, body) = status_and_body(CoreError::Repo(RepoError::Backend("disk I/O".into())));
+        assert_eq!(s, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body.contains("disk"), "{body}");
+    }
 }
