@@ -1,6 +1,8 @@
 //! Shared helpers of the end-to-end tests: running the real binary, the independent tools.
 #![allow(dead_code)]
 
+pub mod mail;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
