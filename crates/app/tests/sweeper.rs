@@ -5,7 +5,6 @@ mod common;
 
 use std::time::Duration;
 
-use kaigo_core::repo::{SubmissionRepo, ThrottleRepo};
 use kaigo_jobs::sweeper::SessionSweeper;
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::wiring;
