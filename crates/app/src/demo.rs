@@ -69,7 +69,7 @@ async fn demo_admins(app: &App) -> anyhow::Result<String> {
     let svc = AdminService::new(app.services.deps.clone());
     let tokyo = PrefectureCode::parse("13").map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut out = String::from(
-        "Demo administrators (console at /admin/login; add the TOTP key to an authenticator app, or scan the QR code shown at the first login):\n",
+        "Demo administrators (console at /admin/login; add the TOTP key to an authenticator app; the login page never shows it):\n",
     );
     for (login, role) in [
         ("demo-central", AdminRole::Central),

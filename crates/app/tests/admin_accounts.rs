@@ -21,12 +21,6 @@ fn s(v: &serde_json::Value, k: &str) -> String {
     v[k].as_str().unwrap().to_owned()
 }
 
-async fn pool(data: &std::path::Path) -> sqlx::AnyPool {
-    sqlx::any::install_default_drivers();
-    let url = format!("sqlite://{}", data.join("kaigo.db").display());
-    sqlx::AnyPool::connect(&url).await.unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn central_manages_accounts_and_federation_cannot() {
     let tmp = tempfile::tempdir().unwrap();
@@ -150,7 +144,7 @@ async fn central_manages_accounts_and_federation_cannot() {
     assert!(nconsole.contains("27 大阪府"), "{}", nconsole.html);
 
     // Disabling fed13 ends its access at the next request.
-    let db = pool(&data).await;
+    let db = common::pool(&data).await;
     let fed13_id: i64 = sqlx::query_scalar("SELECT id FROM admins WHERE login = 'fed13'")
         .fetch_one(&db)
         .await
@@ -201,7 +195,7 @@ async fn admin_session_ends_after_idle_time_and_slides_with_use() {
     )
     .await
     .unwrap();
-    let db = pool(&data).await;
+    let db = common::pool(&data).await;
     let admin_expiry = || async {
         sqlx::query_scalar::<_, i64>(
             "SELECT expires_at - created_at FROM sessions WHERE office_id IS NULL \

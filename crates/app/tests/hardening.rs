@@ -40,12 +40,6 @@ async fn env_with_email(email: Option<&str>) -> Env {
     }
 }
 
-async fn pool(data: &std::path::Path) -> sqlx::AnyPool {
-    sqlx::any::install_default_drivers();
-    let url = format!("sqlite://{}", data.join("kaigo.db").display());
-    sqlx::AnyPool::connect(&url).await.unwrap()
-}
-
 async fn count(db: &sqlx::AnyPool, sql: &str) -> i64 {
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
         .fetch_one(db)
@@ -161,7 +155,7 @@ async fn parallel_admin_codes_are_bounded_by_the_lockout() {
         wrong <= 2,
         "{wrong} answers of 'wrong' (at most 2 before the lock)"
     );
-    let db = pool(&e.data).await;
+    let db = common::pool(&e.data).await;
     let checked = count(
         &db,
         "SELECT COUNT(*) FROM audit_log WHERE action IN ('admin.login.failed', 'admin.login.locked') \
@@ -213,7 +207,7 @@ async fn parallel_one_time_codes_get_at_most_the_limit_of_checks() {
     for t in tasks {
         t.await.unwrap();
     }
-    let db = pool(&e.data).await;
+    let db = common::pool(&e.data).await;
     let checked = count(
         &db,
         "SELECT COUNT(*) FROM audit_log WHERE action = 'security_mail.code_wrong'",
@@ -255,7 +249,7 @@ async fn one_reissue_form_reissues_once_under_parallel_submits() {
         let p = t.await.unwrap();
         assert_eq!(p.status, 200, "{}", p.html);
     }
-    let db = pool(&e.data).await;
+    let db = common::pool(&e.data).await;
     let notices = count(
         &db,
         "SELECT COUNT(*) FROM notices WHERE title = '証明書発行用パスワード再発行通知'",
@@ -284,7 +278,7 @@ async fn fee_amounts_are_bounded_on_the_cli_and_a_failure_stores_nothing() {
         assert!(!o.status.success(), "{amount} accepted");
         assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
     }
-    let db = pool(&e.data).await;
+    let db = common::pool(&e.data).await;
     assert_eq!(count(&db, "SELECT COUNT(*) FROM fee_ledger").await, 0);
     let o = kaigo(
         &e.data,
@@ -322,7 +316,7 @@ async fn attachments_of_future_notices_stay_hidden() {
         ],
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let db = pool(&e.data).await;
+    let db = common::pool(&e.data).await;
     let w = office_walker(&e, "newpass123").await;
     let id: i64 = sqlx::query_scalar("SELECT id FROM notice_attachments")
         .fetch_one(&db)
@@ -373,7 +367,7 @@ async fn inquiry_mail_goes_only_to_the_offices_own_address() {
         "{}",
         refused.html
     );
-    let db = pool(&e.data).await;
+    let db = common::pool(&e.data).await;
     assert_eq!(count(&db, "SELECT COUNT(*) FROM inquiries").await, 0);
     let done = w
         .post(
@@ -419,7 +413,7 @@ async fn parallel_attempts_after_a_lock_runs_out_share_one_window() {
             .await
             .unwrap();
     }
-    let db = pool(&e.data).await;
+    let db = common::pool(&e.data).await;
     let key = format!("login:{user}");
     let locked: Option<i64> =
         sqlx::query_scalar("SELECT locked_until FROM throttle WHERE throttle_key = $1")

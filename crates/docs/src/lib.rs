@@ -160,18 +160,8 @@ pub fn render_pdf(template: &str, data: &serde_json::Value) -> Result<Vec<u8>, D
     })
 }
 
-/// Formats a yen amount with thousands separators: 7800 → "7,800".
-pub fn format_yen(amount: i64) -> String {
-    let digits = amount.unsigned_abs().to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if amount < 0 { format!("-{out}") } else { out }
-}
+/// Formats a yen amount with thousands separators: 7800 → "7,800" (core's one rule).
+pub use kaigo_core::fees::format_yen;
 
 #[cfg(test)]
 mod tests {

@@ -132,6 +132,13 @@ pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     p
 }
 
+/// The data dir's SQLite database, for what a test checks behind the pages.
+pub async fn pool(data: &Path) -> sqlx::AnyPool {
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}", data.join("kaigo.db").display());
+    sqlx::AnyPool::connect(&url).await.unwrap()
+}
+
 /// The current Unix time.
 pub fn now() -> i64 {
     std::time::SystemTime::now()

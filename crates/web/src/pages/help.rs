@@ -288,6 +288,8 @@ struct InquiryPublicPage {
 struct InquiryDonePage {
     frame: Frame,
     reception: String,
+    /// Whether the acknowledgment went by mail (the office has an address to send it to).
+    mailed: bool,
     phones: &'static [(&'static str, &'static str)],
     hours: String,
 }
@@ -393,9 +395,16 @@ pub async fn inquiry_done(
     else {
         return Ok(Redirect::to("/inquiry").into_response());
     };
+    let mailed = !state
+        .services
+        .portal
+        .reply_addresses(&user.office)
+        .await?
+        .is_empty();
     render(&InquiryDonePage {
         frame,
         reception,
+        mailed,
         phones: HELPDESK_PHONES,
         hours,
     })
