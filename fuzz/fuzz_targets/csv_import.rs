@@ -20,7 +20,7 @@ use std::collections::HashSet;
 use kaigo_core::CoreError;
 use kaigo_core::admin::AdminRole;
 use kaigo_core::ids::PrefectureCode;
-use kaigo_core::service::office_import::{ImportCheck, check_rows, decode};
+use kaigo_core::office::import::{ImportCheck, check_rows, decode};
 use libfuzzer_sys::fuzz_target;
 
 /// Lines of a text as an editor counts them: `\r\n`, `\r` and `\n` each end one.

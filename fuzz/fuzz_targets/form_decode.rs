@@ -78,7 +78,7 @@ fuzz_target!(|data: &[u8]| {
     form::<kaigo_web::admin::LoginForm>(&body);
     form::<kaigo_web::admin::CodeForm>(&body);
     form::<kaigo_web::admin::EmptyForm>(&body);
-    form::<kaigo_core::service::admin_offices::OfficeForm>(&body);
+    form::<kaigo_core::office::console::OfficeForm>(&body);
     form::<certificates::RevokeForm>(&body);
     form::<inquiries::ReplyForm>(&body);
     form::<inquiries::CloseForm>(&body);

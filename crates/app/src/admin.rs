@@ -1,7 +1,7 @@
 //! `kaigo-pki admin add`.
 
+use kaigo_core::admin::login::{AdminCredentials, AdminService};
 use kaigo_core::admin::{AdminLogin, AdminRole};
-use kaigo_core::service::admin::{AdminCredentials, AdminService};
 use secrecy::ExposeSecret;
 
 use crate::datadir::DataDir;

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use kaigo_core::certificate::CertKind;
-use kaigo_core::repo::OfficeRepo;
-use kaigo_core::service::register::RegistrationInput;
+use kaigo_core::office::register::RegistrationInput;
+use kaigo_core::office::repo::OfficeRepo;
 use secrecy::ExposeSecret;
 
 use crate::datadir::DataDir;

@@ -7,8 +7,8 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
-use kaigo_core::office_admin::LetterKind;
-use kaigo_core::service::admin_offices::letter_date;
+use kaigo_core::office::admin::LetterKind;
+use kaigo_core::office::console::letter_date;
 
 use crate::datadir::DataDir;
 use crate::wiring;
@@ -113,7 +113,7 @@ pub async fn run(rows: usize) -> anyhow::Result<String> {
 /// The machine's own ceiling for an import: rows per second if the only work were the two
 /// `hash_generated` Argon2id hashes of each row, on every core, measured now over `sample` rows.
 fn hashing_limit_rows_per_s(cores: usize, sample: usize) -> f64 {
-    use kaigo_core::password::PasswordHasher;
+    use kaigo_core::account::password::PasswordHasher;
     use secrecy::SecretString;
     let hasher = PasswordHasher::default();
     let per_core = sample.div_ceil(cores).max(1);

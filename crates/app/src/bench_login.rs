@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use kaigo_core::password::PasswordHasher;
+use kaigo_core::account::password::PasswordHasher;
 use secrecy::SecretString;
 
 use crate::bench::{cores, register};

@@ -2,8 +2,8 @@
 //! certificates from the command line (actor `cli`, all prefectures).
 
 use kaigo_core::CoreError;
-use kaigo_core::cert_admin::{CertState, CertificateListing};
-use kaigo_core::revocation::RevocationReason;
+use kaigo_core::certificate::query::{CertState, CertificateListing};
+use kaigo_core::certificate::revocation::RevocationReason;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 

@@ -147,7 +147,7 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10_000)]
         count: usize,
         /// Letters per PDF, as the console prints a batch; 0: all in one PDF (the old way).
-        #[arg(long, default_value_t = kaigo_core::service::DEFAULT_LETTERS_PER_PDF)]
+        #[arg(long, default_value_t = kaigo_core::deps::DEFAULT_LETTERS_PER_PDF)]
         per_pdf: usize,
         /// Then render all of them in one PDF too, for comparison in the same run.
         #[arg(long)]

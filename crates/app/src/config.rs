@@ -40,7 +40,7 @@ impl Default for DocumentsConfig {
     fn default() -> Self {
         let limits = kaigo_docs::RenderLimits::default();
         Self {
-            letters_per_pdf: kaigo_core::service::DEFAULT_LETTERS_PER_PDF,
+            letters_per_pdf: kaigo_core::deps::DEFAULT_LETTERS_PER_PDF,
             renders_at_once: limits.permits,
             render_queue: limits.max_waiting,
             render_wait_seconds: limits.wait.as_secs(),
@@ -68,7 +68,7 @@ pub struct FeesConfig {
 impl Default for FeesConfig {
     fn default() -> Self {
         Self {
-            hoken_fee_yen: kaigo_core::fees::DEFAULT_HOKEN_FEE_YEN,
+            hoken_fee_yen: kaigo_core::fee::DEFAULT_HOKEN_FEE_YEN,
         }
     }
 }
@@ -138,7 +138,7 @@ impl Default for CaSection {
 
 impl Default for PortalConfig {
     fn default() -> Self {
-        let defaults = kaigo_core::service::Settings::default();
+        let defaults = kaigo_core::deps::Settings::default();
         Self {
             secure_cookies: false,
             session_idle_minutes: 30,

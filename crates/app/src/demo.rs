@@ -2,7 +2,7 @@
 
 use kaigo_core::ids::OfficeNumber;
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
-use kaigo_core::service::register::RegistrationInput;
+use kaigo_core::office::register::RegistrationInput;
 use secrecy::ExposeSecret;
 
 use crate::datadir::DataDir;
@@ -52,7 +52,7 @@ pub async fn prepare(dir: &DataDir) -> anyhow::Result<(App, String)> {
 
 impl App {
     async fn store_office(&self, number: &OfficeNumber) -> anyhow::Result<Option<String>> {
-        use kaigo_core::repo::OfficeRepo;
+        use kaigo_core::office::repo::OfficeRepo;
         Ok(self
             .store
             .office_by_number(number)
@@ -63,9 +63,9 @@ impl App {
 
 /// A central operator and the 東京都 federation admin for the console at /admin/login.
 async fn demo_admins(app: &App) -> anyhow::Result<String> {
+    use kaigo_core::admin::login::AdminService;
     use kaigo_core::admin::{AdminLogin, AdminRole};
     use kaigo_core::ids::PrefectureCode;
-    use kaigo_core::service::admin::AdminService;
     let svc = AdminService::new(app.services.deps.clone());
     let tokyo = PrefectureCode::parse("13").map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut out = String::from(
@@ -92,7 +92,7 @@ async fn demo_admins(app: &App) -> anyhow::Result<String> {
 
 /// A few notices like those of the manual's screenshots, so the top page looks as it will.
 async fn seed_notices(app: &App) -> anyhow::Result<()> {
-    use kaigo_core::repo::NoticeRepo;
+    use kaigo_core::notice::repo::NoticeRepo;
     let now = app.services.deps.clock.unix();
     let day = 86_400;
     let items = [

@@ -1,6 +1,6 @@
 //! `kaigo-pki fee pay`: records a payment of an office's issuance fee balance.
 
-use kaigo_core::fees::PaymentMethod;
+use kaigo_core::fee::PaymentMethod;
 
 use crate::cli::PaymentMethodArg;
 use crate::datadir::DataDir;

@@ -4,10 +4,10 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail};
 use kaigo_core::ids::{NoticeId, OfficeNumber, PrefectureCode};
+use kaigo_core::notice::attachment::NewAttachment;
+use kaigo_core::notice::attachment::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, NoticeDraft};
+use kaigo_core::notice::console::{Upload, check_upload};
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
-use kaigo_core::portal::NewAttachment;
-use kaigo_core::service::admin_notices::{Upload, check_upload};
-use kaigo_core::service::portal::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, NoticeDraft};
 
 use crate::datadir::DataDir;
 use crate::wiring;
@@ -107,7 +107,7 @@ pub async fn add(dir: &DataDir, args: AddArgs) -> anyhow::Result<Posted> {
             (Some(number), _) => {
                 let id = app
                     .services
-                    .portal
+                    .notices
                     .office_id_by_number(&number)
                     .await?
                     .ok_or_else(|| anyhow!("no office with 事業所番号 {number}"))?;
@@ -129,7 +129,7 @@ pub async fn add(dir: &DataDir, args: AddArgs) -> anyhow::Result<Posted> {
             },
             attachments,
         };
-        let id = app.services.portal.add_notice(&draft).await?;
+        let id = app.services.notices.add_notice(&draft).await?;
         Ok::<_, anyhow::Error>(Posted {
             id,
             title: title.clone(),

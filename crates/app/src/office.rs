@@ -1,6 +1,6 @@
 //! `kaigo-pki office add`.
 
-use kaigo_core::service::register::{Registered, RegistrationInput};
+use kaigo_core::office::register::{Registered, RegistrationInput};
 use secrecy::ExposeSecret;
 
 use crate::cli::OfficeKindArg;

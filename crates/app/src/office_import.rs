@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use kaigo_core::office_admin::LetterKind;
-use kaigo_core::service::admin_offices::{LetterPart, letter_date};
-use kaigo_core::service::office_import::ImportOutcome;
+use kaigo_core::office::admin::LetterKind;
+use kaigo_core::office::console::{LetterPart, letter_date};
+use kaigo_core::office::import::ImportOutcome;
 
 use crate::datadir::DataDir;
 use crate::wiring;

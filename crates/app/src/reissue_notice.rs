@@ -6,16 +6,16 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use kaigo_core::clock::JST;
-use kaigo_core::error::{CoreError, CoreResult};
-use kaigo_core::notice::NewNotice;
-use kaigo_core::office::Office;
-use kaigo_core::portal::NewAttachment;
-use kaigo_core::prefectures::{kokuhoren_name, office_prefecture};
-use kaigo_core::service::Deps;
-use kaigo_core::service::issuance_reissue::{
+use kaigo_core::account::issuance_password::{
     REISSUE_ATTACHMENT_NAME, ReissueNotifier, reissue_notice,
 };
+use kaigo_core::clock::JST;
+use kaigo_core::deps::Deps;
+use kaigo_core::error::{CoreError, CoreResult};
+use kaigo_core::notice::NewNotice;
+use kaigo_core::notice::attachment::NewAttachment;
+use kaigo_core::office::Office;
+use kaigo_core::office::prefectures::{kokuhoren_name, office_prefecture};
 use kaigo_docs::{PasswordNoticeData, password_notice_zip};
 use secrecy::{ExposeSecret, SecretString};
 

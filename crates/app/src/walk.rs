@@ -188,12 +188,12 @@ impl Walker {
         if step.path != "/admin/login/code" {
             bail!("admin password step for {login} led to {}", step.path);
         }
-        let secret = kaigo_core::totp::base32_decode(totp_secret_b32)
+        let secret = kaigo_core::admin::totp::base32_decode(totp_secret_b32)
             .context("TOTP secret is not base32")?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)?
             .as_secs() as i64;
-        let code = kaigo_core::totp::code_at(&secret, now);
+        let code = kaigo_core::admin::totp::code_at(&secret, now);
         let console = self
             .post(&step, "/admin/login/code", &[("code", &code)])
             .await?;

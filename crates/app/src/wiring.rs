@@ -6,11 +6,12 @@ use std::sync::Arc;
 use anyhow::{Context, bail};
 use kaigo_ca::{FileCa, ServerKeySealer};
 use kaigo_core::PkiError;
+use kaigo_core::account::issuance_password::IssuancePasswordReissue;
+use kaigo_core::account::password::PasswordHasher;
+use kaigo_core::certificate::pki::{CertificateFactory, IssueRequest, IssuedBundle};
 use kaigo_core::clock::SystemClock;
-use kaigo_core::password::PasswordHasher;
-use kaigo_core::pki::{CertificateFactory, IssueRequest, IssuedBundle};
-use kaigo_core::service::issuance_reissue::IssuancePasswordReissue;
-use kaigo_core::service::{Deps, Services, Settings};
+use kaigo_core::deps::{Deps, Settings};
+use kaigo_core::services::Services;
 use kaigo_store::SqlStore;
 use secrecy::SecretString;
 

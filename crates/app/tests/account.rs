@@ -12,16 +12,18 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use kaigo_core::CoreResult;
-use kaigo_core::clock::ManualClock;
-use kaigo_core::notice::NewNotice;
-use kaigo_core::office::Office;
-use kaigo_core::portal::NewAttachment;
-use kaigo_core::repo::{OfficeRepo, SecurityMailRepo};
-use kaigo_core::security_mail::SecurityAddress;
-use kaigo_core::service::issuance_reissue::{
+use kaigo_core::account::issuance_password::{
     IssuancePasswordReissue, PlainReissueNotice, ReissueNotifier,
 };
-use kaigo_core::service::{Deps, Services};
+use kaigo_core::account::repo::SecurityMailRepo;
+use kaigo_core::account::security_mail::SecurityAddress;
+use kaigo_core::clock::ManualClock;
+use kaigo_core::deps::Deps;
+use kaigo_core::notice::NewNotice;
+use kaigo_core::notice::attachment::NewAttachment;
+use kaigo_core::office::Office;
+use kaigo_core::office::repo::OfficeRepo;
+use kaigo_core::services::Services;
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::serve::Running;
 use kaigo_pki::walk::{Page, Walker};
@@ -253,7 +255,7 @@ async fn security_mail_address_is_confirmed_by_a_mailed_code() {
         .store
         .one_time_code(
             kaigo_core::ids::OfficeId(1),
-            kaigo_core::security_mail::CodePurpose::ConfirmAddress,
+            kaigo_core::account::security_mail::CodePurpose::ConfirmAddress,
         )
         .await
         .unwrap()

@@ -4,11 +4,12 @@
 mod common;
 
 use common::{add_admin, json, kaigo, now, s, stderr, stdout};
+use kaigo_core::certificate::repo::{ApplicationRepo, CertificateRepo};
 use kaigo_core::certificate::{CertKind, CertStatus, NewApplication, NewCertificate};
 use kaigo_core::ids::{CertificateId, OfficeNumber, Serial};
 use kaigo_core::mail::NewMail;
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
-use kaigo_core::repo::{ApplicationRepo, CertificateRepo, OfficeRepo};
+use kaigo_core::office::repo::OfficeRepo;
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::walk::Walker;
 use kaigo_pki::{serve, wiring};

@@ -6,9 +6,10 @@ mod common;
 
 use common::{add_admin, json, kaigo, now, s};
 use kaigo_core::ids::OfficeNumber;
-use kaigo_core::inquiry_admin::InquiryStatus;
-use kaigo_core::portal::{InquiryCategory, InquiryId, NewInquiry, reception_number};
-use kaigo_core::repo::{InquiryAdminRepo, InquiryRepo, OfficeRepo};
+use kaigo_core::inquiry::admin::InquiryStatus;
+use kaigo_core::inquiry::repo::{InquiryAdminRepo, InquiryRepo};
+use kaigo_core::inquiry::{InquiryCategory, InquiryId, NewInquiry, reception_number};
+use kaigo_core::office::repo::OfficeRepo;
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::walk::Walker;
 use kaigo_pki::{serve, wiring};

@@ -7,7 +7,7 @@ use common::{kaigo, stderr, stdout};
 /// RFC 6238 TOTP (SHA-1, 30 s, 6 digits) through kaigo-core, first checked against the RFC's
 /// own vectors so that a broken core cannot agree with itself.
 fn totp_code(secret: &[u8], unix: i64) -> String {
-    use kaigo_core::totp;
+    use kaigo_core::admin::totp;
     for (t, expected) in [
         (59, "287082"),
         (1_111_111_109, "081804"),
@@ -64,7 +64,7 @@ fn admin_add_prints_one_json_object_with_password_and_totp_secret() {
             .all(|b| b.is_ascii_uppercase() || (b'2'..=b'7').contains(&b)),
         "RFC 4648 base32: {secret_b32}"
     );
-    let secret = kaigo_core::totp::base32_decode(secret_b32).unwrap();
+    let secret = kaigo_core::admin::totp::base32_decode(secret_b32).unwrap();
     assert_eq!(secret.len(), 20, "160-bit secret");
     assert_eq!(totp_code(&secret, 0).len(), 6);
     let uri = v["otpauth_uri"].as_str().unwrap();
@@ -167,7 +167,7 @@ fn admin_add_validations_are_one_line_errors() {
 /// The two login steps through the service, in process: password, code, replay, lockout.
 #[tokio::test]
 async fn password_then_code_with_replay_refused_and_lockout() {
-    use kaigo_core::service::admin::{AdminService, AdminStep};
+    use kaigo_core::admin::login::{AdminService, AdminStep};
     use secrecy::ExposeSecret;
 
     let tmp = tempfile::tempdir().unwrap();
@@ -186,7 +186,8 @@ async fn password_then_code_with_replay_refused_and_lockout() {
         .await
         .unwrap();
     let password = created.password.expose_secret().to_owned();
-    let secret = kaigo_core::totp::base32_decode(created.totp_secret.expose_secret()).unwrap();
+    let secret =
+        kaigo_core::admin::totp::base32_decode(created.totp_secret.expose_secret()).unwrap();
 
     // Step 1.
     let AdminStep::Ok(admin) = svc
@@ -369,7 +370,7 @@ mod web {
         // created the account (here the CLI); the login page never shows it, so knowing the
         // password alone does not give the second factor.
         let secret_b32 = s(&central, "totp_secret");
-        let secret = kaigo_core::totp::base32_decode(&secret_b32).unwrap();
+        let secret = kaigo_core::admin::totp::base32_decode(&secret_b32).unwrap();
         let enrol = password_step(&w, "central1", &s(&central, "password")).await;
         assert_eq!(enrol.path, "/admin/login/code", "{}", enrol.html);
         assert!(
@@ -418,7 +419,7 @@ mod web {
 
         // A federation admin sees its prefecture.
         let fw = Walker::new(&base).unwrap();
-        let fsecret = kaigo_core::totp::base32_decode(&s(&fed, "totp_secret")).unwrap();
+        let fsecret = kaigo_core::admin::totp::base32_decode(&s(&fed, "totp_secret")).unwrap();
         let step = password_step(&fw, "fed13", &s(&fed, "password")).await;
         let console = code_step(&fw, &step, &totp_code(&fsecret, now())).await;
         assert_eq!(console.path, "/admin");
@@ -442,7 +443,8 @@ mod web {
 
         // Three wrong codes lock.
         let cw = Walker::new(&base).unwrap();
-        let csecret = kaigo_core::totp::base32_decode(&s(&locked_by_code, "totp_secret")).unwrap();
+        let csecret =
+            kaigo_core::admin::totp::base32_decode(&s(&locked_by_code, "totp_secret")).unwrap();
         let bad = wrong_code(&csecret);
         let mut page = password_step(&cw, "lockme", &s(&locked_by_code, "password")).await;
         for _ in 0..2 {

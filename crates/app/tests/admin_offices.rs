@@ -8,10 +8,11 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::{kaigo, require_tool, stderr, stdout};
+use kaigo_core::certificate::repo::CertificateRepo;
 use kaigo_core::certificate::{CertKind, CertStatus};
 use kaigo_core::ids::OfficeNumber;
 use kaigo_core::office::OfficeStatus;
-use kaigo_core::repo::{CertificateRepo, OfficeRepo};
+use kaigo_core::office::repo::OfficeRepo;
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::walk::{Page, Walker};
 use kaigo_pki::{serve, wiring};

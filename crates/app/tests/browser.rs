@@ -603,7 +603,8 @@ async fn admin_console_in_chromium_without_javascript() {
     );
     assert!(o.status.success(), "{}", common::stderr(&o));
     let j: serde_json::Value = serde_json::from_str(common::stdout(&o).trim()).unwrap();
-    let secret = kaigo_core::totp::base32_decode(j["totp_secret"].as_str().unwrap()).unwrap();
+    let secret =
+        kaigo_core::admin::totp::base32_decode(j["totp_secret"].as_str().unwrap()).unwrap();
 
     c.goto(&format!("{}/admin/login", b.server.base))
         .await
@@ -621,7 +622,7 @@ async fn admin_console_in_chromium_without_javascript() {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_secs() as i64;
-    fill(c, "code", &kaigo_core::totp::code_at(&secret, now)).await;
+    fill(c, "code", &kaigo_core::admin::totp::code_at(&secret, now)).await;
     click_button(c, "認証").await;
     let page = text(c).await;
     assert!(

@@ -58,14 +58,14 @@ async fn office_walker(e: &Env, pw: &str) -> Walker {
 }
 
 fn totp_now(secret_b32: &str) -> (Vec<u8>, i64) {
-    let secret = kaigo_core::totp::base32_decode(secret_b32).unwrap();
+    let secret = kaigo_core::admin::totp::base32_decode(secret_b32).unwrap();
     (secret, common::now())
 }
 
 /// A code that is wrong now and in the neighbouring time steps.
 fn wrong_code(secret: &[u8], now: i64) -> String {
     let valid: Vec<String> = (-2..=2)
-        .map(|d| kaigo_core::totp::code_at(secret, now + 30 * d))
+        .map(|d| kaigo_core::admin::totp::code_at(secret, now + 30 * d))
         .collect();
     (0..10)
         .map(|d| format!("{d}{d}{d}{d}{d}{d}"))

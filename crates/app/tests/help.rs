@@ -3,10 +3,12 @@
 
 mod common;
 
+use kaigo_core::document::NewOfficeDocument;
+use kaigo_core::document::repo::OfficeDocumentRepo;
 use kaigo_core::ids::OfficeNumber;
+use kaigo_core::notice::repo::NoticeRepo;
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
-use kaigo_core::portal::NewOfficeDocument;
-use kaigo_core::repo::{NoticeRepo, OfficeDocumentRepo, OfficeRepo};
+use kaigo_core::office::repo::OfficeRepo;
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::walk::Walker;
 use kaigo_pki::{serve, wiring};

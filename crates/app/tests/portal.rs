@@ -4,8 +4,9 @@
 mod common;
 
 use kaigo_core::certificate::CertKind;
+use kaigo_core::notice::repo::NoticeRepo;
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
-use kaigo_core::repo::{NoticeRepo, OfficeRepo};
+use kaigo_core::office::repo::OfficeRepo;
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::walk::Walker;
 use kaigo_pki::{serve, wiring};

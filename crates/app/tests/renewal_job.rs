@@ -4,18 +4,22 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use kaigo_core::account::password::PasswordHasher;
+use kaigo_core::certificate::pki::{CertificateFactory, IssueRequest, IssuedBundle};
+use kaigo_core::certificate::renewal::RENEWAL_NOTICE_TITLE;
+use kaigo_core::certificate::repo::ApplicationRepo;
 use kaigo_core::certificate::{CertKind, NewApplication, NewCertificate};
 use kaigo_core::clock::{Clock, ManualClock};
+use kaigo_core::deps::{Deps, Settings};
 use kaigo_core::error::PkiError;
 use kaigo_core::ids::{OfficeNumber, PrefectureCode, Serial, UserId};
 use kaigo_core::mail::NewMail;
+use kaigo_core::mail::repo::MailRepo;
+use kaigo_core::notice::repo::NoticeRepo;
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
+use kaigo_core::office::repo::OfficeRepo;
 use kaigo_core::office::{NewOffice, Office, OfficeKind};
-use kaigo_core::password::PasswordHasher;
-use kaigo_core::pki::{CertificateFactory, IssueRequest, IssuedBundle};
-use kaigo_core::repo::{ApplicationRepo, MailRepo, NoticeRepo, OfficeRepo};
-use kaigo_core::service::renewal::RENEWAL_NOTICE_TITLE;
-use kaigo_core::service::{Deps, Services, Settings};
+use kaigo_core::services::Services;
 use kaigo_jobs::renewal::RenewalNotifier;
 use kaigo_store::SqlStore;
 use secrecy::SecretString;

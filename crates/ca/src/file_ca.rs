@@ -6,9 +6,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use kaigo_core::certificate::pki::{CertificateFactory, IssueRequest, IssuedBundle};
 use kaigo_core::clock::{Clock, SystemClock};
 use kaigo_core::error::PkiError;
-use kaigo_core::pki::{CertificateFactory, IssueRequest, IssuedBundle};
 use openssl::x509::X509;
 use secrecy::{ExposeSecret, SecretString};
 use time::Duration;

@@ -2,10 +2,10 @@
 //!
 //! * [`init_ca`] creates the root and the issuing CA (the key ceremony).
 //! * [`FileCa`] loads them and implements the core's
-//!   [`CertificateFactory`](kaigo_core::pki::CertificateFactory): it generates an office key,
+//!   [`CertificateFactory`](kaigo_core::certificate::pki::CertificateFactory): it generates an office key,
 //!   issues the certificate and packs key, certificate and chain into a PKCS#12 file.
 //! * [`CaSigner`] is the seam for the CA key: [`FileKeySigner`] today, a PKCS#11 token later.
-//! * [`ServerKeySealer`] implements [`SecretSealer`](kaigo_core::pki::SecretSealer) for the
+//! * [`ServerKeySealer`] implements [`SecretSealer`](kaigo_core::certificate::pki::SecretSealer) for the
 //!   issuance password in the queue.
 //!
 //! The certificate profile and its reasons are in `docs/certificate-profile.md`.

@@ -1,7 +1,7 @@
 //! Distinguished names of the root, the issuing CA and the office certificates, and their
 //! readable (RFC 4514) form.
 
-use kaigo_core::pki::IssueRequest;
+use kaigo_core::certificate::pki::IssueRequest;
 use rcgen::string::PrintableString;
 use rcgen::{DistinguishedName, DnType, DnValue};
 

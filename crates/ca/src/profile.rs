@@ -2,8 +2,8 @@
 //! certificate. docs/certificate-profile.md explains every field; keep the two in step.
 
 use kaigo_core::certificate::CertKind;
+use kaigo_core::certificate::pki::IssueRequest;
 use kaigo_core::error::PkiError;
-use kaigo_core::pki::IssueRequest;
 use rcgen::{
     BasicConstraints, CertificateParams, CrlDistributionPoint, ExtendedKeyUsagePurpose, IsCa,
     KeyIdMethod, KeyUsagePurpose, SerialNumber,
@@ -125,9 +125,9 @@ mod tests {
     use std::collections::BTreeSet;
 
     use kaigo_core::certificate::CertKind;
+    use kaigo_core::certificate::pki::CertificateFactory;
     use kaigo_core::ids::Serial;
     use kaigo_core::office::OfficeKind;
-    use kaigo_core::pki::CertificateFactory;
     use secrecy::SecretString;
     use time::{Duration, OffsetDateTime};
     use x509_parser::der_parser::asn1_rs::Tag;

@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use kaigo_core::certificate::pki::SecretSealer;
 use kaigo_core::error::PkiError;
-use kaigo_core::pki::SecretSealer;
 use zeroize::Zeroizing;
 
 use crate::error::CaError;

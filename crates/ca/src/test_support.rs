@@ -4,9 +4,9 @@
 use std::sync::OnceLock;
 
 use kaigo_core::certificate::CertKind;
+use kaigo_core::certificate::pki::IssueRequest;
 use kaigo_core::ids::{OfficeNumber, UserId};
 use kaigo_core::office::OfficeKind;
-use kaigo_core::pki::IssueRequest;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 

@@ -13,9 +13,9 @@ use std::time::Instant;
 
 use kaigo_ca::{CaConfig, FileCa, Pkcs12Profile, files, init_ca};
 use kaigo_core::certificate::CertKind;
+use kaigo_core::certificate::pki::{CertificateFactory, IssueRequest, IssuedBundle};
 use kaigo_core::ids::{OfficeNumber, UserId};
 use kaigo_core::office::OfficeKind;
-use kaigo_core::pki::{CertificateFactory, IssueRequest, IssuedBundle};
 use secrecy::SecretString;
 use tempfile::TempDir;
 use time::OffsetDateTime;

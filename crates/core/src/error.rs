@@ -71,3 +71,6 @@ pub enum CoreError {
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;
+
+/// What every persistence call returns.
+pub type RepoResult<T> = Result<T, RepoError>;

@@ -161,7 +161,7 @@ pub fn render_pdf(template: &str, data: &serde_json::Value) -> Result<Vec<u8>, D
 }
 
 /// Formats a yen amount with thousands separators: 7800 → "7,800" (core's one rule).
-pub use kaigo_core::fees::format_yen;
+pub use kaigo_core::fee::format_yen;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use kaigo_core::service::issue::{IssuanceService, JobOutcome};
+use kaigo_core::certificate::issue::{IssuanceService, JobOutcome};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 

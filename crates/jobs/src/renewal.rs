@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use kaigo_core::CoreResult;
-use kaigo_core::service::renewal::RenewalService;
+use kaigo_core::certificate::renewal::RenewalService;
 use tokio::task::JoinHandle;
 
 use crate::{Shutdown, sleep_or_stop};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kaigo_core::clock::Clock;
-use kaigo_core::repo::Store;
+use kaigo_core::store::Store;
 use tokio::task::JoinHandle;
 
 use crate::{Shutdown, sleep_or_stop};

@@ -2,7 +2,7 @@
 //! claimable row in one `UPDATE … RETURNING`, and when that updated nothing, tell an empty
 //! queue from a race lost to another worker.
 
-use kaigo_core::repo::RepoResult;
+use kaigo_core::error::RepoResult;
 use sqlx::AnyPool;
 use sqlx::any::AnyRow;
 

@@ -9,38 +9,28 @@
 //! # async fn demo() -> Result<(), kaigo_store::StoreError> {
 //! let store = kaigo_store::SqlStore::connect("sqlite://kaigo.db").await?;
 //! store.migrate().await?;
-//! // hand `store` to the services as a `kaigo_core::repo::Store`
+//! // hand `store` to the services as a `kaigo_core::store::Store`
 //! store.close().await;
 //! # Ok(())
 //! # }
 //! ```
 
-mod admin_certs;
-mod admin_fees;
-mod admin_inquiries;
-mod admin_notices;
-mod admins;
-mod applications;
+mod account;
+mod admin;
 mod audit;
-mod audit_search;
-mod certificates;
+mod certificate;
 mod dialect;
+mod document;
 mod error;
-mod fees;
-mod issuance_password;
+mod fee;
+mod inquiry;
 mod lease;
 mod mail;
 mod migrate;
-mod notices;
-mod office_admin;
-mod offices;
-mod portal;
-mod renewal;
+mod notice;
+mod office;
 mod row;
-mod security_mail;
-mod sessions;
-mod submissions;
-mod throttle;
+mod submission;
 
 use std::time::Duration;
 
@@ -166,9 +156,9 @@ async fn connect_sqlite(url: &str) -> Result<AnyPool, StoreError> {
     Ok(pool)
 }
 
-// The services take the store as a `kaigo_core::repo::Store`: a missing trait should fail
+// The services take the store as a `kaigo_core::store::Store`: a missing trait should fail
 // to compile here, not in the binary.
 const _: fn() = || {
-    fn implements_store<T: kaigo_core::repo::Store>() {}
+    fn implements_store<T: kaigo_core::store::Store>() {}
     implements_store::<SqlStore>();
 };

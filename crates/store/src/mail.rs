@@ -4,9 +4,10 @@
 
 use async_trait::async_trait;
 use kaigo_core::RepoError;
+use kaigo_core::error::RepoResult;
 use kaigo_core::ids::MailId;
+use kaigo_core::mail::repo::MailRepo;
 use kaigo_core::mail::{NewMail, QueuedMail};
-use kaigo_core::repo::{MailRepo, RepoResult};
 use sqlx::Executor;
 use sqlx::any::{Any, AnyRow};
 

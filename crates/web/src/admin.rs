@@ -12,11 +12,11 @@ use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use kaigo_core::account::repo::SessionRecord;
+use kaigo_core::admin::login::{AdminService, AdminStep};
 use kaigo_core::admin::{Admin, AdminId, AdminRole};
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::ids::PrefectureCode;
-use kaigo_core::repo::SessionRecord;
-use kaigo_core::service::admin::{AdminService, AdminStep};
 use serde::{Deserialize, Serialize};
 
 use crate::client::ClientIp;

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use kaigo_core::service::Services;
+use kaigo_core::services::Services;
 use tokio::sync::Notify;
 
 /// Settings of the web layer.

@@ -1,13 +1,14 @@
 //! Issue 4 §3–4: the console's fee records (who, payment date, balances per prefecture) and
 //! notice management (author, scope listing, edit, withdrawal, attachments).
 
-use kaigo_core::fee_admin::NewFeeRecord;
-use kaigo_core::fees::{FeeEntryKind, NewFeeEntry, PaymentMethod};
+use kaigo_core::fee::admin::NewFeeRecord;
+use kaigo_core::fee::repo::{AdminFeeRepo, FeeRepo};
+use kaigo_core::fee::{FeeEntryKind, NewFeeEntry, PaymentMethod};
 use kaigo_core::ids::{NoticeId, OfficeId, PrefectureCode};
+use kaigo_core::notice::admin::NoticeEdit;
+use kaigo_core::notice::attachment::NewAttachment;
+use kaigo_core::notice::repo::{AdminNoticeRepo, NoticeRepo, NoticeSearchRepo};
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
-use kaigo_core::notice_admin::NoticeEdit;
-use kaigo_core::portal::NewAttachment;
-use kaigo_core::repo::{AdminFeeRepo, AdminNoticeRepo, FeeRepo, NoticeRepo, NoticeSearchRepo};
 
 use crate::harness::{TestDb, office};
 
@@ -159,7 +160,7 @@ pub async fn notice_management(db: TestDb) {
         .await
         .unwrap();
 
-    let ids = |v: Vec<kaigo_core::notice_admin::AdminNotice>| {
+    let ids = |v: Vec<kaigo_core::notice::admin::AdminNotice>| {
         let mut v: Vec<i64> = v.into_iter().map(|n| n.notice.id.0).collect();
         v.sort();
         v

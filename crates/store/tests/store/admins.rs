@@ -1,9 +1,9 @@
 //! Admin accounts.
 
 use kaigo_core::RepoError;
+use kaigo_core::admin::repo::AdminRepo;
 use kaigo_core::admin::{AdminId, AdminLogin, AdminRole, NewAdmin};
 use kaigo_core::ids::PrefectureCode;
-use kaigo_core::repo::AdminRepo;
 
 use crate::harness::TestDb;
 

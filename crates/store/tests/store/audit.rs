@@ -1,6 +1,8 @@
 //! The audit hash chain.
 
-use kaigo_core::repo::{AuditEvent, AuditRepo};
+use kaigo_core::audit::AuditEvent;
+
+use kaigo_core::audit::repo::AuditRepo;
 use sha2::{Digest, Sha256};
 
 use crate::harness::TestDb;

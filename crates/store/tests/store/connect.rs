@@ -1,8 +1,9 @@
 //! Connecting and migrating.
 
 use kaigo_core::RepoError;
+use kaigo_core::account::repo::{SessionRecord, SessionRepo};
 use kaigo_core::ids::OfficeId;
-use kaigo_core::repo::{OfficeRepo, SessionRecord, SessionRepo};
+use kaigo_core::office::repo::OfficeRepo;
 use kaigo_store::{Backend, SqlStore, StoreError};
 
 use crate::harness::{TestDb, new_office};

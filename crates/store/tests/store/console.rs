@@ -1,18 +1,20 @@
 //! The console's store methods: certificate search and revocation, the inquiry inbox with
 //! replies, and the audit search.
 
-use kaigo_core::audit_search::AuditQuery;
-use kaigo_core::cert_admin::{CertState, CertificateQuery};
+use kaigo_core::audit::AuditEvent;
+use kaigo_core::audit::repo::{AuditRepo, AuditSearchRepo};
+use kaigo_core::audit::search::AuditQuery;
+use kaigo_core::certificate::query::{CertState, CertificateQuery};
+use kaigo_core::certificate::repo::{ApplicationRepo, CertificateAdminRepo, CertificateRepo};
 use kaigo_core::certificate::{CertKind, CertStatus};
 use kaigo_core::ids::{CertificateId, OfficeId, PrefectureCode, Serial};
-use kaigo_core::inquiry_admin::{InquiryReply, InquiryScope, InquiryStatus};
+use kaigo_core::inquiry::admin::{InquiryReply, InquiryScope, InquiryStatus};
+use kaigo_core::inquiry::repo::{InquiryAdminRepo, InquiryRepo};
+use kaigo_core::inquiry::{InquiryCategory, NewInquiry};
 use kaigo_core::mail::NewMail;
+use kaigo_core::mail::repo::MailRepo;
+use kaigo_core::notice::repo::NoticeRepo;
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
-use kaigo_core::portal::{InquiryCategory, NewInquiry};
-use kaigo_core::repo::{
-    ApplicationRepo, AuditEvent, AuditRepo, AuditSearchRepo, CertificateAdminRepo, CertificateRepo,
-    InquiryAdminRepo, InquiryRepo, MailRepo, NoticeRepo,
-};
 
 use crate::harness::{TestDb, new_application, new_certificate, office};
 
@@ -174,7 +176,7 @@ pub async fn inquiries_answer_and_close(db: TestDb) {
          VALUES (NULL, 'other', 'P', 'public', 'p@example.jp', 'open', 300)",
     )
     .await;
-    let subjects = |rows: Vec<kaigo_core::inquiry_admin::InquiryRecord>| {
+    let subjects = |rows: Vec<kaigo_core::inquiry::admin::InquiryRecord>| {
         rows.into_iter().map(|r| r.subject).collect::<Vec<_>>()
     };
     let all = s
@@ -289,7 +291,7 @@ pub async fn audit_search(db: TestDb) {
     ] {
         s.append_audit(&e).await.unwrap();
     }
-    let ids = |rows: Vec<kaigo_core::audit_search::AuditEntry>| {
+    let ids = |rows: Vec<kaigo_core::audit::search::AuditEntry>| {
         rows.into_iter().map(|r| r.event.at).collect::<Vec<_>>()
     };
     let all = AuditQuery::default();

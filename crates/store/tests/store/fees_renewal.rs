@@ -3,14 +3,15 @@
 
 use kaigo_core::RepoError;
 use kaigo_core::certificate::CertKind;
-use kaigo_core::fees::{FeeEntryKind, NewFeeEntry, PaymentMethod};
+use kaigo_core::certificate::repo::{ApplicationRepo, CertificateRepo, RenewalRepo};
+use kaigo_core::fee::repo::FeeRepo;
+use kaigo_core::fee::{FeeEntryKind, NewFeeEntry, PaymentMethod};
 use kaigo_core::ids::{ApplicationId, OfficeId};
 use kaigo_core::mail::NewMail;
+use kaigo_core::mail::repo::MailRepo;
+use kaigo_core::notice::repo::NoticeRepo;
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
 use kaigo_core::office::Office;
-use kaigo_core::repo::{
-    ApplicationRepo, CertificateRepo, FeeRepo, MailRepo, NoticeRepo, RenewalRepo,
-};
 
 use crate::harness::{TestDb, new_application, new_certificate, office};
 

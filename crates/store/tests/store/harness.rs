@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use kaigo_core::certificate::{CertKind, NewApplication, NewCertificate};
 use kaigo_core::ids::{ApplicationId, OfficeId, OfficeNumber, PrefectureCode, Serial, UserId};
+use kaigo_core::office::repo::OfficeRepo;
 use kaigo_core::office::{NewOffice, Office, OfficeKind};
-use kaigo_core::repo::OfficeRepo;
 use kaigo_store::{Backend, SqlStore};
 use sqlx::any::AnyPoolOptions;
 use sqlx::{AnyConnection, AnyPool, AssertSqlSafe, Connection};

@@ -1,8 +1,9 @@
 //! Replacing the issuance password hash.
 
 use kaigo_core::RepoError;
+use kaigo_core::account::repo::IssuancePasswordRepo;
 use kaigo_core::ids::OfficeId;
-use kaigo_core::repo::{IssuancePasswordRepo, OfficeRepo};
+use kaigo_core::office::repo::OfficeRepo;
 
 use crate::harness::{TestDb, office};
 

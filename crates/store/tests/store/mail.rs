@@ -3,7 +3,7 @@
 use kaigo_core::RepoError;
 use kaigo_core::ids::MailId;
 use kaigo_core::mail::NewMail;
-use kaigo_core::repo::MailRepo;
+use kaigo_core::mail::repo::MailRepo;
 
 use crate::harness::TestDb;
 

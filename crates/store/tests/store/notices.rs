@@ -2,9 +2,9 @@
 
 use kaigo_core::RepoError;
 use kaigo_core::ids::{NoticeId, OfficeId, PrefectureCode};
+use kaigo_core::notice::repo::NoticeRepo;
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
 use kaigo_core::office::Office;
-use kaigo_core::repo::NoticeRepo;
 
 use crate::harness::{TestDb, office};
 

@@ -2,14 +2,14 @@
 //! revocation, login reset, letter batches.
 
 use kaigo_core::RepoError;
+use kaigo_core::account::repo::{SessionRecord, SessionRepo};
+use kaigo_core::certificate::repo::{ApplicationRepo, CertificateRepo};
 use kaigo_core::certificate::{CertKind, CertStatus};
 use kaigo_core::ids::{OfficeId, OfficeNumber, PrefectureCode};
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
+use kaigo_core::office::admin::{LetterKind, NewLetterBatch, OfficeEdit, OfficeQuery};
+use kaigo_core::office::repo::{OfficeAdminRepo, OfficeRepo};
 use kaigo_core::office::{OfficeKind, OfficeStatus};
-use kaigo_core::office_admin::{LetterKind, NewLetterBatch, OfficeEdit, OfficeQuery};
-use kaigo_core::repo::{
-    ApplicationRepo, CertificateRepo, OfficeAdminRepo, OfficeRepo, SessionRecord, SessionRepo,
-};
 
 use crate::harness::{TestDb, new_application, new_certificate, new_office, office};
 

@@ -3,7 +3,7 @@
 use kaigo_core::RepoError;
 use kaigo_core::ids::{OfficeId, OfficeNumber, UserId};
 use kaigo_core::office::OfficeKind;
-use kaigo_core::repo::OfficeRepo;
+use kaigo_core::office::repo::OfficeRepo;
 
 use crate::harness::{TestDb, new_office};
 

@@ -1,14 +1,17 @@
 //! Notice search, attachments, office documents (照会一覧) and inquiries.
 
+use kaigo_core::document::repo::OfficeDocumentRepo;
+use kaigo_core::document::{DocumentSource, NewOfficeDocument, OfficeDocumentId};
 use kaigo_core::ids::{NoticeId, PrefectureCode};
+use kaigo_core::inquiry::repo::InquiryRepo;
+use kaigo_core::inquiry::{InquiryCategory, NewInquiry};
 use kaigo_core::mail::NewMail;
+use kaigo_core::mail::repo::MailRepo;
+use kaigo_core::notice::attachment::{AttachmentId, NewAttachment};
+use kaigo_core::notice::repo::{NoticeRepo, NoticeSearchRepo};
+use kaigo_core::notice::search::{NoticeAudience, NoticeQuery};
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
 use kaigo_core::office::Office;
-use kaigo_core::portal::{
-    AttachmentId, DocumentSource, InquiryCategory, NewAttachment, NewInquiry, NewOfficeDocument,
-    NoticeAudience, NoticeQuery, OfficeDocumentId,
-};
-use kaigo_core::repo::{InquiryRepo, MailRepo, NoticeRepo, NoticeSearchRepo, OfficeDocumentRepo};
 
 use crate::harness::{TestDb, office};
 
@@ -383,7 +386,7 @@ pub async fn inquiries_and_ack_mail(db: TestDb) {
         queued.body,
         format!(
             "受付番号: {}",
-            kaigo_core::portal::reception_number(id, q.created_at)
+            kaigo_core::inquiry::reception_number(id, q.created_at)
         )
     );
 }

@@ -3,12 +3,14 @@
 use std::collections::HashSet;
 
 use kaigo_core::RepoError;
+use kaigo_core::certificate::repo::{ApplicationRepo, CertificateRepo};
 use kaigo_core::certificate::{Application, ApplicationState, CertKind, CertStatus};
 use kaigo_core::ids::{ApplicationId, OfficeId};
 use kaigo_core::mail::NewMail;
+use kaigo_core::mail::repo::MailRepo;
+use kaigo_core::notice::repo::NoticeRepo;
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
 use kaigo_core::office::Office;
-use kaigo_core::repo::{ApplicationRepo, CertificateRepo, MailRepo, NoticeRepo};
 
 use crate::harness::{TestDb, new_application, new_certificate, office};
 

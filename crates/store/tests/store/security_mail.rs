@@ -1,8 +1,8 @@
 //! Security addresses and one-time codes.
 
+use kaigo_core::account::repo::{SecurityMailRepo, SessionRecord, SessionRepo};
+use kaigo_core::account::security_mail::{CodePurpose, OneTimeCode, SecurityAddress};
 use kaigo_core::mail::NewMail;
-use kaigo_core::repo::{SecurityMailRepo, SessionRecord, SessionRepo};
-use kaigo_core::security_mail::{CodePurpose, OneTimeCode, SecurityAddress};
 
 use crate::harness::{TestDb, office};
 

@@ -1,7 +1,7 @@
 //! Sessions and their expiry.
 
 use kaigo_core::RepoError;
-use kaigo_core::repo::{SessionRecord, SessionRepo};
+use kaigo_core::account::repo::{SessionRecord, SessionRepo};
 
 use crate::harness::{TestDb, office};
 

@@ -1,6 +1,6 @@
 //! Failure counting and locks.
 
-use kaigo_core::repo::{ThrottleRepo, ThrottleState};
+use kaigo_core::account::repo::{ThrottleRepo, ThrottleState};
 
 use crate::harness::TestDb;
 

@@ -7,9 +7,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaigo_core::CoreError;
 use kaigo_core::admin::AdminId;
+use kaigo_core::admin::accounts::AdminAccounts;
 use kaigo_core::clock::jst_datetime;
-use kaigo_core::prefectures::prefecture_name;
-use kaigo_core::service::admin_accounts::AdminAccounts;
+use kaigo_core::office::prefectures::prefecture_name;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 

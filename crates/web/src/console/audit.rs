@@ -6,8 +6,8 @@ use axum::Router;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use axum::routing::get;
+use kaigo_core::audit::service::AuditSearchInput;
 use kaigo_core::clock::jst_datetime;
-use kaigo_core::service::admin_audit::AuditSearchInput;
 use serde::Deserialize;
 
 use super::{Console, ConsoleFrame};

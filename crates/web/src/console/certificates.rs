@@ -7,13 +7,13 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaigo_core::CoreError;
-use kaigo_core::cert_admin::{CertState, CertificateListing};
 use kaigo_core::certificate::CertKind;
+use kaigo_core::certificate::console::CertSearchInput;
+use kaigo_core::certificate::query::{CertState, CertificateListing};
+use kaigo_core::certificate::revocation::RevocationReason;
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::ids::CertificateId;
-use kaigo_core::prefectures::prefecture_name;
-use kaigo_core::revocation::RevocationReason;
-use kaigo_core::service::admin_certs::CertSearchInput;
+use kaigo_core::office::prefectures::prefecture_name;
 use serde::Deserialize;
 
 use super::{Console, ConsoleFrame};

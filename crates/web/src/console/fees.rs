@@ -7,10 +7,10 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaigo_core::clock::{jst_date, jst_datetime};
-use kaigo_core::fees::FeeEntryKind;
+use kaigo_core::fee::FeeEntryKind;
+use kaigo_core::fee::console::{CorrectionInput, Ledger, PaymentInput, balances_csv};
 use kaigo_core::ids::OfficeId;
-use kaigo_core::prefectures::prefecture_name;
-use kaigo_core::service::admin_fees::{CorrectionInput, Ledger, PaymentInput, balances_csv};
+use kaigo_core::office::prefectures::prefecture_name;
 use kaigo_docs::format_yen;
 use serde::Deserialize;
 
@@ -202,7 +202,7 @@ fn ledger_page(console: &Console, ledger: Ledger, now: i64, fb: Feedback) -> Led
         error: fb.error,
         payment: fb.payment,
         correction: fb.correction,
-        today: kaigo_core::notice_admin::date_input(now),
+        today: kaigo_core::notice::admin::date_input(now),
     }
 }
 

@@ -9,10 +9,10 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaigo_core::CoreError;
 use kaigo_core::clock::jst_datetime;
-use kaigo_core::inquiry_admin::{InquiryRecord, InquiryStatus};
-use kaigo_core::portal::{InquiryId, reception_number};
-use kaigo_core::prefectures::prefecture_name;
-use kaigo_core::service::admin_inquiries::MAX_REPLY_CHARS;
+use kaigo_core::inquiry::admin::{InquiryRecord, InquiryStatus};
+use kaigo_core::inquiry::console::MAX_REPLY_CHARS;
+use kaigo_core::inquiry::{InquiryId, reception_number};
+use kaigo_core::office::prefectures::prefecture_name;
 use serde::Deserialize;
 
 use super::{Console, ConsoleFrame};

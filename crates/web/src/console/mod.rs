@@ -15,7 +15,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::Response;
 use kaigo_core::admin::{Admin, AdminActor, AdminRole};
-use kaigo_core::prefectures::prefecture_name;
+use kaigo_core::office::prefectures::prefecture_name;
 
 use crate::admin::AdminUser;
 use crate::client::ClientIp;

@@ -8,10 +8,11 @@ use axum::extract::{DefaultBodyLimit, Multipart, Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaigo_core::clock::{jst_date, jst_datetime};
+use kaigo_core::document::format_size;
 use kaigo_core::ids::NoticeId;
 use kaigo_core::notice::NoticeCategory;
-use kaigo_core::portal::{AttachmentId, format_size};
-use kaigo_core::service::admin_notices::{NoticeInput, Upload};
+use kaigo_core::notice::attachment::AttachmentId;
+use kaigo_core::notice::console::{NoticeInput, Upload};
 use serde::Deserialize;
 
 use super::{Console, ConsoleFrame};
@@ -177,7 +178,7 @@ async fn new_form(State(state): State<AppState>, console: Console) -> AppResult<
             .prefecture()
             .map(|p| p.to_string())
             .unwrap_or_default(),
-        start: kaigo_core::notice_admin::date_input(now),
+        start: kaigo_core::notice::admin::date_input(now),
         ..Default::default()
     };
     render(&FormPage {
@@ -283,7 +284,7 @@ async fn refused_form(
     Ok(resp)
 }
 
-fn rows(a: &[kaigo_core::portal::AttachmentInfo]) -> Vec<AttachmentRow> {
+fn rows(a: &[kaigo_core::notice::attachment::AttachmentInfo]) -> Vec<AttachmentRow> {
     a.iter()
         .map(|a| AttachmentRow {
             id: a.id.0,

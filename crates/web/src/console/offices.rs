@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::ids::OfficeId;
+use kaigo_core::office::console::{OfficeForm, PAGE_SIZE};
 use kaigo_core::office::{Office, OfficeStatus};
-use kaigo_core::service::admin_offices::{OfficeForm, PAGE_SIZE};
 use serde::Deserialize;
 
 use super::{Console, ConsoleFrame};

@@ -11,9 +11,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kaigo_core::certificate::CertKind;
-use kaigo_core::service::apply::{HistoryRow, IssuancePasswordCheck};
-use kaigo_core::service::fees::BALANCE_BLOCKS_APPLICATION;
-use kaigo_core::terms::{TERMS_ARTICLES, TERMS_TITLE};
+use kaigo_core::certificate::apply::{HistoryRow, IssuancePasswordCheck};
+use kaigo_core::certificate::terms::{TERMS_ARTICLES, TERMS_TITLE};
+use kaigo_core::fee::service::BALANCE_BLOCKS_APPLICATION;
 use serde::Deserialize;
 
 use crate::auth::CurrentOffice;

@@ -5,8 +5,8 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use kaigo_core::service::apply::HistoryRow;
-use kaigo_core::service::fees::BALANCE_BLOCKS_APPLICATION;
+use kaigo_core::certificate::apply::HistoryRow;
+use kaigo_core::fee::service::BALANCE_BLOCKS_APPLICATION;
 
 use super::apply::{HOKEN, frame};
 use crate::auth::CurrentOffice;
@@ -41,7 +41,7 @@ struct NotesPage {
 
 /// Formats yen with thousands separators: 7800 → 7,800.
 pub fn yen(amount: &i64) -> String {
-    kaigo_core::fees::format_yen(*amount)
+    kaigo_core::fee::format_yen(*amount)
 }
 
 pub(crate) async fn tab_page(

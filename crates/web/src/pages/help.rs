@@ -4,12 +4,11 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use kaigo_core::clock::jst_datetime;
-use kaigo_core::faq;
-use kaigo_core::portal::{
-    AttachmentId, DocumentSource, InquiryCategory, OfficeDocumentId, document_kind_label,
-    format_size,
-};
-use kaigo_core::service::portal::HELPDESK_PHONES;
+use kaigo_core::document::{DocumentSource, OfficeDocumentId, document_kind_label, format_size};
+use kaigo_core::inquiry::InquiryCategory;
+use kaigo_core::inquiry::faq;
+use kaigo_core::inquiry::service::HELPDESK_PHONES;
+use kaigo_core::notice::attachment::AttachmentId;
 use serde::Deserialize;
 
 use crate::auth::CurrentOffice;
@@ -47,7 +46,7 @@ struct DocumentsPage {
 pub async fn documents(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
     let rows = state
         .services
-        .portal
+        .documents
         .documents(&user.office)
         .await?
         .into_iter()
@@ -78,7 +77,7 @@ pub async fn document_file(
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     let doc = state
         .services
-        .portal
+        .documents
         .document(&user.office, OfficeDocumentId(id))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -103,7 +102,7 @@ pub async fn document_attachment(
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     let file = state
         .services
-        .portal
+        .documents
         .document_attachment(&user.office, AttachmentId(id))
         .await?
         .ok_or(AppError::NotFound)?;
@@ -216,7 +215,7 @@ struct DownloadsPage {
 pub async fn downloads(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
     let cas = state
         .services
-        .portal
+        .ca_files
         .ca_certificates()
         .into_iter()
         .map(|c| CaRow {
@@ -240,7 +239,7 @@ pub async fn ca_file(
     let (key, ext) = name.split_once('.').ok_or(AppError::NotFound)?;
     let cert = state
         .services
-        .portal
+        .ca_files
         .ca_certificates()
         .into_iter()
         .find(|c| c.key == key)
@@ -322,7 +321,7 @@ pub async fn inquiry_form(State(state): State<AppState>, session: Session) -> Ap
     };
     match office {
         Some(office) if !office.must_change_password => {
-            let addresses = state.services.portal.reply_addresses(&office).await?;
+            let addresses = state.services.inquiries.reply_addresses(&office).await?;
             let user = CurrentOffice { office, session };
             render(&InquiryPage {
                 frame: frame(&state, &user, "お問い合わせ", "inquiry"),
@@ -349,7 +348,7 @@ pub async fn inquiry_submit(
     let hours = state.services.deps.settings.helpdesk.clone();
     match state
         .services
-        .portal
+        .inquiries
         .submit_inquiry(
             &user.office,
             &form.category,
@@ -368,7 +367,11 @@ pub async fn inquiry_submit(
             let mut form = form;
             form.subject = form.subject.chars().take(200).collect();
             form.reply_to = form.reply_to.chars().take(254).collect();
-            let addresses = state.services.portal.reply_addresses(&user.office).await?;
+            let addresses = state
+                .services
+                .inquiries
+                .reply_addresses(&user.office)
+                .await?;
             render(&InquiryPage {
                 frame: frame(&state, &user, "お問い合わせ", "inquiry"),
                 categories: categories(),
@@ -397,7 +400,7 @@ pub async fn inquiry_done(
     };
     let mailed = !state
         .services
-        .portal
+        .inquiries
         .reply_addresses(&user.office)
         .await?
         .is_empty();

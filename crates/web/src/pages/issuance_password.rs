@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use kaigo_core::service::issuance_reissue::ReissueOutcome;
+use kaigo_core::account::issuance_password::ReissueOutcome;
 use serde::Deserialize;
 
 use crate::auth::CurrentOffice;

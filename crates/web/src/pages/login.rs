@@ -5,9 +5,9 @@ use axum::extract::{Query, State};
 
 use crate::client::ClientIp;
 use axum::response::{IntoResponse, Redirect, Response};
+use kaigo_core::account::login::{ChangePasswordError, LoginRefusal};
 use kaigo_core::clock::jst_datetime;
-use kaigo_core::service::Settings;
-use kaigo_core::service::auth::{ChangePasswordError, LoginRefusal};
+use kaigo_core::deps::Settings;
 use serde::Deserialize;
 
 use crate::auth::LoggedIn;

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 /// 【利用規約をダウンロード】: the terms as a UTF-8 text file (with BOM, so Notepad shows it right).
 pub async fn terms_download() -> Response {
     let mut body = "\u{feff}".to_owned();
-    body.push_str(&kaigo_core::terms::terms_text());
+    body.push_str(&kaigo_core::certificate::terms::terms_text());
     crate::download::file_response_as(
         "terms.txt",
         "利用規約.txt",

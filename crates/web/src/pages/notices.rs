@@ -4,10 +4,12 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use kaigo_core::clock::{jst_date, jst_datetime};
+use kaigo_core::document::format_size;
 use kaigo_core::ids::NoticeId;
-use kaigo_core::portal::{AttachmentId, NoticeAudience, format_size};
-use kaigo_core::service::notices::PAGE_SIZE;
-use kaigo_core::service::portal::NoticeSearchInput;
+use kaigo_core::notice::attachment::AttachmentId;
+use kaigo_core::notice::search::NoticeAudience;
+use kaigo_core::notice::search::NoticeSearchInput;
+use kaigo_core::notice::service::PAGE_SIZE;
 use serde::Deserialize;
 
 use crate::auth::CurrentOffice;
@@ -55,7 +57,7 @@ struct NoticePage {
     category: &'static str,
     period: String,
     updated: String,
-    paragraphs: Vec<Vec<Vec<kaigo_core::notice_admin::BodySegment>>>,
+    paragraphs: Vec<Vec<Vec<kaigo_core::notice::admin::BodySegment>>>,
     notice_id: i64,
     attachments: Vec<AttachmentRow>,
 }
@@ -99,7 +101,7 @@ pub async fn list(
         Ok(query) => {
             let (total, items) = state
                 .services
-                .portal
+                .notices
                 .search_notices(&user.office, &query, page)
                 .await?;
             (total, items, Vec::new())
@@ -162,11 +164,11 @@ pub async fn detail(
         .body
         .replace("\r\n", "\n")
         .split("\n\n")
-        .map(|p| p.lines().map(kaigo_core::notice_admin::linkify).collect())
+        .map(|p| p.lines().map(kaigo_core::notice::admin::linkify).collect())
         .collect();
     let attachments = state
         .services
-        .portal
+        .notices
         .attachments(&user.office, &notice)
         .await?
         .into_iter()
@@ -201,7 +203,7 @@ pub async fn attachment(
     let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     let file = state
         .services
-        .portal
+        .notices
         .attachment(&user.office, AttachmentId(id))
         .await?
         .filter(|a| a.info.notice_id.0 == notice)

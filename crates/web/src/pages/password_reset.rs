@@ -4,8 +4,8 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use kaigo_core::security_mail::CODE_DIGITS;
-use kaigo_core::service::account::ResetError;
+use kaigo_core::account::recovery::ResetError;
+use kaigo_core::account::security_mail::CODE_DIGITS;
 use serde::Deserialize;
 
 use crate::client::ClientIp;

@@ -4,10 +4,10 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
+use kaigo_core::account::recovery::{CodeError, StartAddressError};
+use kaigo_core::account::security_mail::CODE_DIGITS;
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::office::Office;
-use kaigo_core::security_mail::CODE_DIGITS;
-use kaigo_core::service::account::{CodeError, StartAddressError};
 use serde::Deserialize;
 
 use crate::auth::CurrentOffice;

@@ -10,9 +10,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use base64::Engine as _;
 use kaigo_core::clock::jst_datetime;
-use kaigo_core::office_admin::{LetterEntry, LetterKind};
-use kaigo_core::service::admin_offices::{LetterPart, OfficeForm, letter_date};
-use kaigo_core::service::office_import::{ImportCheck, RowError};
+use kaigo_core::office::admin::{LetterEntry, LetterKind};
+use kaigo_core::office::console::{LetterPart, OfficeForm, letter_date};
+use kaigo_core::office::import::{ImportCheck, RowError};
 use serde::Deserialize;
 
 use super::path_id;

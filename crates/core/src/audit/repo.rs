@@ -1,0 +1,25 @@
+//! Persistence of the audit trail: appending (hash-chained) and searching.
+
+use crate::audit::AuditEvent;
+use crate::error::RepoResult;
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait AuditRepo: Send + Sync {
+    async fn append_audit(&self, event: &AuditEvent) -> RepoResult<()>;
+    /// Recomputes the hash chain; returns the number of entries, or the id of the first broken one.
+    async fn verify_audit_chain(&self) -> RepoResult<Result<u64, i64>>;
+}
+
+/// Searching the audit trail.
+#[async_trait]
+pub trait AuditSearchRepo: Send + Sync {
+    /// Entries matching `query`, newest first.
+    async fn search_audit(
+        &self,
+        query: &crate::audit::search::AuditQuery,
+        limit: i64,
+        offset: i64,
+    ) -> RepoResult<Vec<crate::audit::search::AuditEntry>>;
+    async fn count_audit(&self, query: &crate::audit::search::AuditQuery) -> RepoResult<i64>;
+}

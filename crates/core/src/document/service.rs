@@ -1,0 +1,46 @@
+//! 照会一覧: the documents issued to one office, and the notice attachments listed with them.
+
+use std::sync::Arc;
+
+use crate::deps::Deps;
+use crate::document::{DocumentEntry, OfficeDocument, OfficeDocumentId};
+use crate::error::CoreResult;
+use crate::notice::attachment::{Attachment, AttachmentId};
+use crate::office::Office;
+
+#[derive(Clone)]
+pub struct DocumentService {
+    deps: Arc<Deps>,
+}
+
+impl DocumentService {
+    pub fn new(deps: Arc<Deps>) -> Self {
+        Self { deps }
+    }
+
+    /// 照会一覧.
+    pub async fn documents(&self, office: &Office) -> CoreResult<Vec<DocumentEntry>> {
+        let now = self.deps.clock.unix();
+        Ok(self.deps.store.office_documents(office.id, now).await?)
+    }
+
+    pub async fn document(
+        &self,
+        office: &Office,
+        id: OfficeDocumentId,
+    ) -> CoreResult<Option<OfficeDocument>> {
+        Ok(self.deps.store.office_document(office.id, id).await?)
+    }
+
+    pub async fn document_attachment(
+        &self,
+        office: &Office,
+        id: AttachmentId,
+    ) -> CoreResult<Option<Attachment>> {
+        Ok(self
+            .deps
+            .store
+            .office_notice_attachment(office.id, id, self.deps.clock.unix())
+            .await?)
+    }
+}

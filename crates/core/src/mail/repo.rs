@@ -1,0 +1,21 @@
+//! Persistence of the mail outbox.
+
+use crate::error::RepoResult;
+use crate::ids::MailId;
+use crate::mail::{NewMail, QueuedMail};
+use async_trait::async_trait;
+
+#[async_trait]
+pub trait MailRepo: Send + Sync {
+    async fn enqueue_mail(&self, mail: &NewMail) -> RepoResult<MailId>;
+    /// Claims the oldest unsent mail due at `now`, leasing it until `lease_until`.
+    async fn claim_mail(&self, now: i64, lease_until: i64) -> RepoResult<Option<QueuedMail>>;
+    /// Marks a mail delivered and erases its body (it may carry a one-time code).
+    async fn mark_mail_sent(&self, id: MailId, at: i64) -> RepoResult<()>;
+    async fn mark_mail_failed(
+        &self,
+        id: MailId,
+        error: &str,
+        retry_at: Option<i64>,
+    ) -> RepoResult<()>;
+}
