@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use kaigo_core::actor::Actor;
 use kaigo_core::certificate::CertKind;
-use kaigo_core::office::register::RegistrationInput;
+use kaigo_core::office::form::OfficeForm;
 use kaigo_core::office::repo::OfficeRepo;
 use secrecy::ExposeSecret;
 
@@ -55,20 +56,16 @@ pub(crate) async fn register(
 ) -> anyhow::Result<Vec<(String, String, String)>> {
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
-        let input = RegistrationInput {
+        let form = OfficeForm {
             number: format!("{:010}", 2_700_000_000u64 + (offset + i) as u64),
             name: format!("ベンチ事業所{i}"),
             kind: "kaigo".into(),
-            email: None,
-            prefecture: Some("27".into()),
-            ..RegistrationInput::default()
+            prefecture: "27".into(),
+            postal_code: "530-0001".into(),
+            address: "大阪府大阪市北区梅田1-1".into(),
+            email: String::new(),
         };
-        let r = app
-            .services
-            .register
-            .register(&input, "bench")
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let r = crate::office::register(app, &Actor::System, &form).await?;
         out.push((
             r.office.user_id.to_string(),
             r.login_password.expose_secret().to_owned(),

@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::Instant;
 
+use kaigo_core::actor::Actor;
 use kaigo_core::office::admin::LetterKind;
-use kaigo_core::office::console::letter_date;
+use kaigo_core::office::letters::letter_date;
 
 use crate::datadir::DataDir;
 use crate::wiring;
@@ -42,7 +43,7 @@ pub async fn run(rows: usize) -> anyhow::Result<String> {
     writeln!(out, "kaigo-pki bench import — {rows} rows, {cores} cores")?;
 
     let start = Instant::now();
-    let check = svc.check_import_as_cli(csv.as_bytes()).await?;
+    let check = svc.check_import(&Actor::Cli, csv.as_bytes()).await?;
     let t_check = start.elapsed().as_secs_f64();
     anyhow::ensure!(
         check.errors.is_empty(),
@@ -52,7 +53,7 @@ pub async fn run(rows: usize) -> anyhow::Result<String> {
 
     let start = Instant::now();
     let outcome = svc
-        .import_as_cli(csv.as_bytes(), false, Arc::new(|_| {}))
+        .import(&Actor::Cli, csv.as_bytes(), false, Arc::new(|_| {}))
         .await?;
     let t_import = start.elapsed().as_secs_f64();
     let batch = outcome

@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use kaigo_core::office::console::letter_parts;
+use kaigo_core::office::letters::letter_parts;
 use kaigo_docs::{OfficeLetter, OfficeLetterKind};
 
 /// Memory of this process in KiB: (resident now, peak resident since the last reset).

@@ -86,9 +86,16 @@ pub enum OfficeCommand {
         kind: OfficeKindArg,
         #[arg(long)]
         email: Option<String>,
-        /// Prefecture code 01–47 of the registering 国保連合会.
+        /// Prefecture code 01–47 of the registering 国保連合会 (default: the first two digits
+        /// of the 事業所番号).
         #[arg(long)]
         prefecture: Option<String>,
+        /// 郵便番号 of the office, where its letter is mailed (e.g. 100-0001).
+        #[arg(long)]
+        postal_code: String,
+        /// 住所 of the office.
+        #[arg(long)]
+        address: String,
         /// Print exactly one JSON object.
         #[arg(long)]
         json: bool,

@@ -1,8 +1,9 @@
 //! `kaigo-pki demo`: a ready portal on the embedded default, with a demo office.
 
+use kaigo_core::actor::Actor;
 use kaigo_core::ids::OfficeNumber;
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
-use kaigo_core::office::register::RegistrationInput;
+use kaigo_core::office::form::OfficeForm;
 use secrecy::ExposeSecret;
 
 use crate::datadir::DataDir;
@@ -26,16 +27,16 @@ pub async fn prepare(dir: &DataDir) -> anyhow::Result<(App, String)> {
              they are stored only as hashes. For new ones, start with an empty data dir (e.g. --data-dir ./demo-data).\n"
         )),
         None => {
-            let input = RegistrationInput {
+            let form = OfficeForm {
                 number: DEMO_NUMBER.into(),
                 name: "請求事業所A".into(),
                 kind: "kaigo".into(),
-                email: Some("office-a@example.jp".into()),
-                prefecture: Some("13".into()),
-                postal_code: Some("100-0001".into()),
-                address: Some("東京都千代田区千代田1-1".into()),
+                email: "office-a@example.jp".into(),
+                prefecture: "13".into(),
+                postal_code: "100-0001".into(),
+                address: "東京都千代田区千代田1-1".into(),
             };
-            let r = app.services.register.register(&input, "demo").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let r = crate::office::register(&app, &Actor::System, &form).await?;
             seed_notices(&app).await?;
             out.push_str(&format!(
                 "Demo office registered: 請求事業所A ({DEMO_NUMBER})\n  ユーザID:               {}\n  仮パスワード:           {}\n  証明書発行用パスワード: {}\n\

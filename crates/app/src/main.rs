@@ -69,6 +69,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     kind,
                     email,
                     prefecture,
+                    postal_code,
+                    address,
                     json,
                 },
         } => {
@@ -80,6 +82,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     kind,
                     email,
                     prefecture,
+                    postal_code,
+                    address,
                 },
             )
             .await?;

@@ -1,6 +1,8 @@
 //! `kaigo-pki office add`.
 
-use kaigo_core::office::register::{Registered, RegistrationInput};
+use kaigo_core::actor::Actor;
+use kaigo_core::office::form::OfficeForm;
+use kaigo_core::office::register::Registered;
 use secrecy::ExposeSecret;
 
 use crate::cli::OfficeKindArg;
@@ -13,25 +15,47 @@ pub struct AddArgs {
     pub kind: OfficeKindArg,
     pub email: Option<String>,
     pub prefecture: Option<String>,
+    pub postal_code: String,
+    pub address: String,
 }
 
 pub async fn add(dir: &DataDir, args: AddArgs) -> anyhow::Result<Registered> {
     let app = wiring::open(dir, false).await?;
-    let input = RegistrationInput {
+    // Without --prefecture, the office's prefecture is the one its number begins with.
+    let prefecture = args
+        .prefecture
+        .unwrap_or_else(|| args.number.trim().chars().take(2).collect());
+    let form = OfficeForm {
         number: args.number,
         name: args.name,
         kind: args.kind.code().to_owned(),
-        email: args.email,
-        prefecture: args.prefecture,
-        ..RegistrationInput::default()
+        prefecture,
+        postal_code: args.postal_code,
+        address: args.address,
+        email: args.email.unwrap_or_default(),
     };
-    let result = app.services.register.register(&input, "cli").await;
+    let result = register(&app, &Actor::Cli, &form).await;
     app.store.close().await;
-    result.map_err(|e| match e {
-        kaigo_core::CoreError::Validation(v) => anyhow::anyhow!("{}", v.message),
-        kaigo_core::CoreError::Refused(m) => anyhow::anyhow!("{m}"),
-        other => anyhow::anyhow!("registration failed: {other}"),
-    })
+    result
+}
+
+/// Registers one office by the console's path (the same rules, the same audit) and returns
+/// it with its passwords. The form's problems become one error, one per line.
+pub(crate) async fn register(
+    app: &wiring::App,
+    actor: &Actor,
+    form: &OfficeForm,
+) -> anyhow::Result<Registered> {
+    match app.services.admin_offices.register(actor, form).await {
+        Ok(Ok(batch)) => batch
+            .into_registered()
+            .pop()
+            .ok_or_else(|| anyhow::anyhow!("registration returned no office")),
+        Ok(Err(problems)) => Err(anyhow::anyhow!("{}", problems.join("\n"))),
+        Err(kaigo_core::CoreError::Validation(v)) => Err(anyhow::anyhow!("{}", v.message)),
+        Err(kaigo_core::CoreError::Refused(m)) => Err(anyhow::anyhow!("{m}")),
+        Err(other) => Err(anyhow::anyhow!("registration failed: {other}")),
+    }
 }
 
 /// The registration result as one JSON object (keys are part of the CLI contract).

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
+use kaigo_core::actor::Actor;
 use kaigo_core::office::admin::LetterKind;
-use kaigo_core::office::console::{LetterPart, letter_date};
 use kaigo_core::office::import::ImportOutcome;
+use kaigo_core::office::letters::{LetterPart, letter_date};
 
 use crate::datadir::DataDir;
 use crate::wiring;
@@ -99,11 +100,13 @@ pub async fn import(
         }) as Arc<dyn Fn(usize) + Send + Sync>
     };
     // The bar's length is known once the file has been checked; a check-only pass is cheap.
-    let check = svc.check_import_as_cli(&bytes).await;
+    let check = svc.check_import(&Actor::Cli, &bytes).await;
     if let Ok(c) = &check {
         bar.set_length(c.valid.len() as u64);
     }
-    let result = svc.import_as_cli(&bytes, args.valid_only, progress).await;
+    let result = svc
+        .import(&Actor::Cli, &bytes, args.valid_only, progress)
+        .await;
     bar.finish_and_clear();
     let outcome = match result {
         Ok(o) => o,

@@ -81,6 +81,10 @@ async fn env_with(with_ca: bool) -> Env {
         &[
             "office",
             "add",
+            "--postal-code",
+            "100-0001",
+            "--address",
+            "東京都千代田区千代田1-1",
             "--number",
             "2710000002",
             "--name",

@@ -21,6 +21,10 @@ fn add_office(data: &std::path::Path, number: &str, prefecture: &str) -> serde_j
         &[
             "office",
             "add",
+            "--postal-code",
+            "100-0001",
+            "--address",
+            "東京都千代田区千代田1-1",
             "--number",
             number,
             "--name",

@@ -56,6 +56,10 @@ async fn payment_recorded_by_the_federation_clears_the_balance_and_scope_holds()
         &[
             "office",
             "add",
+            "--postal-code",
+            "100-0001",
+            "--address",
+            "東京都千代田区千代田1-1",
             "--number",
             "2710000002",
             "--name",

@@ -52,6 +52,10 @@ async fn reply_reaches_office_as_notice_and_mail_close_and_boundaries() {
         &[
             "office",
             "add",
+            "--postal-code",
+            "100-0001",
+            "--address",
+            "東京都千代田区千代田1-1",
             "--number",
             "2710000001",
             "--name",

@@ -27,6 +27,10 @@ fn office(data: &Path, number: &str, name: &str, prefecture: &str) -> serde_json
         &[
             "office",
             "add",
+            "--postal-code",
+            "100-0001",
+            "--address",
+            "東京都千代田区千代田1-1",
             "--number",
             number,
             "--name",

@@ -98,6 +98,10 @@ fn commands_on_a_missing_data_dir_fail_with_one_line() {
         vec![
             "office",
             "add",
+            "--postal-code",
+            "100-0001",
+            "--address",
+            "東京都千代田区千代田1-1",
             "--number",
             "1310000001",
             "--name",
@@ -134,6 +138,10 @@ fn office_add_validates_refuses_duplicates_and_prints_json() {
         &[
             "office",
             "add",
+            "--postal-code",
+            "100-0001",
+            "--address",
+            "東京都千代田区千代田1-1",
             "--number",
             "1310000001",
             "--name",
@@ -157,7 +165,18 @@ fn office_add_validates_refuses_duplicates_and_prints_json() {
         let o = kaigo(
             &data,
             &[
-                "office", "add", "--number", number, "--name", "C", "--kind", kind,
+                "office",
+                "add",
+                "--postal-code",
+                "100-0001",
+                "--address",
+                "東京都千代田区千代田1-1",
+                "--number",
+                number,
+                "--name",
+                "C",
+                "--kind",
+                kind,
             ],
         );
         assert!(!o.status.success(), "{number} {kind}");
@@ -168,6 +187,10 @@ fn office_add_validates_refuses_duplicates_and_prints_json() {
         &[
             "office",
             "add",
+            "--postal-code",
+            "100-0001",
+            "--address",
+            "東京都千代田区千代田1-1",
             "--number",
             "1310000003",
             "--name",
@@ -186,6 +209,10 @@ fn office_add_validates_refuses_duplicates_and_prints_json() {
         &[
             "office",
             "add",
+            "--postal-code",
+            "100-0001",
+            "--address",
+            "東京都千代田区千代田1-1",
             "--number",
             "2710000004",
             "--name",

@@ -65,6 +65,10 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
         &[
             "office",
             "add",
+            "--postal-code",
+            "100-0001",
+            "--address",
+            "東京都千代田区千代田1-1",
             "--number",
             "2710000002",
             "--name",

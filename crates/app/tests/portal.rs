@@ -27,6 +27,10 @@ fn fixture(numbers: &[&str]) -> Fixture {
             &[
                 "office",
                 "add",
+                "--postal-code",
+                "100-0001",
+                "--address",
+                "東京都千代田区千代田1-1",
                 "--number",
                 n,
                 "--name",

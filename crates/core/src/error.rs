@@ -25,11 +25,22 @@ pub enum RepoError {
     /// A uniqueness rule was violated (e.g. a 事業所番号 registered twice).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A new row would repeat a unique key; which one, so that the caller can react (draw
+    /// another user ID, or tell that the 事業所番号 is taken).
+    #[error("duplicate {0:?}")]
+    Duplicate(Unique),
     #[error("not found")]
     NotFound,
     /// The backend failed; the text is for the log, never for the user.
     #[error("storage backend: {0}")]
     Backend(String),
+}
+
+/// The unique keys a registration can collide on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unique {
+    OfficeNumber,
+    UserId,
 }
 
 /// Failure inside the certificate factory or a signer.

@@ -155,7 +155,28 @@ macro_rules! row_id {
                 write!(f, "{}", self.0)
             }
         }
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::ids::BadRowId;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                $crate::ids::parse_row_id(s).map(Self)
+            }
+        }
     };
+}
+
+/// A path segment that is not a row id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadRowId;
+
+/// The one rule for ids in URLs: ASCII digits only (no sign, no spaces), at most 18 of them, not 0.
+pub fn parse_row_id(s: &str) -> Result<i64, BadRowId> {
+    if s.is_empty() || s.len() > 18 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(BadRowId);
+    }
+    match s.parse::<i64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(BadRowId),
+    }
 }
 
 pub(crate) use row_id;
@@ -184,6 +205,14 @@ row_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn row_ids_in_urls() {
+        assert_eq!("12".parse::<OfficeId>(), Ok(OfficeId(12)));
+        for bad in ["", "0", "-1", "+1", " 1", "1a", "１", "9999999999999999999"] {
+            assert_eq!(bad.parse::<NoticeId>(), Err(BadRowId), "{bad:?}");
+        }
+    }
 
     #[test]
     fn office_number_is_ten_digits() {

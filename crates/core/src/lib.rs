@@ -3,6 +3,7 @@
 //! It depends on no web framework, database driver or crypto library implementation.
 
 pub mod account;
+pub mod actor;
 pub mod admin;
 pub mod audit;
 pub mod certificate;

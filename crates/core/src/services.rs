@@ -8,7 +8,6 @@ use crate::deps::Deps;
 #[derive(Clone)]
 pub struct Services {
     pub auth: crate::account::login::AuthService,
-    pub register: crate::office::register::RegistrationService,
     pub apply: crate::certificate::apply::ApplicationService,
     pub issue: crate::certificate::issue::IssuanceService,
     pub notices: crate::notice::service::NoticeService,
@@ -24,7 +23,7 @@ pub struct Services {
     pub admin_certs: crate::certificate::console::CertificateAdminService,
     pub admin_inquiries: crate::inquiry::console::InquiryAdminService,
     pub admin_audit: crate::audit::service::AuditSearchService,
-    pub admin_offices: crate::office::console::AdminOfficeService,
+    pub admin_offices: crate::office::service::AdminOfficeService,
     pub deps: Arc<Deps>,
 }
 
@@ -33,7 +32,6 @@ impl Services {
         let deps = Arc::new(deps);
         Self {
             auth: crate::account::login::AuthService::new(deps.clone()),
-            register: crate::office::register::RegistrationService::new(deps.clone()),
             apply: crate::certificate::apply::ApplicationService::new(deps.clone()),
             issue: crate::certificate::issue::IssuanceService::new(deps.clone()),
             notices: crate::notice::service::NoticeService::new(deps.clone()),
@@ -51,7 +49,7 @@ impl Services {
             admin_certs: crate::certificate::console::CertificateAdminService::new(deps.clone()),
             admin_inquiries: crate::inquiry::console::InquiryAdminService::new(deps.clone()),
             admin_audit: crate::audit::service::AuditSearchService::new(deps.clone()),
-            admin_offices: crate::office::console::AdminOfficeService::new(deps.clone()),
+            admin_offices: crate::office::service::AdminOfficeService::new(deps.clone()),
             deps,
         }
     }

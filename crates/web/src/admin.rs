@@ -220,12 +220,6 @@ struct CodePage {
     first_time: bool,
 }
 
-#[derive(Template)]
-#[template(path = "admin/console.html")]
-struct ConsolePage {
-    frame: crate::console::ConsoleFrame,
-}
-
 #[derive(Deserialize)]
 pub struct LoginForm {
     #[serde(default)]
@@ -376,12 +370,6 @@ pub async fn code_submit(
             })
         }
     }
-}
-
-pub async fn console(console: crate::console::Console) -> AppResult<Response> {
-    render(&ConsolePage {
-        frame: console.frame(),
-    })
 }
 
 pub async fn logout(

@@ -40,6 +40,7 @@ impl From<CoreError> for AppError {
             CoreError::Validation(v) => Self::BadRequest(v.message),
             CoreError::Refused(m) => Self::BadRequest(m),
             CoreError::Repo(RepoError::Conflict(detail)) => Self::Conflict(detail),
+            CoreError::Repo(RepoError::Duplicate(what)) => Self::Conflict(format!("{what:?}")),
             e @ (CoreError::Repo(RepoError::Backend(_))
             | CoreError::Pki(_)
             | CoreError::Hash(_)) => Self::Internal(e.to_string()),

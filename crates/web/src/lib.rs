@@ -12,6 +12,7 @@ pub mod frame;
 pub mod headers;
 pub mod login_secret;
 pub mod pages;
+pub mod path_id;
 pub mod session;
 pub mod state;
 
@@ -125,7 +126,6 @@ pub fn router(state: AppState) -> Router {
             "/admin/login/code",
             get(admin::code_form).post(admin::code_submit),
         )
-        .route("/admin", get(admin::console))
         .route("/admin/logout", post(admin::logout))
         .merge(console::routes())
         .route("/healthz", get(|| async { "ok" }))

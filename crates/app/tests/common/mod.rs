@@ -51,6 +51,10 @@ pub fn init_with_office(data: &Path, number: &str, email: Option<&str>) -> serde
     let mut args = vec![
         "office",
         "add",
+        "--postal-code",
+        "100-0001",
+        "--address",
+        "東京都千代田区千代田1-1",
         "--number",
         number,
         "--name",

@@ -11,15 +11,10 @@ use std::fmt;
 use crate::error::ValidationError;
 use crate::ids::PrefectureCode;
 
-/// Database key of an admin account.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct AdminId(pub i64);
-
-impl fmt::Display for AdminId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)
-    }
-}
+crate::ids::row_id!(
+    /// Database key of an admin account.
+    AdminId
+);
 
 /// What an admin may reach.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

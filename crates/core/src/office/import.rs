@@ -5,12 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::admin::{AdminActor, AdminRole};
+use crate::actor::Actor;
+use crate::admin::AdminRole;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::OfficeNumber;
-use crate::office::console::{
-    AdminOfficeService, OfficeForm, RegisteredBatch, ValidOffice, validate_office_form,
-};
+use crate::office::form::{OfficeForm, ValidOffice, validate_office_form};
+use crate::office::register::RegisteredBatch;
+use crate::office::service::AdminOfficeService;
 
 /// The most rows one file may hold.
 pub const MAX_ROWS: usize = 20_000;
@@ -265,13 +266,8 @@ pub fn check_rows(role: AdminRole, bytes: &[u8]) -> CoreResult<ImportCheck> {
 
 impl AdminOfficeService {
     /// Checks a file for `actor` without importing anything.
-    pub async fn check_import(&self, actor: &AdminActor, bytes: &[u8]) -> CoreResult<ImportCheck> {
-        self.check_file(actor.role, bytes).await
-    }
-
-    /// The CLI's check (central scope).
-    pub async fn check_import_as_cli(&self, bytes: &[u8]) -> CoreResult<ImportCheck> {
-        self.check_file(AdminRole::Central, bytes).await
+    pub async fn check_import(&self, actor: &Actor, bytes: &[u8]) -> CoreResult<ImportCheck> {
+        self.check_file(actor.scope(), bytes).await
     }
 
     async fn check_file(&self, role: AdminRole, bytes: &[u8]) -> CoreResult<ImportCheck> {
@@ -306,47 +302,15 @@ impl AdminOfficeService {
 
     /// Checks the file and registers its offices: all of them, or with `valid_only` the valid
     /// rows when some are bad. Nothing is imported when any row is bad and `valid_only` is
-    /// false.
+    /// false. `progress` is called with the count of rows hashed so far.
     pub async fn import(
         &self,
-        actor: &AdminActor,
-        bytes: &[u8],
-        valid_only: bool,
-    ) -> CoreResult<ImportOutcome> {
-        let outcome = self
-            .import_as(
-                actor.role,
-                &actor.audit_name(),
-                &actor.source,
-                bytes,
-                valid_only,
-                Arc::new(|_| {}),
-            )
-            .await?;
-        Ok(outcome)
-    }
-
-    /// The CLI's import: central scope, actor `cli`, with a progress callback (rows hashed).
-    pub async fn import_as_cli(
-        &self,
+        actor: &Actor,
         bytes: &[u8],
         valid_only: bool,
         progress: Arc<dyn Fn(usize) + Send + Sync>,
     ) -> CoreResult<ImportOutcome> {
-        self.import_as(AdminRole::Central, "cli", "", bytes, valid_only, progress)
-            .await
-    }
-
-    async fn import_as(
-        &self,
-        role: AdminRole,
-        actor_name: &str,
-        source: &str,
-        bytes: &[u8],
-        valid_only: bool,
-        progress: Arc<dyn Fn(usize) + Send + Sync>,
-    ) -> CoreResult<ImportOutcome> {
-        let check = self.check_file(role, bytes).await?;
+        let check = self.check_file(actor.scope(), bytes).await?;
         if check.valid.is_empty() || (!check.errors.is_empty() && !valid_only) {
             return Ok(ImportOutcome {
                 check,
@@ -354,15 +318,13 @@ impl AdminOfficeService {
             });
         }
         let rows: Vec<ValidOffice> = check.valid.iter().map(|(_, v)| v.clone()).collect();
-        let registered = self
-            .register_valid(role, actor_name, rows, progress)
-            .await?;
+        let registered = self.register_valid(actor, rows, progress).await?;
         self.deps
             .audit(
-                actor_name,
-                "admin.offices.import",
+                &actor.audit_name(),
+                "office.import",
                 &format!("letter_batch:{}", registered.batch_id),
-                source,
+                actor.source(),
                 &format!(
                     "imported={} skipped={}",
                     registered.offices.len(),

@@ -2,10 +2,13 @@
 
 pub mod admin;
 pub mod console;
+pub mod form;
 pub mod import;
+pub mod letters;
 pub mod prefectures;
 pub mod register;
 pub mod repo;
+pub mod service;
 
 use crate::ids::{OfficeId, OfficeNumber, PrefectureCode, UserId};
 

@@ -5,6 +5,7 @@ pub(crate) mod console;
 use async_trait::async_trait;
 use kaigo_core::RepoError;
 use kaigo_core::error::RepoResult;
+use kaigo_core::error::Unique;
 use kaigo_core::ids::{OfficeId, OfficeNumber, PrefectureCode, UserId};
 use kaigo_core::office::repo::OfficeRepo;
 use kaigo_core::office::{NewOffice, Office, OfficeKind, OfficeStatus};
@@ -54,12 +55,11 @@ pub(crate) fn office_conflict(e: sqlx::Error) -> RepoError {
         && db.is_unique_violation()
     {
         let what = format!("{} {}", db.message(), db.constraint().unwrap_or_default());
-        let field = if what.contains("user_id") {
-            "user ID"
+        return RepoError::Duplicate(if what.contains("user_id") {
+            Unique::UserId
         } else {
-            "office number"
-        };
-        return RepoError::Conflict(format!("{field} already registered"));
+            Unique::OfficeNumber
+        });
     }
     repo_err("insert office")(e)
 }

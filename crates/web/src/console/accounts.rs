@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaigo_core::CoreError;
@@ -13,9 +13,10 @@ use kaigo_core::office::prefectures::prefecture_name;
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 
-use super::{Console, ConsoleFrame};
+use super::frame::{Console, ConsoleFrame};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult, render};
+use crate::path_id::PathId;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -170,7 +171,7 @@ async fn toggle(
 async fn disable(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<i64>,
+    PathId(AdminId(id)): PathId<AdminId>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
     toggle(&state, &console, id, true).await
@@ -179,7 +180,7 @@ async fn disable(
 async fn enable(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<i64>,
+    PathId(AdminId(id)): PathId<AdminId>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
     toggle(&state, &console, id, false).await
@@ -188,7 +189,7 @@ async fn enable(
 async fn unlock(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<i64>,
+    PathId(AdminId(id)): PathId<AdminId>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<Response> {
     service(&state)

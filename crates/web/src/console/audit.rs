@@ -10,7 +10,7 @@ use kaigo_core::audit::service::AuditSearchInput;
 use kaigo_core::clock::jst_datetime;
 use serde::Deserialize;
 
-use super::{Console, ConsoleFrame};
+use super::frame::{Console, ConsoleFrame};
 use crate::error::{AppResult, render};
 use crate::state::AppState;
 

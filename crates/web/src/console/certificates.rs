@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaigo_core::CoreError;
@@ -16,9 +16,10 @@ use kaigo_core::ids::CertificateId;
 use kaigo_core::office::prefectures::prefecture_name;
 use serde::Deserialize;
 
-use super::{Console, ConsoleFrame};
+use super::frame::{Console, ConsoleFrame};
 use crate::csrf::CsrfForm;
-use crate::error::{AppError, AppResult, render};
+use crate::error::{AppResult, render};
+use crate::path_id::PathId;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -212,12 +213,6 @@ pub struct DetailQuery {
     revoked: String,
 }
 
-fn parse_id(raw: &str) -> AppResult<CertificateId> {
-    raw.parse::<i64>()
-        .map(CertificateId)
-        .map_err(|_| AppError::NotFound)
-}
-
 fn detail_page(
     console: &Console,
     c: &CertificateListing,
@@ -241,11 +236,11 @@ fn detail_page(
 async fn detail(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<CertificateId>,
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
     let service = &state.services.admin_certs;
-    let found = service.detail(&console.actor(), parse_id(&id)?).await?;
+    let found = service.detail(&console.actor(), id).await?;
     detail_page(
         &console,
         &found,
@@ -267,12 +262,11 @@ pub struct RevokeForm {
 async fn revoke(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<CertificateId>,
     CsrfForm(form): CsrfForm<RevokeForm>,
 ) -> AppResult<Response> {
     let service = &state.services.admin_certs;
     let actor = console.actor();
-    let id = parse_id(&id)?;
     // Scope first: outside it, every answer is the same 404.
     let found = service.detail(&actor, id).await?;
     let again = |msg: String, found: &CertificateListing| {

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaigo_core::clock::{jst_date, jst_datetime};
@@ -14,9 +14,10 @@ use kaigo_core::office::prefectures::prefecture_name;
 use kaigo_docs::format_yen;
 use serde::Deserialize;
 
-use super::{Console, ConsoleFrame};
+use super::frame::{Console, ConsoleFrame};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult, render};
+use crate::path_id::PathId;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -27,12 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/fees/{office_id}/payment", post(payment))
         .route("/admin/fees/{office_id}/correction", post(correction))
         .route("/admin/fees/{office_id}/invoice.pdf", get(invoice))
-}
-
-fn office_id(raw: &str) -> AppResult<OfficeId> {
-    raw.parse::<i64>()
-        .map(OfficeId)
-        .map_err(|_| AppError::NotFound)
 }
 
 struct BalanceRow {
@@ -209,10 +204,9 @@ fn ledger_page(console: &Console, ledger: Ledger, now: i64, fb: Feedback) -> Led
 async fn ledger(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<OfficeId>,
     Query(done): Query<Done>,
 ) -> AppResult<Response> {
-    let id = office_id(&id)?;
     let ledger = state
         .services
         .admin_fees
@@ -270,10 +264,9 @@ async fn refused(
 async fn payment(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<OfficeId>,
     CsrfForm(form): CsrfForm<PaymentForm>,
 ) -> AppResult<Response> {
-    let id = office_id(&id)?;
     let input = PaymentInput {
         method: form.method.clone(),
         paid_on: form.paid_on.clone(),
@@ -302,10 +295,9 @@ async fn payment(
 async fn correction(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<OfficeId>,
     CsrfForm(form): CsrfForm<CorrectionForm>,
 ) -> AppResult<Response> {
-    let id = office_id(&id)?;
     let input = CorrectionInput {
         amount: form.amount.clone(),
         reason: form.reason.clone(),
@@ -335,9 +327,8 @@ async fn correction(
 async fn invoice(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<OfficeId>,
 ) -> AppResult<Response> {
-    let id = office_id(&id)?;
     let inv = state
         .services
         .admin_fees

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -15,9 +15,10 @@ use kaigo_core::inquiry::{InquiryId, reception_number};
 use kaigo_core::office::prefectures::prefecture_name;
 use serde::Deserialize;
 
-use super::{Console, ConsoleFrame};
+use super::frame::{Console, ConsoleFrame};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult, render};
+use crate::path_id::PathId;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -155,12 +156,6 @@ pub struct DetailQuery {
     done: String,
 }
 
-fn parse_id(raw: &str) -> AppResult<InquiryId> {
-    raw.parse::<i64>()
-        .map(InquiryId)
-        .map_err(|_| AppError::NotFound)
-}
-
 fn page(
     console: &Console,
     q: &InquiryRecord,
@@ -186,13 +181,13 @@ fn page(
 async fn detail(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<InquiryId>,
     Query(dq): Query<DetailQuery>,
 ) -> AppResult<Response> {
     let found = state
         .services
         .admin_inquiries
-        .get(&console.actor(), parse_id(&id)?)
+        .get(&console.actor(), id)
         .await?;
     let message = match dq.done.as_str() {
         "reply" => Some("回答を送信しました。事業所へのお知らせとメールで届きます。"),
@@ -211,12 +206,11 @@ pub struct ReplyForm {
 async fn reply(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<InquiryId>,
     CsrfForm(form): CsrfForm<ReplyForm>,
 ) -> AppResult<Response> {
     let service = &state.services.admin_inquiries;
     let actor = console.actor();
-    let id = parse_id(&id)?;
     match service.reply(&actor, id, &form.body).await {
         Ok(Ok(_)) => {
             Ok(Redirect::to(&format!("/admin/inquiries/{}?done=reply", id.0)).into_response())
@@ -239,12 +233,11 @@ pub struct CloseForm {}
 async fn close(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<InquiryId>,
     CsrfForm(_form): CsrfForm<CloseForm>,
 ) -> AppResult<Response> {
     let service = &state.services.admin_inquiries;
     let actor = console.actor();
-    let id = parse_id(&id)?;
     match service.close(&actor, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/inquiries/{}?done=close", id.0)).into_response()),
         Err(CoreError::Refused(msg)) => {

@@ -15,9 +15,10 @@ use kaigo_core::notice::attachment::AttachmentId;
 use kaigo_core::notice::console::{NoticeInput, Upload};
 use serde::Deserialize;
 
-use super::{Console, ConsoleFrame};
+use super::frame::{Console, ConsoleFrame};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult, render};
+use crate::path_id::{PathId, segment};
 use crate::state::AppState;
 
 /// The body limit of the forms with attachments (each file is limited to 10 MiB by the
@@ -44,12 +45,6 @@ pub fn routes() -> Router<AppState> {
             "/admin/notices/{id}/attachments/{attachment}/delete",
             post(remove_attachment),
         )
-}
-
-fn notice_id(raw: &str) -> AppResult<NoticeId> {
-    raw.parse::<i64>()
-        .map(NoticeId)
-        .map_err(|_| AppError::NotFound)
 }
 
 struct ListRow {
@@ -314,10 +309,9 @@ async fn create(
 async fn edit_form(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<NoticeId>,
     Query(done): Query<Done>,
 ) -> AppResult<Response> {
-    let id = notice_id(&id)?;
     let d = state
         .services
         .admin_notices
@@ -357,10 +351,9 @@ async fn edit_form(
 async fn edit(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<NoticeId>,
     mp: Multipart,
 ) -> AppResult<Response> {
-    let id = notice_id(&id)?;
     let (input, uploads) = read_form(&console, mp).await?;
     match state
         .services
@@ -379,10 +372,9 @@ struct Empty {}
 async fn withdraw(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(id): PathId<NoticeId>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    let id = notice_id(&id)?;
     state
         .services
         .admin_notices
@@ -397,11 +389,8 @@ async fn remove_attachment(
     Path((id, attachment)): Path<(String, String)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    let id = notice_id(&id)?;
-    let attachment = attachment
-        .parse::<i64>()
-        .map(AttachmentId)
-        .map_err(|_| AppError::NotFound)?;
+    let id: NoticeId = segment(&id)?;
+    let attachment: AttachmentId = segment(&attachment)?;
     state
         .services
         .admin_notices

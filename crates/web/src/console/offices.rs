@@ -7,18 +7,20 @@ mod register;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::ids::OfficeId;
-use kaigo_core::office::console::{OfficeForm, PAGE_SIZE};
+use kaigo_core::office::form::OfficeForm;
+use kaigo_core::office::service::PAGE_SIZE;
 use kaigo_core::office::{Office, OfficeStatus};
 use serde::Deserialize;
 
-use super::{Console, ConsoleFrame};
+use super::frame::{Console, ConsoleFrame};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult, render};
+use crate::path_id::PathId;
 use crate::state::AppState;
 
 pub use register::letters_pdf;
@@ -34,11 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/offices/{id}/reissue", post(reissue))
         .route("/admin/offices/{id}/unlock", post(unlock))
         .merge(register::routes())
-}
-
-/// A path id; anything that is not a number is simply not found.
-pub(crate) fn path_id(raw: &str) -> AppResult<i64> {
-    raw.parse::<i64>().map_err(|_| AppError::NotFound)
 }
 
 /// One row of the list (and the detail's header).
@@ -225,10 +222,9 @@ async fn detail_page(
 async fn detail(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(OfficeId(id)): PathId<OfficeId>,
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
-    let id = path_id(&id)?;
     detail_page(&state, &console, id, None, vec![], done_message(&q.done)).await
 }
 
@@ -239,10 +235,9 @@ fn back(id: i64, done: &str) -> Response {
 async fn edit(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(OfficeId(id)): PathId<OfficeId>,
     CsrfForm(form): CsrfForm<OfficeForm>,
 ) -> AppResult<Response> {
-    let id = path_id(&id)?;
     let svc = &state.services.admin_offices;
     match svc.edit(&console.actor(), OfficeId(id), &form).await? {
         Ok(()) => Ok(back(id, "edit")),
@@ -256,10 +251,9 @@ struct Empty {}
 async fn lifecycle(
     state: &AppState,
     console: &Console,
-    id: &str,
+    id: i64,
     action: &str,
 ) -> AppResult<Response> {
-    let id = path_id(id)?;
     let svc = &state.services.admin_offices;
     let actor = console.actor();
     let result = match action {
@@ -280,28 +274,28 @@ async fn lifecycle(
 async fn suspend(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(OfficeId(id)): PathId<OfficeId>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    lifecycle(&state, &console, &id, "suspend").await
+    lifecycle(&state, &console, id, "suspend").await
 }
 
 async fn resume(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(OfficeId(id)): PathId<OfficeId>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    lifecycle(&state, &console, &id, "resume").await
+    lifecycle(&state, &console, id, "resume").await
 }
 
 async fn unlock(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(OfficeId(id)): PathId<OfficeId>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    lifecycle(&state, &console, &id, "unlock").await
+    lifecycle(&state, &console, id, "unlock").await
 }
 
 #[derive(Template)]
@@ -315,9 +309,8 @@ struct ClosePage {
 async fn close_confirm(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(OfficeId(id)): PathId<OfficeId>,
 ) -> AppResult<Response> {
-    let id = path_id(&id)?;
     let office = state
         .services
         .admin_offices
@@ -340,10 +333,9 @@ struct CloseForm {
 async fn close(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(OfficeId(id)): PathId<OfficeId>,
     CsrfForm(form): CsrfForm<CloseForm>,
 ) -> AppResult<Response> {
-    let id = path_id(&id)?;
     let svc = &state.services.admin_offices;
     let actor = console.actor();
     let office = svc.office(&actor, OfficeId(id)).await?;
@@ -367,10 +359,9 @@ async fn close(
 async fn reissue(
     State(state): State<AppState>,
     console: Console,
-    Path(id): Path<String>,
+    PathId(OfficeId(id)): PathId<OfficeId>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    let id = path_id(&id)?;
     let svc = &state.services.admin_offices;
     match svc.reissue_login(&console.actor(), OfficeId(id)).await {
         Ok(batch) => Ok(Redirect::to(&format!("/admin/offices/letters/{batch}")).into_response()),

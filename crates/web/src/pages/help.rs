@@ -17,6 +17,7 @@ use crate::csrf::CsrfForm;
 use crate::download::file_response;
 use crate::error::{AppError, AppResult, render};
 use crate::frame::Frame;
+use crate::path_id::PathId;
 use crate::session::Session;
 use crate::state::AppState;
 
@@ -72,9 +73,8 @@ pub async fn document_file(
     State(state): State<AppState>,
     user: CurrentOffice,
     ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
+    PathId(OfficeDocumentId(id)): PathId<OfficeDocumentId>,
 ) -> AppResult<Response> {
-    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     let doc = state
         .services
         .documents
@@ -97,9 +97,8 @@ pub async fn document_attachment(
     State(state): State<AppState>,
     user: CurrentOffice,
     ClientIp(ip): ClientIp,
-    Path(id): Path<String>,
+    PathId(AttachmentId(id)): PathId<AttachmentId>,
 ) -> AppResult<Response> {
-    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     let file = state
         .services
         .documents

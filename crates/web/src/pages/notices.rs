@@ -17,6 +17,7 @@ use crate::client::ClientIp;
 use crate::download::file_response;
 use crate::error::{AppError, AppResult, render};
 use crate::frame::Frame;
+use crate::path_id::{PathId, row_id};
 use crate::state::AppState;
 
 pub struct Row {
@@ -147,9 +148,8 @@ pub async fn top(
 pub async fn detail(
     State(state): State<AppState>,
     user: CurrentOffice,
-    Path(id): Path<String>,
+    PathId(NoticeId(id)): PathId<NoticeId>,
 ) -> AppResult<Response> {
-    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
     let notice = state
         .services
         .notices
@@ -199,8 +199,8 @@ pub async fn attachment(
     ClientIp(ip): ClientIp,
     Path((notice, id)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let notice = notice.parse::<i64>().map_err(|_| AppError::NotFound)?;
-    let id = id.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let notice = row_id(&notice)?;
+    let id = row_id(&id)?;
     let file = state
         .services
         .notices

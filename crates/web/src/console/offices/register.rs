@@ -11,14 +11,15 @@ use axum::routing::{get, post};
 use base64::Engine as _;
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::office::admin::{LetterEntry, LetterKind};
-use kaigo_core::office::console::{LetterPart, OfficeForm, letter_date};
+use kaigo_core::office::form::OfficeForm;
 use kaigo_core::office::import::{ImportCheck, RowError};
+use kaigo_core::office::letters::{LetterPart, letter_date};
 use serde::Deserialize;
 
-use super::path_id;
-use crate::console::{Console, ConsoleFrame};
+use crate::console::frame::{Console, ConsoleFrame};
 use crate::csrf::CsrfForm;
 use crate::error::{AppError, AppResult, render};
+use crate::path_id::row_id;
 use crate::session::Session;
 use crate::state::AppState;
 
@@ -111,7 +112,7 @@ async fn new_submit(
     CsrfForm(form): CsrfForm<OfficeForm>,
 ) -> AppResult<Response> {
     let svc = &state.services.admin_offices;
-    match svc.register(&console.actor(), &form).await {
+    match svc.register(&console.actor().into(), &form).await {
         Ok(Ok(batch)) => {
             Ok(Redirect::to(&format!("/admin/offices/letters/{}", batch.batch_id)).into_response())
         }
@@ -199,7 +200,7 @@ async fn import_upload(
         return Ok((StatusCode::BAD_REQUEST, render(&page)?).into_response());
     };
     let svc = &state.services.admin_offices;
-    match svc.check_import(&console.actor(), &bytes).await {
+    match svc.check_import(&console.actor().into(), &bytes).await {
         Ok(check) => {
             fill_report(&mut page, &check);
             if !check.valid.is_empty() {
@@ -242,7 +243,12 @@ async fn import_confirm(
     // The file is checked again: nothing from the first step is trusted.
     let mut page = ImportPage::blank(console.frame());
     match svc
-        .import(&console.actor(), &bytes, form.valid_only.is_some())
+        .import(
+            &console.actor().into(),
+            &bytes,
+            form.valid_only.is_some(),
+            std::sync::Arc::new(|_| {}),
+        )
         .await
     {
         Ok(outcome) => match outcome.registered {
@@ -298,7 +304,7 @@ async fn letters_page(
     console: Console,
     Path(batch): Path<String>,
 ) -> AppResult<Response> {
-    let batch_id = path_id(&batch)?;
+    let batch_id = row_id(&batch)?;
     let (batch, entries) = state
         .services
         .admin_offices
@@ -366,9 +372,9 @@ async fn letters_part(
     console: Console,
     Path((batch, part)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let batch_id = path_id(&batch)?;
+    let batch_id = row_id(&batch)?;
     let part_no =
-        usize::try_from(path_id(part.trim_end_matches(".pdf"))?).map_err(|_| AppError::NotFound)?;
+        usize::try_from(row_id(part.trim_end_matches(".pdf"))?).map_err(|_| AppError::NotFound)?;
     let (batch, part, entries) = state
         .services
         .admin_offices
@@ -383,8 +389,8 @@ async fn letter_one(
     console: Console,
     Path((batch, office)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let batch_id = path_id(&batch)?;
-    let office_id = path_id(office.trim_end_matches(".pdf"))?;
+    let batch_id = row_id(&batch)?;
+    let office_id = row_id(office.trim_end_matches(".pdf"))?;
     let (batch, entries) = state
         .services
         .admin_offices
@@ -411,7 +417,7 @@ async fn discard(
     Path(batch): Path<String>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<Response> {
-    let batch_id = path_id(&batch)?;
+    let batch_id = row_id(&batch)?;
     state
         .services
         .admin_offices
