@@ -10,6 +10,7 @@ pub mod bench_login;
 pub mod cert;
 pub mod cli;
 pub mod config;
+pub mod connection_io;
 pub mod connections;
 pub mod datadir;
 pub mod demo;

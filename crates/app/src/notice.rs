@@ -6,7 +6,7 @@ use anyhow::{anyhow, bail};
 use kaigo_core::ids::{NoticeId, OfficeNumber, PrefectureCode};
 use kaigo_core::notice::attachment::NewAttachment;
 use kaigo_core::notice::attachment::{MAX_ATTACHMENT_BYTES, MAX_ATTACHMENTS, NoticeDraft};
-use kaigo_core::notice::console::{Upload, check_upload};
+use kaigo_core::notice::attachment::{Upload, check_upload};
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
 
 use crate::datadir::DataDir;

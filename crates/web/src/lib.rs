@@ -23,7 +23,7 @@ use axum::routing::{get, post};
 
 pub use state::{AppState, WebConfig};
 
-use crate::pages::{apply, certificate, help, login, misc, notices};
+use crate::pages::{help, login, misc, notices};
 use crate::pages::{issuance_password, password_reset, settings};
 
 /// The whole portal as one router.
@@ -40,43 +40,8 @@ pub fn router(state: AppState) -> Router {
         .route("/notices", get(notices::list))
         .route("/notices/{id}", get(notices::detail))
         .route("/notices/{id}/files/{file}", get(notices::attachment))
-        .route("/dx", get(apply::dx_tab).post(apply::dx_choose))
-        .route("/dx/notes", get(apply::dx_notes))
-        .route(
-            "/dx/apply/password",
-            get(apply::dx_password_form).post(apply::dx_password_submit),
-        )
-        .route("/dx/apply/terms", get(apply::dx_terms))
-        .route("/dx/apply/submit", post(apply::dx_submit))
-        .route("/dx/apply/done", get(apply::dx_done))
-        .route("/dx/download", get(apply::dx_download_page))
-        .route("/dx/download/file", get(apply::dx_download_file))
-        .route(
-            "/certificate",
-            get(apply::hoken_tab).post(apply::hoken_choose),
-        )
-        .route("/certificate/notes", get(apply::hoken_notes))
-        .route(
-            "/certificate/apply/password",
-            get(apply::hoken_password_form).post(apply::hoken_password_submit),
-        )
-        .route(
-            "/certificate/apply/start",
-            get(apply::hoken_start_form).post(apply::hoken_start_submit),
-        )
-        .route("/certificate/apply/terms", get(apply::hoken_terms))
-        .route("/certificate/apply/submit", post(apply::hoken_submit))
-        .route("/certificate/apply/done", get(apply::hoken_done))
-        .route("/certificate/download", get(apply::hoken_download_page))
-        .route(
-            "/certificate/download/file",
-            get(apply::hoken_download_file),
-        )
-        .route("/certificate/estimate", get(certificate::estimate))
-        .route(
-            "/dx/apply/start",
-            get(apply::dx_start_form).post(apply::dx_start_submit),
-        )
+        .merge(pages::dx::routes())
+        .merge(pages::certificate::routes())
         .route("/documents", get(help::documents))
         .route("/documents/{id}", get(help::document_file))
         .route(

@@ -6,5 +6,6 @@ pub mod login;
 pub mod password;
 pub mod recovery;
 pub mod repo;
+pub mod security_address;
 pub mod security_mail;
 pub mod throttle;

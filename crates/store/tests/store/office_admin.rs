@@ -59,7 +59,7 @@ pub async fn search_bulk_insert_and_edit(db: TestDb) {
     let again = vec![new_office(31, Some(13)), new_office(5, Some(13))];
     assert!(matches!(
         s.insert_offices(&again).await,
-        Err(RepoError::Conflict(_))
+        Err(RepoError::Duplicate(_))
     ));
     let n31 = OfficeNumber::parse("1300000031").unwrap();
     assert!(s.office_by_number(&n31).await.unwrap().is_none());

@@ -12,7 +12,8 @@ use kaigo_core::document::format_size;
 use kaigo_core::ids::NoticeId;
 use kaigo_core::notice::NoticeCategory;
 use kaigo_core::notice::attachment::AttachmentId;
-use kaigo_core::notice::console::{NoticeInput, Upload};
+use kaigo_core::notice::attachment::Upload;
+use kaigo_core::notice::console::NoticeInput;
 use serde::Deserialize;
 
 use super::frame::{Console, ConsoleFrame};

@@ -1,19 +1,74 @@
 //! Manual 2 and 3-2: the 証明書 tab for the 介護保険証明書 — the choice (見積書 / download /
 //! application), the history with the fee balance, the notes, and the estimate PDF. The
-//! application steps themselves are the shared flow of `apply.rs`.
+//! application steps themselves are the shared flow of `flow.rs`.
 
+use std::future::Future;
+use std::pin::Pin;
+
+use crate::csrf::CsrfForm;
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
+use axum::routing::get;
+use kaigo_core::certificate::CertKind;
 use kaigo_core::certificate::apply::HistoryRow;
 use kaigo_core::fee::service::BALANCE_BLOCKS_APPLICATION;
 
-use super::apply::{HOKEN, frame};
+use super::flow::{
+    self,
+    tab::{ChoiceForm, Flow, choose, frame, mark_notes_read},
+};
 use crate::auth::CurrentOffice;
 use crate::client::ClientIp;
 use crate::error::{AppError, AppResult, render};
 use crate::frame::Frame;
 use crate::state::AppState;
+
+/// The 証明書 tab (manual 3-2): 介護保険証明書.
+pub(crate) const HOKEN: Flow = Flow {
+    kind: CertKind::KaigoHoken,
+    base: "/certificate",
+    tab_key: "certificate",
+    tab_label: CertKind::KaigoHoken.tab_label(),
+    download_choice: CertKind::KaigoHoken.download_choice(),
+    nothing_to_download: "ダウンロードできる介護保険証明書がありません。",
+    tab,
+};
+
+fn tab<'a>(
+    state: &'a AppState,
+    user: &'a CurrentOffice,
+    selected: &'a str,
+    error: Option<String>,
+) -> Pin<Box<dyn Future<Output = AppResult<Response>> + Send + 'a>> {
+    Box::pin(tab_page(state, user, selected, error))
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/certificate", get(hoken_tab).post(hoken_choose))
+        .route("/certificate/notes", get(hoken_notes))
+        .route("/certificate/estimate", get(estimate))
+        .merge(flow::routes(&HOKEN))
+}
+
+async fn hoken_choose(
+    State(state): State<AppState>,
+    user: CurrentOffice,
+    CsrfForm(form): CsrfForm<ChoiceForm>,
+) -> AppResult<Response> {
+    choose(&state, &user, &HOKEN, &form.choice).await
+}
+
+async fn hoken_notes(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+    mark_notes_read(&user, &HOKEN);
+    notes_page(&state, &user)
+}
+
+async fn hoken_tab(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+    tab_page(&state, &user, "", None).await
+}
 
 #[derive(Template)]
 #[template(path = "certificate.html")]

@@ -1,7 +1,8 @@
 //! Handlers, one module per part of the manual. Each calls services; none touches storage.
 
-pub mod apply;
 pub mod certificate;
+pub mod dx;
+pub mod flow;
 pub mod help;
 pub mod issuance_password;
 pub mod login;

@@ -4,7 +4,7 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
-use kaigo_core::account::recovery::{CodeError, StartAddressError};
+use kaigo_core::account::security_address::{CodeError, StartAddressError};
 use kaigo_core::account::security_mail::CODE_DIGITS;
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::office::Office;

@@ -1,0 +1,150 @@
+//! The terms of use, the submission and the 申請完了 page.
+
+use askama::Template;
+
+use axum::response::{IntoResponse, Redirect, Response};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use kaigo_core::certificate::terms::{TERMS_ARTICLES, TERMS_TITLE};
+use serde::Deserialize;
+
+use super::start::pending_for;
+use super::tab::{Flow, back_to_tab, frame, refuse_if_fee_blocks};
+use crate::auth::CurrentOffice;
+use crate::error::{AppError, AppResult, render};
+use crate::frame::Frame;
+use crate::state::AppState;
+
+#[derive(Template)]
+#[template(path = "apply_terms.html")]
+struct TermsPage {
+    frame: Frame,
+    base: &'static str,
+    kind_label: &'static str,
+    terms_title: &'static str,
+    terms_version: String,
+    articles: &'static [(&'static str, &'static [&'static str])],
+    token: String,
+}
+
+#[derive(Template)]
+#[template(path = "apply_done.html")]
+struct DonePage {
+    frame: Frame,
+    kind_label: &'static str,
+    tab_label: &'static str,
+    download_choice: &'static str,
+}
+
+pub(crate) async fn terms(
+    state: &AppState,
+    user: &CurrentOffice,
+    flow: &Flow,
+) -> AppResult<Response> {
+    let data = user.session.data();
+    let Some(pending) = pending_for(&data, flow) else {
+        return Ok(back_to_tab(
+            user,
+            flow,
+            "最初から発行申請の手続きを行ってください。",
+        ));
+    };
+    if data
+        .pending_start
+        .as_ref()
+        .is_none_or(|s| s.token != pending.token)
+    {
+        return Ok(Redirect::to(&format!("{}/apply/start", flow.base)).into_response());
+    }
+    render(&TermsPage {
+        frame: frame(state, user, flow),
+        base: flow.base,
+        kind_label: flow.kind.label(),
+        terms_title: TERMS_TITLE,
+        terms_version: state.services.deps.settings.terms_version.clone(),
+        articles: TERMS_ARTICLES,
+        token: pending.token.clone(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct SubmitForm {
+    #[serde(default)]
+    token: String,
+}
+
+pub(crate) async fn submit(
+    state: &AppState,
+    user: &CurrentOffice,
+    flow: &Flow,
+    ip: &str,
+    form: SubmitForm,
+) -> AppResult<Response> {
+    let done_url = format!("{}/apply/done", flow.base);
+    let data = user.session.data();
+    // A repeated submit (double click, back button, reload) lands on the completion page.
+    if data.submitted.contains(&form.token) {
+        return Ok(Redirect::to(&done_url).into_response());
+    }
+    if let Some(r) = refuse_if_fee_blocks(state, user, flow).await? {
+        return Ok(r);
+    }
+    let Some(pending) = data
+        .pending
+        .clone()
+        .filter(|p| p.kind == flow.kind.code() && p.token == form.token)
+    else {
+        if state
+            .services
+            .apply
+            .pending(&user.office, flow.kind)
+            .await?
+        {
+            return Ok(Redirect::to(&done_url).into_response());
+        }
+        return Ok(back_to_tab(
+            user,
+            flow,
+            "最初から発行申請の手続きを行ってください。",
+        ));
+    };
+    let not_before = data
+        .pending_start
+        .as_ref()
+        .filter(|s| s.token == pending.token)
+        .and_then(|s| s.not_before);
+    let sealed = STANDARD
+        .decode(pending.sealed_password_b64.as_bytes())
+        .map_err(|_| AppError::Internal("sealed password in session is not base64".into()))?;
+    state
+        .services
+        .apply
+        .submit_starting(
+            &user.office,
+            flow.kind,
+            sealed,
+            &pending.token,
+            ip,
+            not_before,
+        )
+        .await?;
+    state.issuance_wakeup.notify_one();
+    user.session.update(|d| {
+        d.pending = None;
+        d.pending_start = None;
+        d.submitted.push(pending.token.clone());
+        if d.submitted.len() > 10 {
+            d.submitted.remove(0);
+        }
+    });
+    Ok(Redirect::to(&done_url).into_response())
+}
+
+pub(crate) fn done(state: &AppState, user: &CurrentOffice, flow: &Flow) -> AppResult<Response> {
+    render(&DonePage {
+        frame: frame(state, user, flow),
+        kind_label: flow.kind.label(),
+        tab_label: flow.tab_label,
+        download_choice: flow.download_choice,
+    })
+}
