@@ -28,7 +28,7 @@ pub fn to_json_value(c: &CertificateListing, now: i64) -> serde_json::Value {
         "not_before": rfc3339(c.cert.not_before),
         "not_after": rfc3339(c.cert.not_after),
         "revoked_at": c.cert.revoked_at.map(rfc3339),
-        "reason": c.cert.revocation_reason,
+        "reason": c.cert.revocation_reason.map(|r| r.name()),
     })
 }
 

@@ -5,6 +5,7 @@ mod common;
 
 use common::{add_admin, json, kaigo, now, s, stderr, stdout};
 use kaigo_core::certificate::repo::{ApplicationRepo, CertificateRepo};
+use kaigo_core::certificate::revocation::RevocationReason;
 use kaigo_core::certificate::{CertKind, CertStatus, NewApplication, NewCertificate};
 use kaigo_core::ids::{CertificateId, OfficeNumber, Serial};
 use kaigo_core::mail::NewMail;
@@ -94,7 +95,7 @@ async fn issue(store: &SqlStore, number: &str, kind: CertKind, serial: &str) -> 
 
 async fn status(store: &SqlStore, id: CertificateId) -> (CertStatus, Option<String>) {
     let c = store.certificate(id).await.unwrap().unwrap();
-    (c.status, c.revocation_reason)
+    (c.status, c.revocation_reason.map(|r| r.name().to_owned()))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -226,7 +227,7 @@ async fn console_search_detail_revoke_and_boundaries() {
     assert!(!p.contains("id=\"revoke-form\""), "no second revoke form");
     let rec = store.certificate(c13).await.unwrap().unwrap();
     assert_eq!(rec.status, CertStatus::Revoked);
-    assert_eq!(rec.revocation_reason.as_deref(), Some("keyCompromise"));
+    assert_eq!(rec.revocation_reason, Some(RevocationReason::KeyCompromise));
     assert!(rec.revoked_at.unwrap() >= now() - 60);
     // A double submit revokes once: the second is refused and the reason stays.
     let p = fw

@@ -447,8 +447,8 @@ async fn offices_console_over_http() {
         .unwrap();
     assert_eq!(certs[0].status, CertStatus::Revoked);
     assert_eq!(
-        certs[0].revocation_reason.as_deref(),
-        Some("cessationOfOperation")
+        certs[0].revocation_reason,
+        Some(kaigo_core::certificate::revocation::RevocationReason::CessationOfOperation)
     );
     assert!(certs[0].revoked_at.is_some());
     let refused = Walker::new(&base)

@@ -32,6 +32,11 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The renewal window in seconds (`renewal_notice_days`).
+    pub fn renewal_window_seconds(&self) -> i64 {
+        self.renewal_notice_days.saturating_mul(86_400)
+    }
+
     /// The configured threshold as the messages say it: 「3回」.
     pub fn lockout_times(&self) -> String {
         format!("{}回", self.lockout_threshold)

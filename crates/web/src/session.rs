@@ -15,6 +15,7 @@ use axum::response::Response;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use kaigo_core::account::repo::SessionRecord;
+use kaigo_core::certificate::apply::{SealedPassword, ValidityStart};
 use kaigo_core::ids::OfficeId;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -51,25 +52,38 @@ pub struct SessionData {
     pub reissue_token: Option<String>,
     #[serde(default)]
     pub reissued: Option<(String, i64)>,
-    /// The validity start chosen for the pending application (step after the password).
-    #[serde(default)]
+    /// The validity start chosen for the pending application (step after the password). A
+    /// choice stored in an older shape is dropped: the office is asked again.
+    #[serde(default, deserialize_with = "lenient")]
     pub pending_start: Option<PendingStart>,
 }
 
-/// The chosen start of validity of a pending application: `None` = at issuance, else the end
-/// of the current certificate (renewal).
+/// The office's choice of the start of validity for a pending application; core resolves it
+/// to a date when the application is submitted.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PendingStart {
     pub token: String,
-    pub not_before: Option<i64>,
+    pub start: ValidityStart,
 }
 
 /// A checked issuance password, sealed under the server key, waiting for the terms.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct PendingApplication {
     pub kind: String,
-    pub sealed_password_b64: String,
+    /// Stored as base64 under the name it always had.
+    #[serde(rename = "sealed_password_b64")]
+    pub sealed_password: SealedPassword,
     pub token: String,
+}
+
+/// Reads an optional field, taking a value of another shape as absent.
+fn lenient<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    let value = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(value.and_then(|v| serde_json::from_value(v).ok()))
 }
 
 #[derive(Debug)]

@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use crate::account::throttle::Attempt;
+use crate::certificate::renewal::in_renewal_window;
 use crate::certificate::{
     ApplicationState, CertKind, CertStatus, CertificateRecord, NewApplication,
 };
 use crate::clock::jst_date;
 use crate::deps::Deps;
 use crate::error::{CoreError, CoreResult};
+use crate::ids::CertificateId;
 use crate::office::Office;
 
 /// Result of checking the 証明書発行用パスワード.
@@ -20,16 +22,111 @@ pub enum IssuancePasswordCheck {
     Locked(i64),
 }
 
-/// One row of the manual's history table (発行申請日 / 有効開始年月日 / 有効終了年月日 / 状況 / 発行手数料残高).
+/// Where a row of the history table stands (状況).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryStatus {
+    /// Waiting in the queue or being built.
+    Requested,
+    Failed,
+    Issued,
+    Expired,
+    Revoked,
+}
+
+impl HistoryStatus {
+    /// The manual's word for it.
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Requested => "申請中",
+            Self::Failed => "発行エラー",
+            Self::Issued => "発行済み",
+            Self::Expired => "有効期限切れ",
+            Self::Revoked => "失効",
+        }
+    }
+}
+
+/// One row of the manual's history table (発行申請日 / 有効開始年月日 / 有効終了年月日 / 状況 / 発行手数料残高):
+/// typed fields for decisions, and the labels the templates print.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryRow {
+    /// The certificate of the row; `None` for an application not (yet) issued.
+    pub certificate_id: Option<CertificateId>,
+    pub state: HistoryStatus,
     pub requested_on: String,
     pub valid_from: String,
     pub valid_to: String,
-    pub status: String,
+    /// `state.label()`.
+    pub status: &'static str,
     /// Outstanding fee in yen for this certificate (0 for 介護DX証明書).
     pub fee_balance: i64,
 }
+
+/// A checked 証明書発行用パスワード sealed under the server key: what the session holds between
+/// the steps of an application and what the queue holds until the file is built. Opaque: only
+/// core opens it. In the session it is a base64 string.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SealedPassword(Vec<u8>);
+
+impl std::fmt::Debug for SealedPassword {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SealedPassword(..)")
+    }
+}
+
+impl serde::Serialize for SealedPassword {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use base64::Engine as _;
+        s.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SealedPassword {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use base64::Engine as _;
+        let s = String::deserialize(d)?;
+        base64::engine::general_purpose::STANDARD
+            .decode(s.as_bytes())
+            .map(Self)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// When the new certificate's validity starts (有効開始年月日), as the office chose it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ValidityStart {
+    /// 申請日から: when it is issued.
+    #[default]
+    Now,
+    /// As a renewal: when the current certificate ends (only inside the renewal window).
+    Renewal,
+}
+
+impl ValidityStart {
+    /// The form's value (`now`, `renewal`).
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "now" => Some(Self::Now),
+            "renewal" => Some(Self::Renewal),
+            _ => None,
+        }
+    }
+}
+
+/// What the validity-start step of an application offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StartStep {
+    /// Whether the step is shown: always for 介護保険証明書 (manual 3-2); for 介護DX証明書 only
+    /// when a renewal is possible (manual 3-1 goes straight to the terms).
+    pub shown: bool,
+    /// The end of the current certificate when a renewal is possible.
+    pub renewal_end: Option<i64>,
+}
+
+/// The message when a renewal is asked for without a certificate to renew.
+pub const NOTHING_TO_RENEW: &str =
+    "更新できる証明書がありません。「申請日から」を選択してください。";
 
 #[derive(Clone)]
 pub struct ApplicationService {
@@ -80,8 +177,46 @@ impl ApplicationService {
     }
 
     /// Seals a checked issuance password for the queue (and for the session between steps).
-    pub fn seal_password(&self, password: &str) -> CoreResult<Vec<u8>> {
-        Ok(self.deps.sealer.seal(password.as_bytes())?)
+    pub fn seal_password(&self, password: &str) -> CoreResult<SealedPassword> {
+        Ok(SealedPassword(self.deps.sealer.seal(password.as_bytes())?))
+    }
+
+    /// The validity-start step for this office and kind: whether it is shown, and until when
+    /// the current certificate runs if it may be renewed.
+    pub async fn start_step(&self, office: &Office, kind: CertKind) -> CoreResult<StartStep> {
+        let renewal_end = self.renewal_end(office, kind).await?;
+        Ok(StartStep {
+            shown: kind == CertKind::KaigoHoken || renewal_end.is_some(),
+            renewal_end,
+        })
+    }
+
+    /// The end of the current certificate when it is inside the renewal window.
+    async fn renewal_end(&self, office: &Office, kind: CertKind) -> CoreResult<Option<i64>> {
+        let now = self.deps.clock.unix();
+        Ok(self
+            .current_certificate(office, kind)
+            .await?
+            .filter(|c| in_renewal_window(c, now, &self.deps.settings))
+            .map(|c| c.not_after))
+    }
+
+    /// The `not_before` of a new certificate for the office's choice, or the message when a
+    /// renewal is asked for without a certificate to renew.
+    pub async fn resolve_start(
+        &self,
+        office: &Office,
+        kind: CertKind,
+        start: ValidityStart,
+    ) -> CoreResult<Result<Option<i64>, &'static str>> {
+        Ok(match start {
+            ValidityStart::Now => Ok(None),
+            ValidityStart::Renewal => self
+                .renewal_end(office, kind)
+                .await?
+                .map(Some)
+                .ok_or(NOTHING_TO_RENEW),
+        })
     }
 
     /// Submits an application with the sealed password from step 3. A repeat (same form token,
@@ -90,26 +225,39 @@ impl ApplicationService {
         &self,
         office: &Office,
         kind: CertKind,
-        sealed_password: Vec<u8>,
+        sealed_password: SealedPassword,
         idempotency_key: &str,
         source: &str,
     ) -> CoreResult<crate::certificate::Application> {
-        self.submit_starting(office, kind, sealed_password, idempotency_key, source, None)
-            .await
+        self.submit_starting(
+            office,
+            kind,
+            sealed_password,
+            idempotency_key,
+            source,
+            ValidityStart::Now,
+        )
+        .await
     }
 
-    /// Like [`submit`](Self::submit), with a requested start of validity (renewal: the end of
-    /// the current certificate). Refused while an outstanding fee blocks the kind.
+    /// Like [`submit`](Self::submit), with the office's choice of the start of validity; core
+    /// resolves it (a renewal starts when the current certificate ends, and is refused when
+    /// there is none to renew). Refused while an outstanding fee blocks the kind.
     pub async fn submit_starting(
         &self,
         office: &Office,
         kind: CertKind,
-        sealed_password: Vec<u8>,
+        sealed_password: SealedPassword,
         idempotency_key: &str,
         source: &str,
-        not_before: Option<i64>,
+        start: ValidityStart,
     ) -> CoreResult<crate::certificate::Application> {
         let d = &self.deps;
+        let not_before = match self.resolve_start(office, kind, start).await? {
+            Ok(at) => at,
+            Err(message) => return Err(CoreError::Refused(message.to_owned())),
+        };
+        let SealedPassword(sealed_password) = sealed_password;
         if kind == CertKind::KaigoHoken && d.store.fee_balance(office.id).await? > 0 {
             return Err(CoreError::Refused(
                 crate::fee::service::BALANCE_BLOCKS_APPLICATION.to_owned(),
@@ -170,18 +318,20 @@ impl ApplicationService {
         };
         let mut rows: Vec<(i64, HistoryRow)> = Vec::new();
         for app in &apps {
-            let status = match app.state {
-                ApplicationState::Queued | ApplicationState::Running => "申請中",
-                ApplicationState::Failed => "発行エラー",
+            let state = match app.state {
+                ApplicationState::Queued | ApplicationState::Running => HistoryStatus::Requested,
+                ApplicationState::Failed => HistoryStatus::Failed,
                 ApplicationState::Done => continue,
             };
             rows.push((
                 app.requested_at,
                 HistoryRow {
+                    certificate_id: None,
+                    state,
                     requested_on: jst_date(app.requested_at),
                     valid_from: String::new(),
                     valid_to: String::new(),
-                    status: status.into(),
+                    status: state.label(),
                     fee_balance: 0,
                 },
             ));
@@ -191,18 +341,20 @@ impl ApplicationService {
                 .iter()
                 .find(|a| a.id == cert.application_id)
                 .map_or(cert.issued_at, |a| a.requested_at);
-            let status = match cert.status {
-                CertStatus::Revoked => "失効",
-                CertStatus::Valid if cert.not_after < now => "有効期限切れ",
-                CertStatus::Valid => "発行済み",
+            let state = match cert.status {
+                CertStatus::Revoked => HistoryStatus::Revoked,
+                CertStatus::Valid if cert.not_after < now => HistoryStatus::Expired,
+                CertStatus::Valid => HistoryStatus::Issued,
             };
             rows.push((
                 requested_at,
                 HistoryRow {
+                    certificate_id: Some(cert.id),
+                    state,
                     requested_on: jst_date(requested_at),
                     valid_from: jst_date(cert.not_before),
                     valid_to: jst_date(cert.not_after),
-                    status: status.into(),
+                    status: state.label(),
                     fee_balance: outstanding
                         .iter()
                         .find(|(id, _)| *id == cert.id)
@@ -212,6 +364,23 @@ impl ApplicationService {
         }
         rows.sort_by_key(|r| std::cmp::Reverse(r.0));
         Ok(rows.into_iter().map(|(_, r)| r).collect())
+    }
+
+    /// The history row of the current certificate (the download page shows it), found by its
+    /// id.
+    pub async fn current_row(
+        &self,
+        office: &Office,
+        kind: CertKind,
+    ) -> CoreResult<Option<HistoryRow>> {
+        let Some(cert) = self.current_certificate(office, kind).await? else {
+            return Ok(None);
+        };
+        Ok(self
+            .history(office, kind)
+            .await?
+            .into_iter()
+            .find(|r| r.certificate_id == Some(cert.id)))
     }
 
     /// The office's current certificate of this kind: valid, not revoked, not expired.

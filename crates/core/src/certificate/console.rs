@@ -224,7 +224,7 @@ impl CertificateAdminService {
         let now = d.clock.unix();
         if !d
             .store
-            .revoke_certificate(found.cert.id, now, reason.name())
+            .revoke_certificate(found.cert.id, now, reason)
             .await?
         {
             return Err(already_revoked());
@@ -239,7 +239,7 @@ impl CertificateAdminService {
         .await;
         found.cert.status = CertStatus::Revoked;
         found.cert.revoked_at = Some(now);
-        found.cert.revocation_reason = Some(reason.name().to_owned());
+        found.cert.revocation_reason = Some(reason);
         Ok(found)
     }
 }

@@ -188,7 +188,7 @@ pub struct CertificateRecord {
     pub not_after: i64,
     pub status: CertStatus,
     pub revoked_at: Option<i64>,
-    pub revocation_reason: Option<String>,
+    pub revocation_reason: Option<crate::certificate::revocation::RevocationReason>,
     pub fingerprint_sha256: String,
     pub issued_at: i64,
 }

@@ -26,13 +26,12 @@ impl RenewalService {
     }
 
     fn window_seconds(&self) -> i64 {
-        self.deps.settings.renewal_notice_days * 86_400
+        self.deps.settings.renewal_window_seconds()
     }
 
-    /// Whether this certificate is inside the renewal window at `now`.
+    /// Whether this certificate is inside the renewal window now.
     pub fn in_window(&self, cert: &CertificateRecord) -> bool {
-        let now = self.deps.clock.unix();
-        cert.not_after >= now && cert.not_after - now <= self.window_seconds()
+        in_renewal_window(cert, self.deps.clock.unix(), &self.deps.settings)
     }
 
     /// Posts the renewal notice for every certificate entering the window. Returns how many
@@ -101,4 +100,14 @@ fn renewal_body(cert: &CertificateRecord, office: &Office, helpdesk: &str) -> St
         number = office.number,
         serial = cert.serial,
     )
+}
+
+/// The one rule of the renewal window: a certificate not yet expired that ends within
+/// `renewal_notice_days` of `now`.
+pub fn in_renewal_window(
+    cert: &CertificateRecord,
+    now: i64,
+    settings: &crate::deps::Settings,
+) -> bool {
+    cert.not_after >= now && cert.not_after - now <= settings.renewal_window_seconds()
 }

@@ -122,6 +122,6 @@ pub trait CertificateAdminRepo: Send + Sync {
         &self,
         id: CertificateId,
         at: i64,
-        reason: &str,
+        reason: crate::certificate::revocation::RevocationReason,
     ) -> RepoResult<bool>;
 }

@@ -35,7 +35,7 @@ impl RevocationReason {
     }
 
     /// The RFC 5280 name, which is also the stored code.
-    pub fn name(self) -> &'static str {
+    pub const fn name(self) -> &'static str {
         match self {
             Self::Unspecified => "unspecified",
             Self::KeyCompromise => "keyCompromise",

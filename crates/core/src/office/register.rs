@@ -104,6 +104,16 @@ pub struct Registered {
     pub issuance_password: SecretString,
 }
 
+/// Without the passwords.
+impl std::fmt::Debug for RegisteredBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RegisteredBatch")
+            .field("offices", &self.offices.len())
+            .field("batch_id", &self.batch_id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl RegisteredBatch {
     /// Each office with its passwords (the CLI prints them; the console prints letters).
     pub fn into_registered(self) -> Vec<Registered> {

@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use kaigo_core::certificate::query::{CertState, CertificateListing, CertificateQuery};
 use kaigo_core::certificate::repo::CertificateAdminRepo;
+use kaigo_core::certificate::revocation::RevocationReason;
 use kaigo_core::error::RepoResult;
 use kaigo_core::ids::{CertificateId, OfficeNumber, PrefectureCode, Serial, UserId};
 use sqlx::any::AnyRow;
@@ -141,14 +142,14 @@ impl CertificateAdminRepo for SqlStore {
         &self,
         id: CertificateId,
         at: i64,
-        reason: &str,
+        reason: RevocationReason,
     ) -> RepoResult<bool> {
         let done = sqlx::query(
             "UPDATE certificates SET status = 'revoked', revoked_at = $1, revocation_reason = $2 \
              WHERE id = $3 AND status = 'valid'",
         )
         .bind(at)
-        .bind(reason)
+        .bind(reason.name())
         .bind(id.0)
         .execute(&self.pool)
         .await

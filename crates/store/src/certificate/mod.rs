@@ -6,6 +6,7 @@ pub(crate) mod renewal;
 
 use async_trait::async_trait;
 use kaigo_core::certificate::repo::CertificateRepo;
+use kaigo_core::certificate::revocation::RevocationReason;
 use kaigo_core::certificate::{CertKind, CertStatus, CertificateRecord, NewCertificate};
 use kaigo_core::error::RepoResult;
 use kaigo_core::ids::{ApplicationId, CertificateId, OfficeId, Serial};
@@ -17,7 +18,7 @@ use crate::error::{bad_value, repo_err};
 use crate::row::{code, get};
 
 /// Why a certificate was revoked when a newer one of the same kind was issued to its office.
-pub(crate) const SUPERSEDED: &str = "superseded";
+pub(crate) const SUPERSEDED: &str = RevocationReason::Superseded.name();
 
 /// A certificate ending at most this long after its successor starts is a renewal's
 /// predecessor and is not revoked.
@@ -44,7 +45,13 @@ pub(crate) fn record(row: &AnyRow) -> RepoResult<CertificateRecord> {
         not_after: get(row, "not_after")?,
         status: code(row, "status", CertStatus::from_code)?,
         revoked_at: get(row, "revoked_at")?,
-        revocation_reason: get(row, "revocation_reason")?,
+        revocation_reason: get::<Option<String>>(row, "revocation_reason")?
+            .map(|name| {
+                RevocationReason::from_name(&name).ok_or_else(|| {
+                    kaigo_core::RepoError::Backend(format!("unknown revocation reason {name:?}"))
+                })
+            })
+            .transpose()?,
         fingerprint_sha256: get(row, "fingerprint_sha256")?,
         issued_at: get(row, "issued_at")?,
     })

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use kaigo_core::RepoError;
+use kaigo_core::certificate::revocation::RevocationReason;
 use kaigo_core::error::RepoResult;
 use kaigo_core::ids::{OfficeId, OfficeNumber, PrefectureCode};
 use kaigo_core::office::admin::{LetterBatch, LetterKind, NewLetterBatch, OfficeEdit, OfficeQuery};
@@ -16,7 +17,7 @@ use crate::office::{columns, office};
 use crate::row::{code, get};
 
 /// The RFC 5280 CRLReason of a closed office's certificates.
-const CESSATION: &str = "cessationOfOperation";
+const CESSATION: &str = RevocationReason::CessationOfOperation.name();
 
 /// `$1` prefecture (NULL: all), `$2` number prefix pattern, `$3` name pattern (NULL: none),
 /// `$4` status (NULL: any).

@@ -6,6 +6,7 @@ use kaigo_core::audit::repo::{AuditRepo, AuditSearchRepo};
 use kaigo_core::audit::search::AuditQuery;
 use kaigo_core::certificate::query::{CertState, CertificateQuery};
 use kaigo_core::certificate::repo::{ApplicationRepo, CertificateAdminRepo, CertificateRepo};
+use kaigo_core::certificate::revocation::RevocationReason;
 use kaigo_core::certificate::{CertKind, CertStatus};
 use kaigo_core::ids::{CertificateId, OfficeId, PrefectureCode, Serial};
 use kaigo_core::inquiry::admin::{InquiryReply, InquiryScope, InquiryStatus};
@@ -106,20 +107,20 @@ pub async fn certificate_search_and_revoke(db: TestDb) {
     // Revocation: once, recorded with time and reason.
     assert!(
         db.store
-            .revoke_certificate(ca, 6_000, "keyCompromise")
+            .revoke_certificate(ca, 6_000, RevocationReason::KeyCompromise)
             .await
             .unwrap()
     );
     assert!(
         !db.store
-            .revoke_certificate(ca, 6_001, "unspecified")
+            .revoke_certificate(ca, 6_001, RevocationReason::Unspecified)
             .await
             .unwrap()
     );
     let rec = db.store.certificate(ca).await.unwrap().unwrap();
     assert_eq!(rec.status, CertStatus::Revoked);
     assert_eq!(rec.revoked_at, Some(6_000));
-    assert_eq!(rec.revocation_reason.as_deref(), Some("keyCompromise"));
+    assert_eq!(rec.revocation_reason, Some(RevocationReason::KeyCompromise));
     let mut by = q(now);
     by.state = Some(CertState::Revoked);
     assert_eq!(serials(&db, &by).await, ["a1"]);

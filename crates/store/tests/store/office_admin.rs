@@ -4,6 +4,7 @@
 use kaigo_core::RepoError;
 use kaigo_core::account::repo::{SessionRecord, SessionRepo};
 use kaigo_core::certificate::repo::{ApplicationRepo, CertificateRepo};
+use kaigo_core::certificate::revocation::RevocationReason;
 use kaigo_core::certificate::{CertKind, CertStatus};
 use kaigo_core::ids::{OfficeId, OfficeNumber, PrefectureCode};
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
@@ -171,7 +172,10 @@ pub async fn status_close_and_login_reset(db: TestDb) {
         let c = s.certificate(*id).await.unwrap().unwrap();
         assert_eq!(c.status, CertStatus::Revoked);
         assert_eq!(c.revoked_at, Some(7_777));
-        assert_eq!(c.revocation_reason.as_deref(), Some("cessationOfOperation"));
+        assert_eq!(
+            c.revocation_reason,
+            Some(RevocationReason::CessationOfOperation)
+        );
     }
     let kept = s.certificate(certs[2]).await.unwrap().unwrap();
     assert_eq!(

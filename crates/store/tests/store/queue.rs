@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use kaigo_core::RepoError;
 use kaigo_core::certificate::repo::{ApplicationRepo, CertificateRepo};
+use kaigo_core::certificate::revocation::RevocationReason;
 use kaigo_core::certificate::{Application, ApplicationState, CertKind, CertStatus};
 use kaigo_core::ids::{ApplicationId, OfficeId};
 use kaigo_core::mail::NewMail;
@@ -351,7 +352,7 @@ pub async fn complete_supersedes_and_notifies(db: TestDb) {
     let old = s.certificate(c1).await.unwrap().unwrap();
     assert_eq!(old.status, CertStatus::Revoked);
     assert_eq!(old.revoked_at, Some(6_000));
-    assert_eq!(old.revocation_reason.as_deref(), Some("superseded"));
+    assert_eq!(old.revocation_reason, Some(RevocationReason::Superseded));
     assert_eq!(
         s.certificate(c2).await.unwrap().unwrap().status,
         CertStatus::Valid

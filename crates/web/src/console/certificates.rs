@@ -131,8 +131,7 @@ fn view(c: &CertificateListing, now: i64) -> CertView {
         reason: c
             .cert
             .revocation_reason
-            .as_deref()
-            .map(RevocationReason::label_of)
+            .map(|r| r.label().to_owned())
             .unwrap_or_default(),
         revocable: state != CertState::Revoked,
     }

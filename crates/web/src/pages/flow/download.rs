@@ -25,22 +25,14 @@ pub(crate) async fn download_page(
     user: &CurrentOffice,
     flow: &Flow,
 ) -> AppResult<Response> {
-    let apply = &state.services.apply;
-    let Some(cert) = apply.current_certificate(&user.office, flow.kind).await? else {
+    let Some(row) = state
+        .services
+        .apply
+        .current_row(&user.office, flow.kind)
+        .await?
+    else {
         return Ok(back_to_tab(user, flow, flow.nothing_to_download));
     };
-    let history = apply.history(&user.office, flow.kind).await?;
-    let valid_from = kaigo_core::clock::jst_date(cert.not_before);
-    let row = history
-        .into_iter()
-        .find(|h| h.valid_from == valid_from && h.status == "発行済み")
-        .unwrap_or(HistoryRow {
-            requested_on: String::new(),
-            valid_from,
-            valid_to: kaigo_core::clock::jst_date(cert.not_after),
-            status: "発行済み".into(),
-            fee_balance: 0,
-        });
     render(&DownloadPage {
         frame: frame(state, user, flow),
         base: flow.base,

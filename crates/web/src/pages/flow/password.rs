@@ -4,13 +4,10 @@ use askama::Template;
 
 use crate::session::random_token;
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
-use kaigo_core::certificate::CertKind;
 use kaigo_core::certificate::apply::IssuancePasswordCheck;
+use kaigo_core::certificate::apply::ValidityStart;
 use serde::Deserialize;
 
-use super::start::renewal_end;
 use super::tab::{Flow, NOTES_NOT_READ, back_to_tab, frame, notes_read, refuse_if_fee_blocks};
 use crate::auth::CurrentOffice;
 use crate::error::{AppResult, render};
@@ -75,19 +72,17 @@ pub(crate) async fn password_submit(
                 user.session.update(|d| {
                     d.pending = Some(PendingApplication {
                         kind: flow.kind.code().to_owned(),
-                        sealed_password_b64: STANDARD.encode(sealed),
+                        sealed_password: sealed,
                         token: token.clone(),
                     });
                     d.pending_start = None;
                 });
-                // The validity-start step: always for 介護保険証明書 (manual 3-2), for 介護DX証明書
-                // only when a renewal is possible (manual 3-1 goes straight to the terms).
-                let renewal = renewal_end(state, user, flow).await?;
-                if flow.kind == CertKind::KaigoDx && renewal.is_none() {
+                // Core decides whether the validity-start step is shown.
+                if !apply.start_step(&user.office, flow.kind).await?.shown {
                     user.session.update(|d| {
                         d.pending_start = Some(PendingStart {
                             token: token.clone(),
-                            not_before: None,
+                            start: ValidityStart::Now,
                         })
                     });
                     return Ok(Redirect::to(&format!("{}/apply/terms", flow.base)).into_response());

@@ -4,6 +4,7 @@
 use askama::Template;
 
 use axum::response::{IntoResponse, Redirect, Response};
+use kaigo_core::certificate::apply::ValidityStart;
 use serde::Deserialize;
 
 use super::tab::{Flow, back_to_tab, frame, refuse_if_fee_blocks};
@@ -12,22 +13,6 @@ use crate::error::{AppResult, render};
 use crate::frame::Frame;
 use crate::session::{PendingApplication, PendingStart};
 use crate::state::AppState;
-
-/// The end of the current certificate when it is inside the renewal window.
-pub(crate) async fn renewal_end(
-    state: &AppState,
-    user: &CurrentOffice,
-    flow: &Flow,
-) -> AppResult<Option<i64>> {
-    let current = state
-        .services
-        .apply
-        .current_certificate(&user.office, flow.kind)
-        .await?;
-    Ok(current
-        .filter(|c| state.services.renewal.in_window(c))
-        .map(|c| c.not_after))
-}
 
 #[derive(Template)]
 #[template(path = "apply_start.html")]
@@ -66,7 +51,12 @@ pub(crate) async fn start_form(
             "最初から発行申請の手続きを行ってください。",
         ));
     }
-    let end = renewal_end(state, user, flow).await?;
+    let end = state
+        .services
+        .apply
+        .start_step(&user.office, flow.kind)
+        .await?
+        .renewal_end;
     render(&StartPage {
         frame: frame(state, user, flow),
         base: flow.base,
@@ -98,32 +88,26 @@ pub(crate) async fn start_submit(
             "最初から発行申請の手続きを行ってください。",
         ));
     };
-    let not_before = match form.start.as_str() {
-        "now" => None,
-        "renewal" => match renewal_end(state, user, flow).await? {
-            Some(end) => Some(end),
-            None => {
-                return start_form(
-                    state,
-                    user,
-                    flow,
-                    Some("更新できる証明書がありません。「申請日から」を選択してください。".into()),
-                )
-                .await;
-            }
-        },
-        _ => {
-            return start_form(
-                state,
-                user,
-                flow,
-                Some("有効開始年月日を選択してください。".into()),
-            )
-            .await;
-        }
+    let Some(start) = ValidityStart::from_code(&form.start) else {
+        return start_form(
+            state,
+            user,
+            flow,
+            Some("有効開始年月日を選択してください。".into()),
+        )
+        .await;
     };
+    // Checked here for the message; core checks again when the application is submitted.
+    if let Err(message) = state
+        .services
+        .apply
+        .resolve_start(&user.office, flow.kind, start)
+        .await?
+    {
+        return start_form(state, user, flow, Some(message.into())).await;
+    }
     let token = pending.token.clone();
     user.session
-        .update(|d| d.pending_start = Some(PendingStart { token, not_before }));
+        .update(|d| d.pending_start = Some(PendingStart { token, start }));
     Ok(Redirect::to(&format!("{}/apply/terms", flow.base)).into_response())
 }

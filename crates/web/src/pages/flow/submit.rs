@@ -3,15 +3,13 @@
 use askama::Template;
 
 use axum::response::{IntoResponse, Redirect, Response};
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use kaigo_core::certificate::terms::{TERMS_ARTICLES, TERMS_TITLE};
 use serde::Deserialize;
 
 use super::start::pending_for;
 use super::tab::{Flow, back_to_tab, frame, refuse_if_fee_blocks};
 use crate::auth::CurrentOffice;
-use crate::error::{AppError, AppResult, render};
+use crate::error::{AppResult, render};
 use crate::frame::Frame;
 use crate::state::AppState;
 
@@ -108,24 +106,24 @@ pub(crate) async fn submit(
             "最初から発行申請の手続きを行ってください。",
         ));
     };
-    let not_before = data
+    let Some(start) = data
         .pending_start
         .as_ref()
         .filter(|s| s.token == pending.token)
-        .and_then(|s| s.not_before);
-    let sealed = STANDARD
-        .decode(pending.sealed_password_b64.as_bytes())
-        .map_err(|_| AppError::Internal("sealed password in session is not base64".into()))?;
+        .map(|s| s.start)
+    else {
+        return Ok(Redirect::to(&format!("{}/apply/start", flow.base)).into_response());
+    };
     state
         .services
         .apply
         .submit_starting(
             &user.office,
             flow.kind,
-            sealed,
+            pending.sealed_password,
             &pending.token,
             ip,
-            not_before,
+            start,
         )
         .await?;
     state.issuance_wakeup.notify_one();
