@@ -9,7 +9,6 @@ use std::time::Instant;
 
 use kaigo_core::actor::Actor;
 use kaigo_core::office::admin::LetterKind;
-use kaigo_core::office::letters::letter_date;
 
 use crate::datadir::DataDir;
 use crate::wiring;
@@ -61,18 +60,12 @@ pub async fn run(rows: usize) -> anyhow::Result<String> {
         .ok_or_else(|| anyhow::anyhow!("nothing imported"))?;
 
     let start = Instant::now();
-    let (_, mut entries) = svc.letters_as_cli(batch.batch_id).await?;
+    let (_, mut entries) = svc.letters_summary(&Actor::Cli, batch.batch_id).await?;
     let parts = svc.parts_of(entries.len());
     let mut pdf_bytes = 0;
     for part in parts.iter().rev() {
         let chunk = entries.split_off(part.first - 1);
-        let pdf = kaigo_web::console::offices::letters_pdf(
-            LetterKind::Registration,
-            letter_date(app.services.deps.clock.unix()),
-            app.services.deps.settings.helpdesk.clone(),
-            chunk,
-        )
-        .await?;
+        let pdf = svc.letters_pdf(LetterKind::Registration, chunk).await?;
         pdf_bytes += pdf.len();
     }
     let t_pdf = start.elapsed().as_secs_f64();

@@ -10,7 +10,7 @@ use anyhow::Context;
 use kaigo_core::actor::Actor;
 use kaigo_core::office::admin::LetterKind;
 use kaigo_core::office::import::ImportOutcome;
-use kaigo_core::office::letters::{LetterPart, letter_date};
+use kaigo_core::office::letters::LetterPart;
 
 use crate::datadir::DataDir;
 use crate::wiring;
@@ -118,12 +118,10 @@ pub async fn import(
     let mut letters_paths = vec![];
     if let Some(batch) = &outcome.registered {
         let (b, mut entries) = svc
-            .letters_as_cli(batch.batch_id)
+            .letters(&Actor::Cli, batch.batch_id)
             .await
             .map_err(cli_error)?;
         debug_assert_eq!(b.kind, LetterKind::Registration);
-        let date = letter_date(app.services.deps.clock.unix());
-        let helpdesk = app.services.deps.settings.helpdesk.clone();
         let out = args
             .letters
             .clone()
@@ -134,21 +132,17 @@ pub async fn import(
         let mut written = vec![];
         for part in parts.iter().rev() {
             let chunk = entries.split_off(part.first - 1);
-            let pdf = kaigo_web::console::offices::letters_pdf(
-                LetterKind::Registration,
-                date.clone(),
-                helpdesk.clone(),
-                chunk,
-            )
-            .await
-            .context("letters PDF")?;
+            let pdf = svc
+                .letters_pdf(LetterKind::Registration, chunk)
+                .await
+                .context("letters PDF")?;
             let path = part_path(&out, part, parts.len(), count);
             write_private(&path, &pdf)?;
             written.push(path);
         }
         written.reverse();
         // The files now hold the letters; the sealed copy is no longer needed.
-        let _ = svc.discard_letters_as_cli(batch.batch_id).await;
+        let _ = svc.discard_letters(&Actor::Cli, batch.batch_id).await;
         letters_paths = written;
     }
     app.store.close().await;

@@ -96,6 +96,7 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
         hasher: PasswordHasher::default(),
         sealer: Arc::new(sealer),
         factory,
+        documents: Arc::new(kaigo_docs::TypstRenderer),
         settings: Settings {
             hoken_fee_yen: config.fees.hoken_fee_yen,
             lockout_threshold: config.portal.lockout_threshold,

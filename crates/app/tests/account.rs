@@ -110,6 +110,7 @@ async fn env_with(with_ca: bool) -> Env {
         hasher: d.hasher.clone(),
         sealer: d.sealer.clone(),
         factory: d.factory.clone(),
+        documents: d.documents.clone(),
         settings: d.settings.clone(),
     });
     // The plug point of the ZIP+PDF notice: a notifier that records what it is given and
@@ -663,38 +664,17 @@ async fn issuance_step(w: &Walker, password: &str) -> Page {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn issuance_password_is_reissued_as_manual_4_shows() {
+/// What the manual-4 walk (`manual_4.rs`, the real binary, the ZIP opened with 7-Zip) does not
+/// show: the forged and repeated form, the back link, the ZIP keyed by the current login
+/// password, no password in a page, notice or mail, another office's access, the capture of
+/// the login password at a fresh login.
+async fn issuance_password_reissue_is_guarded() {
     let e = env().await;
     let user_a = s(&e.offices[0], "user_id");
     let old = s(&e.offices[0], "issuance_password");
     let w = logged_in(&e, 0, "newpass123").await;
     assert_eq!(issuance_step(&w, &old).await.path, "/dx/apply/terms");
 
-    // Step 1: 「証明書発行用パスワードとは？」, the manual's text.
-    let about = w
-        .get("/issuance-password/about?back=/dx/apply/password")
-        .await
-        .unwrap();
-    assert_eq!(about.status, 200);
-    for text in [
-        "【証明書発行用パスワードとは】",
-        "証明書発行用パスワードは、証明書の発行申請時と、証明書のインストール時に必要となるパスワードです。",
-        "【証明書発行用パスワードの入手方法】",
-        "・電子請求登録結果に関するお知らせ",
-        "【証明書発行用パスワードの使用】",
-        "古いパソコンから新しいパソコンに証明書をインストールする場合のように",
-        "紛失しないよう、<strong>厳重に管理し、保管してください。</strong>",
-        "※注意",
-        "証明書のインストールができず、有償の新しい証明書が必要になります。",
-    ] {
-        assert!(about.contains(text), "missing {text}");
-    }
-    assert!(about.contains("<a class=\"button\" href=\"/dx/apply/password\">戻る</a>"));
-    assert!(
-        about
-            .texts(".buttons a")
-            .contains(&"通知書を紛失してしまった".to_owned())
-    );
     // 【戻る】 never leads off the portal.
     let evil = w
         .get("/issuance-password/about?back=//evil.example/")
@@ -702,7 +682,7 @@ async fn issuance_password_is_reissued_as_manual_4_shows() {
         .unwrap();
     assert!(!evil.contains("evil.example"));
 
-    // Step 2–3: 【通知書を紛失してしまった】 → 【再発行する】 (a POST with the CSRF token).
+    // 【通知書を紛失してしまった】 → 【再発行する】 (a POST with the CSRF token).
     let confirm = w
         .get("/issuance-password/reissue?back=/dx/apply/password")
         .await
@@ -751,7 +731,7 @@ async fn issuance_password_is_reissued_as_manual_4_shows() {
     assert_eq!(new.len(), 12);
     assert!(!done.contains(&new), "the page never shows the password");
 
-    // Step 4: 【お知らせ画面を開く】 → the notice, without the password.
+    // 【お知らせ画面を開く】 → the notice, without the password.
     let link = done
         .html
         .split("href=\"/notices/")
@@ -765,20 +745,7 @@ async fn issuance_password_is_reissued_as_manual_4_shows() {
     );
     let notice = w.get(&format!("/notices/{link}")).await.unwrap();
     assert_eq!(notice.status, 200);
-    for text in [
-        "証明書発行用パスワード再発行通知",
-        "介護電子請求受付システムからのお知らせです。",
-        "再発行された証明書発行用パスワードを通知いたします。",
-        "添付された証明書発行用パスワード通知書のZIPファイルを取得してください。",
-        "添付のZIPファイルを開くにはパスワードが必要です。",
-        "パスワードは、ログイン用パスワードをご入力ください。",
-        "[ユーザID]",
-        "[問い合わせ先]",
-        "7-Zip",
-        user_a.as_str(),
-    ] {
-        assert!(notice.contains(text), "notice lacks {text}");
-    }
+    assert!(notice.contains(user_a.as_str()));
     assert!(
         !notice.contains(&new),
         "the notice body never holds the password"
@@ -786,13 +753,6 @@ async fn issuance_password_is_reissued_as_manual_4_shows() {
     for m in mails(&e.data) {
         assert!(!m.body.contains(&new), "no mail holds the password");
     }
-
-    // Only the new password works from now on.
-    let p = issuance_step(&w, &old).await;
-    assert_eq!(p.path, "/dx/apply/password");
-    assert!(p.contains("証明書発行用パスワードが正しくありません。"));
-    let p = issuance_step(&w, &new).await;
-    assert_eq!(p.path, "/dx/apply/terms");
 
     // Another office cannot open this office's notice.
     let w2 = logged_in(&e, 1, "otherpass9").await;

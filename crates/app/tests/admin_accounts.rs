@@ -171,7 +171,7 @@ async fn central_manages_accounts_and_federation_cannot() {
             .fetch_all(&db)
             .await
             .unwrap();
-    assert!(actions.iter().any(|a| a == "admin.add"));
+    assert!(actions.iter().any(|a| a == "admin.account.add"));
     assert!(actions.iter().any(|a| a == "admin.account.disable"));
 }
 

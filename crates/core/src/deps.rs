@@ -2,9 +2,10 @@
 //! and the tunable settings.
 
 use crate::account::password::PasswordHasher;
-use crate::audit::AuditEvent;
+use crate::audit::{AuditAction, AuditEvent};
 use crate::certificate::pki::{CertificateFactory, SecretSealer};
 use crate::clock::Clock;
+use crate::document::render::DocumentRenderer;
 use crate::store::Store;
 use std::sync::Arc;
 
@@ -90,22 +91,31 @@ pub struct Deps {
     pub hasher: PasswordHasher,
     pub sealer: Arc<dyn SecretSealer>,
     pub factory: Arc<dyn CertificateFactory>,
+    /// Renders the PDFs core produces (letters).
+    pub documents: Arc<dyn DocumentRenderer>,
     pub settings: Settings,
 }
 
 impl Deps {
     /// Appends to the audit trail; a failure there is logged but does not undo the action.
-    pub async fn audit(&self, actor: &str, action: &str, object: &str, source: &str, detail: &str) {
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: AuditAction,
+        object: &str,
+        source: &str,
+        detail: &str,
+    ) {
         let event = AuditEvent {
             at: self.clock.unix(),
             actor: actor.to_owned(),
-            action: action.to_owned(),
+            action: action.name().to_owned(),
             object: object.to_owned(),
             source: source.to_owned(),
             detail: detail.to_owned(),
         };
         if let Err(e) = self.store.append_audit(&event).await {
-            tracing::error!(error = %e, action, "audit append failed");
+            tracing::error!(error = %e, action = action.name(), "audit append failed");
         }
     }
 }

@@ -36,6 +36,17 @@ pub enum RepoError {
     Backend(String),
 }
 
+/// Why a document could not be rendered.
+#[derive(Debug, Error)]
+pub enum RenderError {
+    /// The node renders one document at a time and its queue is full: try again later.
+    #[error("the document renderer is busy; retry after {retry_after} s")]
+    Busy { retry_after: u64 },
+    /// Anything else (the text is for the log).
+    #[error("rendering failed: {0}")]
+    Failed(String),
+}
+
 /// The unique keys a registration can collide on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unique {
@@ -79,6 +90,8 @@ pub enum CoreError {
     Pki(#[from] PkiError),
     #[error("password hashing: {0}")]
     Hash(String),
+    #[error(transparent)]
+    Render(#[from] RenderError),
 }
 
 pub type CoreResult<T> = Result<T, CoreError>;

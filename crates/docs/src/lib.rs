@@ -16,6 +16,7 @@ pub mod gate;
 mod invoice;
 mod office_letters;
 mod password_notice;
+mod renderer;
 mod world;
 
 use std::path::PathBuf;
@@ -32,6 +33,7 @@ pub use password_notice::{
     PASSWORD_NOTICE_PDF_NAME, PASSWORD_NOTICE_ZIP_NAME, PasswordNoticeData, aes_zip,
     password_notice_pdf, password_notice_zip,
 };
+pub use renderer::TypstRenderer;
 
 /// Errors of document rendering.
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,7 @@
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
+use kaigo_core::document::render::RenderError;
 use kaigo_core::{CoreError, RepoError};
 
 #[derive(Debug)]
@@ -44,6 +45,8 @@ impl From<CoreError> for AppError {
             e @ (CoreError::Repo(RepoError::Backend(_))
             | CoreError::Pki(_)
             | CoreError::Hash(_)) => Self::Internal(e.to_string()),
+            CoreError::Render(RenderError::Busy { retry_after }) => Self::Busy { retry_after },
+            e @ CoreError::Render(RenderError::Failed(_)) => Self::Internal(e.to_string()),
         }
     }
 }

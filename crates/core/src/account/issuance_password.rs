@@ -15,6 +15,7 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 
 use crate::account::password::generate_issuance_password;
+use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::error::CoreResult;
 use crate::ids::NoticeId;
@@ -187,7 +188,7 @@ impl IssuancePasswordReissue {
             .await?;
         d.audit(
             office.user_id.as_str(),
-            "issuance_password.reissue",
+            AuditAction::IssuancePasswordReissue,
             &format!("office:{}", office.id),
             source,
             if attachments.is_empty() {

@@ -6,6 +6,7 @@ use secrecy::SecretString;
 
 use crate::account::password::{PasswordProblem, check_new_password};
 use crate::account::throttle::Attempt;
+use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::{OfficeId, UserId};
@@ -77,7 +78,7 @@ impl AuthService {
             (Attempt::Ok, Some(o)) if o.status != crate::office::OfficeStatus::Active => {
                 d.audit(
                     o.user_id.as_str(),
-                    "login.refused_inactive",
+                    AuditAction::LoginRefusedInactive,
                     &format!("office:{}", o.id),
                     source,
                     o.status.code(),
@@ -88,7 +89,7 @@ impl AuthService {
             (Attempt::Ok, Some(o)) => {
                 d.audit(
                     o.user_id.as_str(),
-                    "login.success",
+                    AuditAction::LoginSuccess,
                     &format!("office:{}", o.id),
                     source,
                     "",
@@ -97,12 +98,12 @@ impl AuthService {
                 Ok(Ok(o))
             }
             (Attempt::Locked(until), _) => {
-                d.audit(user_id.trim(), "login.locked", "", source, "")
+                d.audit(user_id.trim(), AuditAction::LoginLocked, "", source, "")
                     .await;
                 Ok(Err(LoginRefusal::Locked(until)))
             }
             _ => {
-                d.audit(user_id.trim(), "login.failure", "", source, "")
+                d.audit(user_id.trim(), AuditAction::LoginFailure, "", source, "")
                     .await;
                 Ok(Err(LoginRefusal::Invalid))
             }
@@ -156,7 +157,7 @@ impl AuthService {
             .map_err(CoreError::from)?;
         d.audit(
             office.user_id.as_str(),
-            "password.change",
+            AuditAction::PasswordChange,
             &format!("office:{office_id}"),
             source,
             "",

@@ -10,6 +10,7 @@ use crate::account::password::{PasswordProblem, check_new_password};
 use crate::account::security_mail::{
     CodePurpose, OneTimeCode, generate_code, hash_code, verify_code, verify_code_dummy,
 };
+use crate::audit::AuditAction;
 use crate::clock::jst_datetime;
 use crate::deps::Deps;
 use crate::error::{CoreError, CoreResult};
@@ -175,7 +176,7 @@ impl AccountService {
             let _ = hash_code(CodePurpose::ResetPassword, crate::ids::OfficeId(0), &code);
             d.audit(
                 &typed,
-                "password.reset_request",
+                AuditAction::PasswordResetRequest,
                 "",
                 source,
                 "no match or throttled",
@@ -191,7 +192,7 @@ impl AccountService {
         {
             d.audit(
                 office.user_id.as_str(),
-                "password.reset_request",
+                AuditAction::PasswordResetRequest,
                 &format!("office:{}", office.id),
                 source,
                 "resend too soon",
@@ -220,7 +221,7 @@ impl AccountService {
         d.store.put_one_time_code(&record, &mail).await?;
         d.audit(
             office.user_id.as_str(),
-            "password.reset_request",
+            AuditAction::PasswordResetRequest,
             &format!("office:{}", office.id),
             source,
             "code sent",
@@ -258,8 +259,14 @@ impl AccountService {
         };
         let (Some(office), Some(code)) = (office, code) else {
             verify_code_dummy(entered);
-            d.audit(&typed, "password.reset_failure", "", source, "no code")
-                .await;
+            d.audit(
+                &typed,
+                AuditAction::PasswordResetFailure,
+                "",
+                source,
+                "no code",
+            )
+            .await;
             return Err(ResetError::Code);
         };
         // The entry is reserved before the check, so parallel entries cannot outrun the limit.
@@ -288,7 +295,7 @@ impl AccountService {
             }
             d.audit(
                 office.user_id.as_str(),
-                "password.reset_failure",
+                AuditAction::PasswordResetFailure,
                 &format!("office:{}", office.id),
                 source,
                 if usable {
@@ -322,7 +329,7 @@ impl AccountService {
         let ended = d.store.delete_office_sessions(office.id).await?;
         d.audit(
             office.user_id.as_str(),
-            "password.reset",
+            AuditAction::PasswordReset,
             &format!("office:{}", office.id),
             source,
             &format!("sessions_ended={ended}"),

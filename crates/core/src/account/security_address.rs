@@ -5,6 +5,7 @@ use crate::account::login::login_key;
 use crate::account::security_mail::{
     CodePurpose, OneTimeCode, SecurityAddress, generate_code, hash_code, verify_code,
 };
+use crate::audit::AuditAction;
 use crate::clock::jst_datetime;
 use crate::error::{CoreError, CoreResult, ValidationError};
 use crate::mail::NewMail;
@@ -143,7 +144,7 @@ impl AccountService {
         d.store.put_one_time_code(&record, &mail).await?;
         d.audit(
             office.user_id.as_str(),
-            "security_mail.code_sent",
+            AuditAction::SecurityMailCodeSent,
             &format!("office:{}", office.id),
             source,
             &format!("to={email}"),
@@ -187,7 +188,7 @@ impl AccountService {
         if !verify_code(&code.code_hash, purpose, office.id, entered) {
             d.audit(
                 office.user_id.as_str(),
-                "security_mail.code_wrong",
+                AuditAction::SecurityMailCodeWrong,
                 &format!("office:{}", office.id),
                 source,
                 &format!("attempts={attempts}"),
@@ -243,7 +244,7 @@ impl AccountService {
         };
         d.audit(
             office.user_id.as_str(),
-            "security_mail.confirmed",
+            AuditAction::SecurityMailConfirmed,
             &format!("office:{}", office.id),
             source,
             &detail,

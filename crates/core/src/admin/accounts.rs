@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::admin::login::{AdminCredentials, AdminService, code_throttle_key, throttle_key};
 use crate::admin::{Admin, AdminActor, AdminId, AdminLogin, AdminRole};
+use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::error::{CoreError, CoreResult};
 
@@ -109,9 +110,9 @@ impl AdminAccounts {
             .ok_or(CoreError::NotFound)?;
         self.deps.store.set_admin_disabled(id, disabled).await?;
         let action = if disabled {
-            "admin.account.disable"
+            AuditAction::AdminAccountDisable
         } else {
-            "admin.account.enable"
+            AuditAction::AdminAccountEnable
         };
         self.deps
             .audit(
@@ -143,7 +144,7 @@ impl AdminAccounts {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.account.unlock",
+                AuditAction::AdminAccountUnlock,
                 &format!("admin:{}", admin.login),
                 &actor.source,
                 "",

@@ -8,6 +8,7 @@ use zeroize::Zeroizing;
 use crate::account::throttle::Attempt;
 use crate::admin::totp;
 use crate::admin::{Admin, AdminId, AdminLogin, AdminRole, NewAdmin};
+use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::error::{CoreError, CoreResult, RepoError};
 
@@ -105,7 +106,7 @@ impl AdminService {
         self.deps
             .audit(
                 actor,
-                "admin.add",
+                AuditAction::AdminAccountAdd,
                 &format!("admin:{login}"),
                 source,
                 role.code(),
@@ -148,7 +149,13 @@ impl AdminService {
             .await?
         {
             self.deps
-                .audit(&actor, "admin.login.locked", &actor, source, "code")
+                .audit(
+                    &actor,
+                    AuditAction::AdminLoginLocked,
+                    &actor,
+                    source,
+                    "code",
+                )
                 .await;
             return Ok(AdminStep::Locked(until));
         }
@@ -164,19 +171,31 @@ impl AdminService {
         match (outcome, admin) {
             (Attempt::Ok, Some(a)) => {
                 self.deps
-                    .audit(&actor, "admin.login.password", &actor, source, "ok")
+                    .audit(
+                        &actor,
+                        AuditAction::AdminLoginPassword,
+                        &actor,
+                        source,
+                        "ok",
+                    )
                     .await;
                 Ok(AdminStep::Ok(Box::new(a)))
             }
             (Attempt::Locked(until), _) => {
                 self.deps
-                    .audit(&actor, "admin.login.locked", &actor, source, "")
+                    .audit(&actor, AuditAction::AdminLoginLocked, &actor, source, "")
                     .await;
                 Ok(AdminStep::Locked(until))
             }
             _ => {
                 self.deps
-                    .audit(&actor, "admin.login.failed", &actor, source, "password")
+                    .audit(
+                        &actor,
+                        AuditAction::AdminLoginFailed,
+                        &actor,
+                        source,
+                        "password",
+                    )
                     .await;
                 Ok(AdminStep::Wrong)
             }
@@ -207,7 +226,13 @@ impl AdminService {
         let fresh = |s: i64| admin.totp_last_step.is_none_or(|last| s > last);
         if matched.is_some_and(|s| !fresh(s)) {
             self.deps
-                .audit(&actor, "admin.login.failed", &actor, source, "code reused")
+                .audit(
+                    &actor,
+                    AuditAction::AdminLoginFailed,
+                    &actor,
+                    source,
+                    "code reused",
+                )
                 .await;
             return Ok(AdminStep::Reused);
         }
@@ -219,7 +244,7 @@ impl AdminService {
                     return Ok(AdminStep::Reused);
                 }
                 self.deps
-                    .audit(&actor, "admin.login", &actor, source, "ok")
+                    .audit(&actor, AuditAction::AdminLogin, &actor, source, "ok")
                     .await;
                 let fresh = self
                     .deps
@@ -231,13 +256,25 @@ impl AdminService {
             }
             (Attempt::Locked(until), _) => {
                 self.deps
-                    .audit(&actor, "admin.login.locked", &actor, source, "code")
+                    .audit(
+                        &actor,
+                        AuditAction::AdminLoginLocked,
+                        &actor,
+                        source,
+                        "code",
+                    )
                     .await;
                 Ok(AdminStep::Locked(until))
             }
             _ => {
                 self.deps
-                    .audit(&actor, "admin.login.failed", &actor, source, "code")
+                    .audit(
+                        &actor,
+                        AuditAction::AdminLoginFailed,
+                        &actor,
+                        source,
+                        "code",
+                    )
                     .await;
                 Ok(AdminStep::Wrong)
             }

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::admin::{AdminActor, AdminRole};
+use crate::audit::AuditAction;
 use crate::audit::search::{AuditEntry, AuditQuery};
 use crate::clock::{DateRange, parse_date_range};
 use crate::deps::Deps;
@@ -103,7 +104,7 @@ impl AuditSearchService {
         let detail = describe(&query, page);
         d.audit(
             &actor.audit_name(),
-            "admin.audit.search",
+            AuditAction::AdminAuditSearch,
             "audit_log",
             &actor.source,
             &detail,

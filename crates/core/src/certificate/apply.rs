@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::account::throttle::Attempt;
+use crate::audit::AuditAction;
 use crate::certificate::renewal::in_renewal_window;
 use crate::certificate::{
     ApplicationState, CertKind, CertStatus, CertificateRecord, NewApplication,
@@ -162,7 +163,7 @@ impl ApplicationService {
             Attempt::Wrong | Attempt::Locked(_) => {
                 d.audit(
                     office.user_id.as_str(),
-                    "issuance_password.failure",
+                    AuditAction::IssuancePasswordFailure,
                     &format!("office:{}", office.id),
                     source,
                     "",
@@ -292,7 +293,7 @@ impl ApplicationService {
             let detail = format!("kind={} terms={}", kind.code(), d.settings.terms_version);
             d.audit(
                 office.user_id.as_str(),
-                "application.submit",
+                AuditAction::ApplicationSubmit,
                 &format!("application:{}", app.id),
                 source,
                 &detail,
@@ -431,7 +432,7 @@ impl ApplicationService {
         let bytes = d.store.pkcs12(cert.id).await?.ok_or(CoreError::NotFound)?;
         d.audit(
             office.user_id.as_str(),
-            "certificate.download",
+            AuditAction::CertificateDownload,
             &format!("certificate:{}", cert.serial),
             source,
             kind.code(),

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::admin::{AdminActor, AdminRole};
+use crate::audit::AuditAction;
 use crate::certificate::query::{CertState, CertificateListing, CertificateQuery};
 use crate::certificate::revocation::RevocationReason;
 use crate::certificate::{CertKind, CertStatus};
@@ -231,7 +232,7 @@ impl CertificateAdminService {
         }
         d.audit(
             actor,
-            "admin.certificate.revoke",
+            AuditAction::AdminCertificateRevoke,
             &format!("certificate:{}", found.cert.serial),
             source,
             &format!("office:{} reason:{}", found.cert.office_id, reason.name()),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
+use crate::audit::AuditAction;
 use crate::certificate::pki::{IssueRequest, IssuedBundle};
 use crate::certificate::{Application, CertKind, NewCertificate};
 use crate::clock::jst_date;
@@ -212,7 +213,7 @@ impl IssuanceService {
         .map_err(CoreError::from)?;
         d.audit(
             "system",
-            "certificate.issue",
+            AuditAction::CertificateIssue,
             &format!("certificate:{}", cert.serial),
             "",
             app.kind.code(),

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::AuditAction;
 use crate::certificate::CertificateRecord;
 use crate::clock::jst_date;
 use crate::deps::Deps;
@@ -71,7 +72,7 @@ impl RenewalService {
                 posted += 1;
                 d.audit(
                     "system",
-                    "renewal.notice",
+                    AuditAction::RenewalNotice,
                     &format!("certificate:{}", cert.serial),
                     "",
                     cert.kind.code(),

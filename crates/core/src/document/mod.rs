@@ -1,6 +1,7 @@
 //! Documents issued to an office (照会一覧): estimates, invoices, notices as files that stay
 //! downloadable.
 
+pub mod render;
 pub mod repo;
 pub mod service;
 

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::document::{DocumentEntry, OfficeDocument, OfficeDocumentId};
 use crate::error::CoreResult;
@@ -42,5 +43,19 @@ impl DocumentService {
             .store
             .office_notice_attachment(office.id, id, self.deps.clock.unix())
             .await?)
+    }
+
+    /// Records a file download by an office (who, what, from where) in the audit trail.
+    pub async fn record_download(
+        &self,
+        office: &Office,
+        action: AuditAction,
+        object: &str,
+        source: &str,
+        filename: &str,
+    ) {
+        self.deps
+            .audit(office.user_id.as_str(), action, object, source, filename)
+            .await;
     }
 }

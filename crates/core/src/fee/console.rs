@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::admin::AdminActor;
+use crate::audit::AuditAction;
 use crate::certificate::CertKind;
 use crate::clock::jst_date;
 use crate::deps::Deps;
@@ -251,7 +252,7 @@ impl AdminFeeService {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.fee.payment",
+                AuditAction::AdminFeePayment,
                 &format!("office:{}", office.id),
                 &actor.source,
                 &format!(
@@ -306,7 +307,7 @@ impl AdminFeeService {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.fee.correction",
+                AuditAction::AdminFeeCorrection,
                 &format!("office:{}", office.id),
                 &actor.source,
                 &format!("entry={entry_id} amount={amount} balance={balance}"),
@@ -409,7 +410,7 @@ impl AdminFeeService {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.fee.invoice",
+                AuditAction::AdminFeeInvoice,
                 &format!("office:{}", office.id),
                 &actor.source,
                 &format!("total={total} number={}", invoice.number),

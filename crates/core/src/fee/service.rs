@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::AuditAction;
 use crate::certificate::CertKind;
 use crate::clock::JST;
 use crate::deps::Deps;
@@ -123,7 +124,7 @@ impl FeeService {
             .await?;
         d.audit(
             actor,
-            "fee.payment",
+            AuditAction::FeePayment,
             &format!("office:{}", office.id),
             "",
             &format!("amount={amount} method={}", method.code()),
@@ -181,7 +182,7 @@ impl FeeService {
         };
         d.audit(
             office.user_id.as_str(),
-            "estimate.issue",
+            AuditAction::EstimateIssue,
             &format!("office:{}", office.id),
             source,
             &format!(

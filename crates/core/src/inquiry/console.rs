@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::admin::{AdminActor, AdminRole};
+use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::error::{CoreError, CoreResult};
 use crate::inquiry::admin::{InquiryRecord, InquiryReply, InquiryScope, InquiryStatus};
@@ -163,7 +164,7 @@ impl InquiryAdminService {
         }
         d.audit(
             &actor.audit_name(),
-            "admin.inquiry.reply",
+            AuditAction::AdminInquiryReply,
             &format!("inquiry:{id}"),
             &actor.source,
             &match found.office_id {
@@ -207,7 +208,7 @@ impl InquiryAdminService {
         }
         d.audit(
             &actor.audit_name(),
-            "admin.inquiry.close",
+            AuditAction::AdminInquiryClose,
             &format!("inquiry:{id}"),
             &actor.source,
             "",

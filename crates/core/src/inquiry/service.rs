@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::error::CoreResult;
 use crate::inquiry::{InquiryCategory, InquiryId, NewInquiry, reception_number};
@@ -120,7 +121,7 @@ impl InquiryService {
         let id = d.store.insert_inquiry(&inquiry, mail.as_ref()).await?;
         d.audit(
             &office.user_id.to_string(),
-            "inquiry.submit",
+            AuditAction::InquirySubmit,
             &format!("inquiry:{id}"),
             "web",
             category.code(),

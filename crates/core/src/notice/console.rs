@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use crate::admin::{AdminActor, AdminRole};
+use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::error::{CoreError, CoreResult, ValidationError};
 use crate::ids::{NoticeId, OfficeNumber, PrefectureCode};
@@ -338,7 +339,7 @@ impl AdminNoticeService {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.notice.create",
+                AuditAction::AdminNoticeCreate,
                 &format!("notice:{id}"),
                 &actor.source,
                 &format!(
@@ -382,7 +383,7 @@ impl AdminNoticeService {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.notice.edit",
+                AuditAction::AdminNoticeEdit,
                 &format!("notice:{id}"),
                 &actor.source,
                 &format!(
@@ -409,7 +410,7 @@ impl AdminNoticeService {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.notice.withdraw",
+                AuditAction::AdminNoticeWithdraw,
                 &format!("notice:{id}"),
                 &actor.source,
                 "",
@@ -436,7 +437,7 @@ impl AdminNoticeService {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.notice.edit",
+                AuditAction::AdminNoticeEdit,
                 &format!("notice:{id}"),
                 &actor.source,
                 &format!("attachment_removed={attachment}"),

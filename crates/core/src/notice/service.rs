@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::error::CoreResult;
 use crate::error::{CoreError, ValidationError};
@@ -115,7 +116,7 @@ impl NoticeService {
         self.deps
             .audit(
                 "cli",
-                "notice.add",
+                AuditAction::NoticeAdd,
                 &format!("notice:{id}"),
                 "cli",
                 &draft.notice.title,

@@ -6,6 +6,7 @@ use secrecy::ExposeSecret;
 use crate::account::login::login_key;
 use crate::account::password::generate_login_password;
 use crate::admin::AdminActor;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::OfficeId;
 use crate::office::admin::{LetterEntry, LetterKind, OfficeQuery};
@@ -67,7 +68,7 @@ impl AdminOfficeService {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.offices.edit",
+                AuditAction::AdminOfficeEdit,
                 &format!("office:{}", office.id),
                 &actor.source,
                 office.number.as_str(),
@@ -89,16 +90,16 @@ impl AdminOfficeService {
                 "廃止した事業所の利用状態は変更できません。".into(),
             ));
         }
-        let (status, verb) = if suspend {
-            (OfficeStatus::Suspended, "suspend")
+        let (status, action) = if suspend {
+            (OfficeStatus::Suspended, AuditAction::AdminOfficeSuspend)
         } else {
-            (OfficeStatus::Active, "resume")
+            (OfficeStatus::Active, AuditAction::AdminOfficeResume)
         };
         self.deps.store.set_office_status(office.id, status).await?;
         self.deps
             .audit(
                 &actor.audit_name(),
-                &format!("admin.offices.{verb}"),
+                action,
                 &format!("office:{}", office.id),
                 &actor.source,
                 office.number.as_str(),
@@ -120,7 +121,7 @@ impl AdminOfficeService {
         let revoked = d.store.close_office(office.id, d.clock.unix()).await?;
         d.audit(
             &actor.audit_name(),
-            "admin.offices.close",
+            AuditAction::AdminOfficeClose,
             &format!("office:{}", office.id),
             &actor.source,
             &format!(
@@ -170,7 +171,7 @@ impl AdminOfficeService {
             .await?;
         d.audit(
             &actor.audit_name(),
-            "admin.offices.login_reissue",
+            AuditAction::AdminOfficeLoginReissue,
             &format!("office:{}", office.id),
             &actor.source,
             office.number.as_str(),
@@ -189,7 +190,7 @@ impl AdminOfficeService {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.offices.unlock",
+                AuditAction::AdminOfficeUnlock,
                 &format!("office:{}", office.id),
                 &actor.source,
                 office.number.as_str(),

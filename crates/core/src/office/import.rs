@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use crate::actor::Actor;
 use crate::admin::AdminRole;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::OfficeNumber;
 use crate::office::form::{OfficeForm, ValidOffice, validate_office_form};
@@ -322,7 +323,7 @@ impl AdminOfficeService {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "office.import",
+                AuditAction::OfficeImport,
                 &format!("letter_batch:{}", registered.batch_id),
                 actor.source(),
                 &format!(

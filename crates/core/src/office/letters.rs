@@ -1,7 +1,9 @@
 //! The sealed letter batches (登録通知書, 再発行通知書): sealing, printing in parts, download
 //! by scope, discarding.
 
-use crate::admin::{AdminActor, AdminRole};
+use crate::actor::Actor;
+use crate::admin::AdminRole;
+use crate::audit::AuditAction;
 use crate::error::{CoreError, CoreResult};
 use crate::ids::PrefectureCode;
 use crate::office::Office;
@@ -76,16 +78,16 @@ impl AdminOfficeService {
     /// A batch of letters in the admin's scope, opened.
     pub async fn letters(
         &self,
-        actor: &AdminActor,
+        actor: &Actor,
         batch_id: i64,
     ) -> CoreResult<(LetterBatch, Vec<LetterEntry>)> {
-        let (batch, entries) = self.letters_in_scope(actor.role, batch_id).await?;
+        let (batch, entries) = self.letters_in_scope(actor.scope(), batch_id).await?;
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.offices.letters_download",
+                AuditAction::AdminOfficeLettersDownload,
                 &format!("letter_batch:{batch_id}"),
-                &actor.source,
+                actor.source(),
                 batch.kind.code(),
             )
             .await;
@@ -96,11 +98,11 @@ impl AdminOfficeService {
     /// as one PDF. `NotFound` for a part the batch does not have.
     pub async fn letters_part(
         &self,
-        actor: &AdminActor,
+        actor: &Actor,
         batch_id: i64,
         part: usize,
     ) -> CoreResult<(LetterBatch, LetterPart, Vec<LetterEntry>)> {
-        let (batch, mut entries) = self.letters_in_scope(actor.role, batch_id).await?;
+        let (batch, mut entries) = self.letters_in_scope(actor.scope(), batch_id).await?;
         let part = *letter_parts(entries.len(), self.deps.settings.letters_per_pdf)
             .get(part.wrapping_sub(1))
             .ok_or(CoreError::NotFound)?;
@@ -110,9 +112,9 @@ impl AdminOfficeService {
         self.deps
             .audit(
                 &actor.audit_name(),
-                "admin.offices.letters_download",
+                AuditAction::AdminOfficeLettersDownload,
                 &format!("letter_batch:{batch_id}"),
-                &actor.source,
+                actor.source(),
                 &format!(
                     "{} part {} ({})",
                     batch.kind.code(),
@@ -125,6 +127,19 @@ impl AdminOfficeService {
     }
 
     /// The parts a batch of `count` letters is printed in, by this node's setting.
+    /// The letters of one part as a PDF, dated today, with the configured helpdesk line.
+    pub async fn letters_pdf(
+        &self,
+        kind: LetterKind,
+        entries: Vec<LetterEntry>,
+    ) -> CoreResult<Vec<u8>> {
+        let d = &self.deps;
+        let date = letter_date(d.clock.unix());
+        Ok(d.documents
+            .office_letters(kind, date, d.settings.helpdesk.clone(), entries)
+            .await?)
+    }
+
     pub fn parts_of(&self, count: usize) -> Vec<LetterPart> {
         letter_parts(count, self.deps.settings.letters_per_pdf)
     }
@@ -133,24 +148,10 @@ impl AdminOfficeService {
     /// no passwords).
     pub async fn letters_summary(
         &self,
-        actor: &AdminActor,
+        actor: &Actor,
         batch_id: i64,
     ) -> CoreResult<(LetterBatch, Vec<LetterEntry>)> {
-        self.letters_in_scope(actor.role, batch_id).await
-    }
-
-    /// The CLI's access to a batch it just made (central scope).
-    pub async fn letters_as_cli(
-        &self,
-        batch_id: i64,
-    ) -> CoreResult<(LetterBatch, Vec<LetterEntry>)> {
-        self.letters_in_scope(AdminRole::Central, batch_id).await
-    }
-
-    /// The CLI discards the sealed batch once it has written the letters to a file.
-    pub async fn discard_letters_as_cli(&self, batch_id: i64) -> CoreResult<()> {
-        self.deps.store.delete_letter_batch(batch_id).await?;
-        Ok(())
+        self.letters_in_scope(actor.scope(), batch_id).await
     }
 
     pub(crate) async fn letters_in_scope(
@@ -172,20 +173,20 @@ impl AdminOfficeService {
     }
 
     /// Discards a batch at once (the letters were printed).
-    pub async fn discard_letters(&self, actor: &AdminActor, batch_id: i64) -> CoreResult<()> {
+    pub async fn discard_letters(&self, actor: &Actor, batch_id: i64) -> CoreResult<()> {
         let d = &self.deps;
         let batch = d
             .store
             .letter_batch(batch_id, d.clock.unix())
             .await?
             .ok_or(CoreError::NotFound)?;
-        actor.role.ensure_covers(batch.prefecture)?;
+        actor.scope().ensure_covers(batch.prefecture)?;
         d.store.delete_letter_batch(batch_id).await?;
         d.audit(
             &actor.audit_name(),
-            "admin.offices.letters_discard",
+            AuditAction::AdminOfficeLettersDiscard,
             &format!("letter_batch:{batch_id}"),
-            &actor.source,
+            actor.source(),
             "",
         )
         .await;

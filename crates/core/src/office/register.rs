@@ -12,6 +12,7 @@ use crate::account::password::{
     PasswordHasher, generate_issuance_password, generate_login_password, generate_user_id,
 };
 use crate::actor::Actor;
+use crate::audit::AuditAction;
 use crate::error::Unique;
 use crate::error::{CoreError, CoreResult, RepoError};
 use crate::ids::{OfficeNumber, UserId};
@@ -246,7 +247,7 @@ impl AdminOfficeService {
         for o in &offices {
             d.audit(
                 &actor.audit_name(),
-                "office.register",
+                AuditAction::OfficeRegister,
                 &format!("office:{}", o.id),
                 actor.source(),
                 o.number.as_str(),

@@ -23,8 +23,6 @@ use crate::error::{AppError, AppResult, render};
 use crate::path_id::PathId;
 use crate::state::AppState;
 
-pub use register::letters_pdf;
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/offices", get(list))

@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
+use kaigo_core::audit::AuditAction;
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::document::{DocumentSource, OfficeDocumentId, document_kind_label, format_size};
 use kaigo_core::inquiry::InquiryCategory;
@@ -84,7 +85,7 @@ pub async fn document_file(
     audit_download(
         &state,
         &user,
-        "document.download",
+        AuditAction::DocumentDownload,
         &format!("document:{id}"),
         &ip,
         &doc.filename,
@@ -108,7 +109,7 @@ pub async fn document_attachment(
     audit_download(
         &state,
         &user,
-        "attachment.download",
+        AuditAction::AttachmentDownload,
         &format!("attachment:{id}"),
         &ip,
         &file.info.filename,
@@ -125,15 +126,15 @@ pub async fn document_attachment(
 pub(crate) async fn audit_download(
     state: &AppState,
     user: &CurrentOffice,
-    action: &str,
+    action: AuditAction,
     object: &str,
     ip: &str,
     filename: &str,
 ) {
     state
         .services
-        .deps
-        .audit(user.office.user_id.as_str(), action, object, ip, filename)
+        .documents
+        .record_download(&user.office, action, object, ip, filename)
         .await;
 }
 

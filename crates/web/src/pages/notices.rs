@@ -3,6 +3,7 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
+use kaigo_core::audit::AuditAction;
 use kaigo_core::clock::{jst_date, jst_datetime};
 use kaigo_core::document::format_size;
 use kaigo_core::ids::NoticeId;
@@ -211,7 +212,7 @@ pub async fn attachment(
     super::help::audit_download(
         &state,
         &user,
-        "attachment.download",
+        AuditAction::AttachmentDownload,
         &format!("attachment:{id}"),
         &ip,
         &file.info.filename,

@@ -13,7 +13,7 @@ use kaigo_core::clock::jst_datetime;
 use kaigo_core::office::admin::{LetterEntry, LetterKind};
 use kaigo_core::office::form::OfficeForm;
 use kaigo_core::office::import::{ImportCheck, RowError};
-use kaigo_core::office::letters::{LetterPart, letter_date};
+use kaigo_core::office::letters::LetterPart;
 use serde::Deserialize;
 
 use crate::console::frame::{Console, ConsoleFrame};
@@ -51,37 +51,6 @@ pub fn routes() -> Router<AppState> {
             get(letter_one),
         )
         .route("/admin/offices/letters/{batch}/discard", post(discard))
-}
-
-/// Renders letters with kaigo-docs through the node's render queue (one render at a time, on
-/// the blocking pool). At most `kaigo_docs::MAX_LETTERS_PER_PDF` entries: callers print a
-/// batch in parts.
-pub async fn letters_pdf(
-    kind: LetterKind,
-    date: String,
-    helpdesk: String,
-    entries: Vec<LetterEntry>,
-) -> Result<Vec<u8>, kaigo_docs::DocsError> {
-    let kind = match kind {
-        LetterKind::Registration => kaigo_docs::OfficeLetterKind::Registration,
-        LetterKind::LoginReissue => kaigo_docs::OfficeLetterKind::LoginReissue,
-    };
-    let letters: Vec<kaigo_docs::OfficeLetter> = entries
-        .into_iter()
-        .map(|e| kaigo_docs::OfficeLetter {
-            postal_code: e.postal_code,
-            address: e.address,
-            name: e.name,
-            number: e.number,
-            issuer: e.issuer,
-            user_id: e.user_id,
-            login_password: e.login_password,
-            issuance_password: e.issuance_password.unwrap_or_default(),
-        })
-        .collect();
-    kaigo_docs::renders()
-        .run(move || kaigo_docs::office_letters_pdf(kind, &date, &helpdesk, &letters))
-        .await
 }
 
 #[derive(Template)]
@@ -308,7 +277,7 @@ async fn letters_page(
     let (batch, entries) = state
         .services
         .admin_offices
-        .letters_summary(&console.actor(), batch_id)
+        .letters_summary(&console.actor().into(), batch_id)
         .await?;
     let svc = &state.services.admin_offices;
     let parts = svc
@@ -346,11 +315,11 @@ async fn pdf_response(
     fallback: &str,
     name: &str,
 ) -> AppResult<Response> {
-    let date = letter_date(state.services.deps.clock.unix());
-    let helpdesk = state.services.deps.settings.helpdesk.clone();
-    let pdf = letters_pdf(kind, date, helpdesk, entries)
-        .await
-        .map_err(|e| AppError::docs("letters pdf", e))?;
+    let pdf = state
+        .services
+        .admin_offices
+        .letters_pdf(kind, entries)
+        .await?;
     Ok(crate::download::file_response_as(
         fallback,
         name,
@@ -378,7 +347,7 @@ async fn letters_part(
     let (batch, part, entries) = state
         .services
         .admin_offices
-        .letters_part(&console.actor(), batch_id, part_no)
+        .letters_part(&console.actor().into(), batch_id, part_no)
         .await?;
     let (fallback, name) = part_names(batch_id, batch.kind.title(), &part);
     pdf_response(&state, batch.kind, entries, &fallback, &name).await
@@ -394,7 +363,7 @@ async fn letter_one(
     let (batch, entries) = state
         .services
         .admin_offices
-        .letters(&console.actor(), batch_id)
+        .letters(&console.actor().into(), batch_id)
         .await?;
     let one: Vec<LetterEntry> = entries
         .into_iter()
@@ -421,7 +390,7 @@ async fn discard(
     state
         .services
         .admin_offices
-        .discard_letters(&console.actor(), batch_id)
+        .discard_letters(&console.actor().into(), batch_id)
         .await?;
     Ok(Redirect::to("/admin/offices?discarded=1").into_response())
 }
