@@ -40,8 +40,8 @@ struct AdminSessionData {
     verified: bool,
 }
 
-fn service(state: &AppState) -> AdminService {
-    AdminService::new(state.services.deps.clone())
+fn service(state: &AppState) -> &AdminService {
+    &state.services.admin
 }
 
 fn cookie_token(headers: &HeaderMap) -> Option<String> {
@@ -69,15 +69,7 @@ fn cookie_header(value: &str, max_age: i64, secure: bool) -> Option<HeaderValue>
 async fn load(state: &AppState, headers: &HeaderMap) -> Option<(String, AdminSessionData)> {
     let token = cookie_token(headers)?;
     let hash = hash_token(&token);
-    let now = state.services.deps.clock.unix();
-    let record = state
-        .services
-        .deps
-        .store
-        .session(&hash, now)
-        .await
-        .ok()
-        .flatten()?;
+    let record = state.services.sessions.find(&hash).await.ok().flatten()?;
     if record.office_id.is_some() {
         return None;
     }
@@ -92,11 +84,11 @@ async fn start(
     admin: AdminId,
     verified: bool,
 ) -> AppResult<HeaderValue> {
-    let store = &state.services.deps.store;
+    let sessions = &state.services.sessions;
     if let Some(old) = old {
-        let _ = store.delete_session(old).await;
+        let _ = sessions.delete(old).await;
     }
-    let now = state.services.deps.clock.unix();
+    let now = sessions.now();
     let token = random_token();
     let data = AdminSessionData {
         kind: "admin".to_owned(),
@@ -111,10 +103,7 @@ async fn start(
         created_at: now,
         expires_at: now + ADMIN_IDLE_SECONDS,
     };
-    store
-        .insert_session(&record)
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+    sessions.insert(&record).await?;
     cookie_header(&token, ADMIN_IDLE_SECONDS, state.config.secure_cookies)
         .ok_or_else(|| AppError::Internal("cookie".into()))
 }
@@ -158,13 +147,10 @@ impl FromRequestParts<AppState> for AdminUser {
             Err(e) => return Err(AppError::from(e).into_response()),
         };
         // Sliding idle timeout.
-        let now = state.services.deps.clock.unix();
+        let sessions = &state.services.sessions;
         if let Ok(json) = serde_json::to_string(&data) {
-            let _ = state
-                .services
-                .deps
-                .store
-                .update_session(&hash, &json, now + ADMIN_IDLE_SECONDS)
+            let _ = sessions
+                .update(&hash, &json, sessions.now() + ADMIN_IDLE_SECONDS)
                 .await;
         }
         Ok(Self {
@@ -357,7 +343,7 @@ pub async fn code_submit(
         )
         .await,
         AdminStep::Locked(until) => {
-            let _ = state.services.deps.store.delete_session(&hash).await;
+            let _ = state.services.sessions.delete(&hash).await;
             let resp = render(&LoginPage {
                 csrf: session.csrf_token(),
                 login: String::new(),

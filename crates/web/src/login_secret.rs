@@ -3,8 +3,6 @@
 //! a hash. It is sealed under the server key (AES-256-GCM) into the session data at login and
 //! at a password change, and disappears with the session (logout deletes it).
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use secrecy::SecretString;
 
 use crate::session::Session;
@@ -13,20 +11,14 @@ use crate::state::AppState;
 /// Seals the password into the session. A sealing failure is logged; the session goes on
 /// without it (the reissue then reports that the attachment cannot be built).
 pub fn keep_login_password(state: &AppState, session: &Session, password: &str) {
-    match state.services.deps.sealer.seal(password.as_bytes()) {
-        Ok(sealed) => {
-            let b64 = STANDARD.encode(sealed);
-            session.update(|d| d.login_password_sealed_b64 = Some(b64));
-        }
+    match state.services.sessions.seal_secret(password) {
+        Ok(sealed) => session.update(|d| d.login_password_sealed_b64 = Some(sealed)),
         Err(e) => tracing::error!(error = %e, "cannot seal the login password"),
     }
 }
 
 /// The login password of this session, if it was captured and still opens.
 pub fn login_password(state: &AppState, session: &Session) -> Option<SecretString> {
-    let b64 = session.data().login_password_sealed_b64?;
-    let sealed = STANDARD.decode(b64.as_bytes()).ok()?;
-    let opened = state.services.deps.sealer.open(&sealed).ok()?;
-    let text = std::str::from_utf8(&opened).ok()?;
-    Some(SecretString::from(text.to_owned()))
+    let sealed = session.data().login_password_sealed_b64?;
+    state.services.sessions.open_secret(&sealed)
 }

@@ -43,9 +43,10 @@ pub struct SessionData {
     /// The user ID typed on 「パスワード等を紛失した方はこちら」, for the code step.
     #[serde(default)]
     pub reset_user_id: Option<String>,
-    /// The login password sealed under the server key (see `login_secret`).
-    #[serde(default)]
-    pub login_password_sealed_b64: Option<String>,
+    /// The login password sealed under the server key (see `login_secret`); base64 in the
+    /// stored data. One stored in another shape is dropped.
+    #[serde(default, deserialize_with = "lenient")]
+    pub login_password_sealed_b64: Option<SealedPassword>,
     /// The token of the 【再発行する】 form on screen, and the last one used with the notice it
     /// produced: a double click or a reload reissues once.
     #[serde(default)]
@@ -206,12 +207,12 @@ pub async fn session_layer(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let store = state.services.deps.store.clone();
-    let now = state.services.deps.clock.unix();
+    let sessions = &state.services.sessions;
+    let now = sessions.now();
     let ttl = state.config.session_idle_seconds;
     let mut loaded = None;
     if let Some(token) = cookie_token(&req) {
-        match store.session(&hash_token(&token), now).await {
+        match sessions.find(&hash_token(&token)).await {
             Ok(Some(rec)) => loaded = Some((token, rec)),
             Ok(None) => {}
             Err(e) => tracing::error!(error = %e, "session load failed"),
@@ -268,14 +269,14 @@ pub async fn session_layer(
     let secure = state.config.secure_cookies;
     if destroy {
         if stored {
-            let _ = store.delete_session(&record.token_hash).await;
+            let _ = sessions.delete(&record.token_hash).await;
         }
         set_cookie(&mut resp, "", 0, secure);
         return resp;
     }
     if rotate || (!stored && dirty) {
         if stored {
-            let _ = store.delete_session(&record.token_hash).await;
+            let _ = sessions.delete(&record.token_hash).await;
         }
         let token = random_token();
         let mut record = record;
@@ -283,14 +284,14 @@ pub async fn session_layer(
         record.data = data_json;
         record.created_at = now;
         record.expires_at = now + ttl;
-        match store.insert_session(&record).await {
+        match sessions.insert(&record).await {
             Ok(()) => set_cookie(&mut resp, &token, ttl, secure),
             Err(e) => tracing::error!(error = %e, "session insert failed"),
         }
     } else if stored && (dirty || record.expires_at - now < ttl / 2) {
         // Sliding expiry, written at most about twice per idle period unless data changed.
-        if let Err(e) = store
-            .update_session(&record.token_hash, &data_json, now + ttl)
+        if let Err(e) = sessions
+            .update(&record.token_hash, &data_json, now + ttl)
             .await
         {
             tracing::error!(error = %e, "session update failed");

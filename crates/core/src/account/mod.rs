@@ -8,4 +8,5 @@ pub mod recovery;
 pub mod repo;
 pub mod security_address;
 pub mod security_mail;
+pub mod session;
 pub mod throttle;

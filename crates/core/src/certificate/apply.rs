@@ -69,6 +69,26 @@ pub struct HistoryRow {
 #[derive(Clone, PartialEq, Eq)]
 pub struct SealedPassword(Vec<u8>);
 
+impl SealedPassword {
+    /// Seals `secret` under the server key.
+    pub(crate) fn seal(
+        sealer: &dyn crate::certificate::pki::SecretSealer,
+        secret: &str,
+    ) -> Result<Self, crate::error::PkiError> {
+        Ok(Self(sealer.seal(secret.as_bytes())?))
+    }
+
+    /// The secret, if it opens under the server key and is text.
+    pub(crate) fn open(
+        &self,
+        sealer: &dyn crate::certificate::pki::SecretSealer,
+    ) -> Option<secrecy::SecretString> {
+        let opened = sealer.open(&self.0).ok()?;
+        let text = std::str::from_utf8(&opened).ok()?;
+        Some(secrecy::SecretString::from(text.to_owned()))
+    }
+}
+
 impl std::fmt::Debug for SealedPassword {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("SealedPassword(..)")
@@ -179,7 +199,7 @@ impl ApplicationService {
 
     /// Seals a checked issuance password for the queue (and for the session between steps).
     pub fn seal_password(&self, password: &str) -> CoreResult<SealedPassword> {
-        Ok(SealedPassword(self.deps.sealer.seal(password.as_bytes())?))
+        Ok(SealedPassword::seal(&*self.deps.sealer, password)?)
     }
 
     /// The validity-start step for this office and kind: whether it is shown, and until when

@@ -27,8 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/accounts/{id}/unlock", post(unlock))
 }
 
-fn service(state: &AppState) -> AdminAccounts {
-    AdminAccounts::new(state.services.deps.clone())
+fn service(state: &AppState) -> &AdminAccounts {
+    &state.services.admin_accounts
 }
 
 struct Row {
