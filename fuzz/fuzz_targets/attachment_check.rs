@@ -11,7 +11,7 @@
 //! most 10 MiB, and its content type is the one its extension allows with the bytes to match.
 #![no_main]
 
-use kaigo_core::notice::console::{
+use kaigo_core::notice::attachment::{
     MAX_ATTACHMENT_BYTES, Upload, check_upload, sanitize_filename,
 };
 use libfuzzer_sys::fuzz_target;

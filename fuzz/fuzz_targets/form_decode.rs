@@ -20,7 +20,8 @@ use libfuzzer_sys::fuzz_target;
 use serde::de::DeserializeOwned;
 
 use kaigo_web::console::{accounts, audit, certificates, inquiries};
-use kaigo_web::pages::{apply, help, issuance_password, login, notices, password_reset, settings};
+use kaigo_web::pages::flow::{password, start, submit, tab};
+use kaigo_web::pages::{help, issuance_password, login, notices, password_reset, settings};
 
 thread_local! {
     static RT: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
@@ -65,10 +66,10 @@ fuzz_target!(|data: &[u8]| {
     form::<login::LoginForm>(&body);
     form::<login::PasswordForm>(&body);
     form::<login::Empty>(&body);
-    form::<apply::ChoiceForm>(&body);
-    form::<apply::IssuancePasswordForm>(&body);
-    form::<apply::StartForm>(&body);
-    form::<apply::SubmitForm>(&body);
+    form::<tab::ChoiceForm>(&body);
+    form::<password::IssuancePasswordForm>(&body);
+    form::<start::StartForm>(&body);
+    form::<submit::SubmitForm>(&body);
     form::<help::InquiryForm>(&body);
     form::<password_reset::ForgotForm>(&body);
     form::<password_reset::ResetForm>(&body);
@@ -78,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
     form::<kaigo_web::admin::LoginForm>(&body);
     form::<kaigo_web::admin::CodeForm>(&body);
     form::<kaigo_web::admin::EmptyForm>(&body);
-    form::<kaigo_core::office::console::OfficeForm>(&body);
+    form::<kaigo_core::office::form::OfficeForm>(&body);
     form::<certificates::RevokeForm>(&body);
     form::<inquiries::ReplyForm>(&body);
     form::<inquiries::CloseForm>(&body);

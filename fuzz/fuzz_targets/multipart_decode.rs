@@ -18,7 +18,7 @@ use axum::extract::{FromRequest, Multipart};
 use axum::http::{Request, header};
 use kaigo_core::CoreError;
 use kaigo_core::admin::AdminRole;
-use kaigo_core::notice::console::{Upload, check_upload};
+use kaigo_core::notice::attachment::{Upload, check_upload};
 use kaigo_core::office::import::check_rows;
 use libfuzzer_sys::fuzz_target;
 

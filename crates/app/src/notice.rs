@@ -71,11 +71,17 @@ pub async fn add(dir: &DataDir, args: AddArgs) -> anyhow::Result<Posted> {
     if title.is_empty() {
         bail!("--title must not be empty");
     }
-    if title.chars().count() > 200 {
-        bail!("--title is too long (at most 200 characters)");
+    if title.chars().count() > kaigo_core::notice::MAX_TITLE {
+        bail!(
+            "--title is too long (at most {} characters)",
+            kaigo_core::notice::MAX_TITLE
+        );
     }
-    if args.body.chars().count() > 20_000 {
-        bail!("--body is too long (at most 20000 characters)");
+    if args.body.chars().count() > kaigo_core::notice::MAX_BODY {
+        bail!(
+            "--body is too long (at most {} characters)",
+            kaigo_core::notice::MAX_BODY
+        );
     }
     let category = NoticeCategory::from_code(args.category.trim()).ok_or_else(|| {
         anyhow!(

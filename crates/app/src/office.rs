@@ -21,10 +21,8 @@ pub struct AddArgs {
 
 pub async fn add(dir: &DataDir, args: AddArgs) -> anyhow::Result<Registered> {
     let app = wiring::open(dir, false).await?;
-    // Without --prefecture, the office's prefecture is the one its number begins with.
-    let prefecture = args
-        .prefecture
-        .unwrap_or_else(|| args.number.trim().chars().take(2).collect());
+    // Without --prefecture, the form's rule takes the one the number begins with.
+    let prefecture = args.prefecture.unwrap_or_default();
     let form = OfficeForm {
         number: args.number,
         name: args.name,
@@ -46,12 +44,19 @@ pub(crate) async fn register(
     actor: &Actor,
     form: &OfficeForm,
 ) -> anyhow::Result<Registered> {
-    match app.services.admin_offices.register(actor, form).await {
-        Ok(Ok(batch)) => batch
-            .into_registered()
-            .pop()
-            .ok_or_else(|| anyhow::anyhow!("registration returned no office")),
-        Ok(Err(problems)) => Err(anyhow::anyhow!("{}", problems.join("\n"))),
+    let svc = &app.services.admin_offices;
+    match svc.register(actor, form).await {
+        Ok(Ok(batch)) => {
+            // The passwords are printed here, once: their sealed letter batch is not kept.
+            let batch_id = batch.batch_id;
+            let registered = batch.into_registered().pop();
+            svc.discard_letters(actor, batch_id)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot discard the letter batch: {e}"))?;
+            registered.ok_or_else(|| anyhow::anyhow!("registration returned no office"))
+        }
+        // One line, as every CLI error: the problems side by side.
+        Ok(Err(problems)) => Err(anyhow::anyhow!("{}", problems.join(" "))),
         Err(kaigo_core::CoreError::Validation(v)) => Err(anyhow::anyhow!("{}", v.message)),
         Err(kaigo_core::CoreError::Refused(m)) => Err(anyhow::anyhow!("{m}")),
         Err(other) => Err(anyhow::anyhow!("registration failed: {other}")),

@@ -230,6 +230,48 @@ fn office_add_validates_refuses_duplicates_and_prints_json() {
         stderr(&other)
     );
 
+    // Several problems at once are still one line, and a malformed number is named once.
+    let many = kaigo(
+        &data,
+        &[
+            "office",
+            "add",
+            "--postal-code",
+            "1",
+            "--address",
+            "東京都千代田区千代田1-1",
+            "--number",
+            "13x",
+            "--name",
+            "C",
+            "--kind",
+            "kaigo",
+            "--email",
+            "nope",
+        ],
+    );
+    assert!(!many.status.success());
+    let err = stderr(&many);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("事業所番号") && err.contains("メールアドレス"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("都道府県"),
+        "no second error for the derived prefecture: {err}"
+    );
+
+    // The passwords are printed once: no sealed letter batch keeps them for the console.
+    let batches: i64 = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let pool = common::pool(&data).await;
+        sqlx::query_scalar("SELECT COUNT(*) FROM letter_batches")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    });
+    assert_eq!(batches, 0, "office add leaves no letter batch");
+
     // No password reaches the database in clear.
     let mut db = std::fs::read(data.join("kaigo.db")).unwrap();
     db.extend(std::fs::read(data.join("kaigo.db-wal")).unwrap_or_default());

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::actor::Actor;
 use crate::admin::{AdminActor, AdminRole};
 use crate::audit::AuditAction;
 use crate::certificate::query::{CertState, CertificateListing, CertificateQuery};
@@ -201,7 +202,9 @@ impl CertificateAdminService {
             .certificate_by_serial(&serial)
             .await?
             .ok_or(CoreError::NotFound)?;
-        self.revoke_found(found, reason, "cli", "").await
+        let cli = Actor::Cli;
+        self.revoke_found(found, reason, &cli.audit_name(), cli.source())
+            .await
     }
 
     async fn revoke_found(

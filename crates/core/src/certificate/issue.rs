@@ -7,6 +7,7 @@ use std::sync::Arc;
 use secrecy::SecretString;
 use time::OffsetDateTime;
 
+use crate::actor::Actor;
 use crate::audit::AuditAction;
 use crate::certificate::pki::{IssueRequest, IssuedBundle};
 use crate::certificate::{Application, CertKind, NewCertificate};
@@ -211,11 +212,12 @@ impl IssuanceService {
                 .await
         }
         .map_err(CoreError::from)?;
+        let system = Actor::System;
         d.audit(
-            "system",
+            &system.audit_name(),
             AuditAction::CertificateIssue,
             &format!("certificate:{}", cert.serial),
-            "",
+            system.source(),
             app.kind.code(),
         )
         .await;

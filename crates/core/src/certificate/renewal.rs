@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::actor::Actor;
 use crate::audit::AuditAction;
 use crate::certificate::CertificateRecord;
 use crate::clock::jst_date;
@@ -70,11 +71,12 @@ impl RenewalService {
                 .await?
             {
                 posted += 1;
+                let system = Actor::System;
                 d.audit(
-                    "system",
+                    &system.audit_name(),
                     AuditAction::RenewalNotice,
                     &format!("certificate:{}", cert.serial),
-                    "",
+                    system.source(),
                     cert.kind.code(),
                 )
                 .await;

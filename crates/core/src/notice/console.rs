@@ -16,8 +16,7 @@ use crate::notice::attachment::{
 use crate::notice::{NewNotice, NoticeCategory, NoticeTarget};
 use crate::office::prefectures::prefecture_name;
 
-const MAX_TITLE: usize = 100;
-const MAX_BODY: usize = 10_000;
+use crate::notice::{MAX_BODY, MAX_TITLE};
 
 /// The notice form as typed.
 #[derive(Clone, Debug, Default)]

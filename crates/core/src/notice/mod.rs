@@ -9,6 +9,11 @@ pub mod service;
 
 use crate::ids::{NoticeId, OfficeId, PrefectureCode};
 
+/// Longest notice title (件名), characters: the console and the CLI alike.
+pub const MAX_TITLE: usize = 100;
+/// Longest notice body (本文), characters.
+pub const MAX_BODY: usize = 10_000;
+
 /// The four categories of the manual's notice list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum NoticeCategory {

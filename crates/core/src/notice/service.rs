@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::actor::Actor;
 use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::error::CoreResult;
@@ -113,12 +114,13 @@ impl NoticeService {
             .store
             .insert_notice_with_attachments(&draft.notice, &draft.attachments)
             .await?;
+        let cli = Actor::Cli;
         self.deps
             .audit(
-                "cli",
+                &cli.audit_name(),
                 AuditAction::NoticeAdd,
                 &format!("notice:{id}"),
-                "cli",
+                cli.source(),
                 &draft.notice.title,
             )
             .await;

@@ -38,7 +38,8 @@ pub struct ValidOffice {
 }
 
 /// Checks every field of a form; all problems are reported, in the form's order. A federation
-/// admin's prefecture is its own (an empty field means it; another one is refused).
+/// admin's prefecture is its own (an empty field means it; another one is refused); for a
+/// central operator an empty field means the prefecture the 事業所番号 begins with.
 pub fn validate_office_form(role: AdminRole, f: &OfficeForm) -> Result<ValidOffice, Vec<String>> {
     let mut errors = Vec::new();
     let number = OfficeNumber::parse(&f.number)
@@ -47,10 +48,19 @@ pub fn validate_office_form(role: AdminRole, f: &OfficeForm) -> Result<ValidOffi
     let details = validate_details(f, &mut errors);
     let prefecture = match (role, f.prefecture.trim()) {
         (AdminRole::Federation(own), "") => Some(own),
-        (_, "") => {
-            errors.push("都道府県を指定してください。".to_owned());
-            None
-        }
+        // Left empty by a central operator (or the CLI): the prefecture the number begins
+        // with. A malformed number has its own message; nothing more is said here.
+        (_, "") => match number
+            .as_ref()
+            .map(|n| PrefectureCode::parse(&n.as_str()[..2]))
+        {
+            Some(Ok(p)) => Some(p),
+            Some(Err(_)) => {
+                errors.push("都道府県を指定してください。".to_owned());
+                None
+            }
+            None => None,
+        },
         (_, raw) => match PrefectureCode::parse(raw) {
             Err(e) => {
                 errors.push(e.message);
@@ -145,5 +155,10 @@ mod tests {
         // Nor can a central operator file it under the wrong prefecture.
         assert!(validate_office_form(AdminRole::Central, &form("2710000001", "13")).is_err());
         assert!(validate_office_form(AdminRole::Central, &form("2710000001", "27")).is_ok());
+        // Empty for a central operator: the number's prefecture; a malformed number is one error.
+        let derived = validate_office_form(AdminRole::Central, &form("2710000001", "")).unwrap();
+        assert_eq!(derived.prefecture, PrefectureCode::new(27).unwrap());
+        let errors = validate_office_form(AdminRole::Central, &form("27x", "")).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
     }
 }

@@ -126,7 +126,6 @@ impl AdminOfficeService {
         Ok((batch, part, entries))
     }
 
-    /// The parts a batch of `count` letters is printed in, by this node's setting.
     /// The letters of one part as a PDF, dated today, with the configured helpdesk line.
     pub async fn letters_pdf(
         &self,
@@ -140,6 +139,7 @@ impl AdminOfficeService {
             .await?)
     }
 
+    /// The parts a batch of `count` letters is printed in, by this node's setting.
     pub fn parts_of(&self, count: usize) -> Vec<LetterPart> {
         letter_parts(count, self.deps.settings.letters_per_pdf)
     }

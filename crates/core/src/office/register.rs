@@ -156,15 +156,9 @@ impl AdminOfficeService {
         {
             return Ok(Err(vec![taken(&valid.number)]));
         }
-        match self
-            .register_valid(actor, vec![valid.clone()], Arc::new(|_| {}))
+        self.register_valid(actor, vec![valid], Arc::new(|_| {}))
             .await
-        {
-            Err(CoreError::Repo(RepoError::Duplicate(Unique::OfficeNumber))) => {
-                Ok(Err(vec![taken(&valid.number)]))
-            }
-            other => other.map(Ok),
-        }
+            .map(Ok)
     }
 
     /// Hashes credentials in parallel, inserts all offices in one transaction (drawing new
@@ -208,6 +202,11 @@ impl AdminOfficeService {
                 Ok(o) => {
                     offices = Some(o);
                     break;
+                }
+                Err(RepoError::Duplicate(Unique::OfficeNumber)) => {
+                    return Err(CoreError::Refused(
+                        "登録中に同じ事業所番号が別の操作で登録されました。内容を確認して、もう一度実行してください。".into(),
+                    ));
                 }
                 Err(RepoError::Duplicate(Unique::UserId)) => {
                     for c in &mut creds {

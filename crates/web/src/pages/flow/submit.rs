@@ -3,10 +3,12 @@
 use askama::Template;
 
 use axum::response::{IntoResponse, Redirect, Response};
+use kaigo_core::CoreError;
+use kaigo_core::certificate::apply::NOTHING_TO_RENEW;
 use kaigo_core::certificate::terms::{TERMS_ARTICLES, TERMS_TITLE};
 use serde::Deserialize;
 
-use super::start::pending_for;
+use super::start::{pending_for, start_form};
 use super::tab::{Flow, back_to_tab, frame, refuse_if_fee_blocks};
 use crate::auth::CurrentOffice;
 use crate::error::{AppResult, render};
@@ -114,7 +116,7 @@ pub(crate) async fn submit(
     else {
         return Ok(Redirect::to(&format!("{}/apply/start", flow.base)).into_response());
     };
-    state
+    let submitted = state
         .services
         .apply
         .submit_starting(
@@ -125,7 +127,15 @@ pub(crate) async fn submit(
             ip,
             start,
         )
-        .await?;
+        .await;
+    match submitted {
+        Ok(_) => {}
+        // The certificate to renew left the window since the start step: ask again there.
+        Err(CoreError::Refused(message)) if message == NOTHING_TO_RENEW => {
+            return start_form(state, user, flow, Some(message)).await;
+        }
+        Err(e) => return Err(e.into()),
+    }
     state.issuance_wakeup.notify_one();
     user.session.update(|d| {
         d.pending = None;
