@@ -15,7 +15,7 @@ use kaigo_core::error::{CoreError, CoreResult};
 use kaigo_core::notice::NewNotice;
 use kaigo_core::notice::attachment::NewAttachment;
 use kaigo_core::office::Office;
-use kaigo_core::office::prefectures::{kokuhoren_name, office_prefecture};
+use kaigo_core::office::prefectures::office_prefecture;
 use kaigo_docs::{PasswordNoticeData, password_notice_zip};
 use secrecy::{ExposeSecret, SecretString};
 
@@ -51,8 +51,7 @@ impl ReissueNotifier for ZipReissueNotice {
             .ok()
             .and_then(|t| t.checked_to_offset(JST))
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-        let issuer = office_prefecture(office)
-            .map_or_else(|| "国民健康保険中央会".to_owned(), kokuhoren_name);
+        let issuer = kaigo_core::office::letters::issuer(office_prefecture(office));
         let data = PasswordNoticeData {
             date: kaigo_core::clock::jst_japanese_date(now),
             office_name: office.name.clone(),

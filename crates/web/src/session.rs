@@ -138,9 +138,7 @@ impl Session {
         if !s.stored {
             return false;
         }
-        let a = s.record.csrf_token.as_bytes();
-        let b = candidate.as_bytes();
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+        tokens_match(&s.record.csrf_token, candidate)
     }
 
     pub fn data(&self) -> SessionData {
@@ -316,6 +314,16 @@ impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Session {
             .cloned()
             .ok_or_else(|| crate::error::AppError::Internal("session layer missing".into()))
     }
+}
+
+/// Compares a submitted token with the session's in constant time; an empty token never
+/// matches. The one comparison of every CSRF check (forms and multipart uploads).
+pub fn tokens_match(expected: &str, candidate: &str) -> bool {
+    let a = expected.as_bytes();
+    let b = candidate.as_bytes();
+    !a.is_empty()
+        && a.len() == b.len()
+        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 #[cfg(test)]

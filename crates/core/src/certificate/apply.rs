@@ -279,7 +279,10 @@ impl ApplicationService {
             Err(message) => return Err(CoreError::Refused(message.to_owned())),
         };
         let SealedPassword(sealed_password) = sealed_password;
-        if kind == CertKind::KaigoHoken && d.store.fee_balance(office.id).await? > 0 {
+        if crate::fee::service::FeeService::new(self.deps.clone())
+            .blocks_application(office, kind)
+            .await?
+        {
             return Err(CoreError::Refused(
                 crate::fee::service::BALANCE_BLOCKS_APPLICATION.to_owned(),
             ));

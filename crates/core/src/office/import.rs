@@ -289,7 +289,7 @@ impl AdminOfficeService {
                 if taken.contains(&v.number) {
                     errors.push(RowError {
                         line: *line,
-                        reason: format!("事業所番号 {} は既に登録されています。", v.number),
+                        reason: crate::office::register::taken(&v.number),
                     });
                     false
                 } else {

@@ -199,8 +199,8 @@ pub fn letter_date(unix: i64) -> String {
     crate::clock::jst_japanese_date(unix)
 }
 
-/// The sender of an office's letters.
-pub(crate) fn issuer(prefecture: Option<PrefectureCode>) -> String {
+/// The sender of an office's letters and notices: its 国保連合会, or the 国保中央会.
+pub fn issuer(prefecture: Option<PrefectureCode>) -> String {
     prefecture
         .map(kokuhoren_name)
         .unwrap_or_else(|| "国民健康保険中央会".to_owned())

@@ -131,7 +131,7 @@ impl RegisteredBatch {
 }
 
 /// The message for a 事業所番号 already registered.
-fn taken(number: &OfficeNumber) -> String {
+pub(crate) fn taken(number: &OfficeNumber) -> String {
     format!("事業所番号 {number} は既に登録されています。")
 }
 

@@ -230,13 +230,7 @@ async fn read_form(console: &Console, mut mp: Multipart) -> AppResult<(NoticeInp
             _ => {}
         }
     }
-    // Constant-time compare, as CsrfForm does.
-    let a = console.csrf.as_bytes();
-    let b = csrf.as_bytes();
-    let ok = !a.is_empty()
-        && a.len() == b.len()
-        && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0;
-    if !ok {
+    if !crate::session::tokens_match(&console.csrf, &csrf) {
         return Err(AppError::Csrf);
     }
     Ok((input, uploads))
