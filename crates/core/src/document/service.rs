@@ -25,28 +25,53 @@ impl DocumentService {
         Ok(self.deps.store.office_documents(office.id, now).await?)
     }
 
+    /// One document of this office for download, audited with `source`.
     pub async fn document(
         &self,
         office: &Office,
         id: OfficeDocumentId,
+        source: &str,
     ) -> CoreResult<Option<OfficeDocument>> {
-        Ok(self.deps.store.office_document(office.id, id).await?)
+        let found = self.deps.store.office_document(office.id, id).await?;
+        if let Some(doc) = &found {
+            self.downloaded(
+                office,
+                AuditAction::DocumentDownload,
+                &format!("document:{id}"),
+                source,
+                &doc.filename,
+            )
+            .await;
+        }
+        Ok(found)
     }
 
+    /// A notice attachment listed in 照会一覧, for download, audited with `source`.
     pub async fn document_attachment(
         &self,
         office: &Office,
         id: AttachmentId,
+        source: &str,
     ) -> CoreResult<Option<Attachment>> {
-        Ok(self
+        let found = self
             .deps
             .store
             .office_notice_attachment(office.id, id, self.deps.clock.unix())
-            .await?)
+            .await?;
+        if let Some(file) = &found {
+            self.downloaded(
+                office,
+                AuditAction::AttachmentDownload,
+                &format!("attachment:{id}"),
+                source,
+                &file.info.filename,
+            )
+            .await;
+        }
+        Ok(found)
     }
 
-    /// Records a file download by an office (who, what, from where) in the audit trail.
-    pub async fn record_download(
+    async fn downloaded(
         &self,
         office: &Office,
         action: AuditAction,

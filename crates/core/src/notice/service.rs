@@ -87,18 +87,33 @@ impl NoticeService {
             .await?)
     }
 
-    /// One attachment, or None if its notice does not target this office now.
+    /// One attachment of one notice, for download by the office (audited with `source`), or
+    /// None unless the attachment belongs to that notice and the notice targets this office
+    /// now.
     pub async fn attachment(
         &self,
         office: &Office,
+        notice: NoticeId,
         id: AttachmentId,
+        source: &str,
     ) -> CoreResult<Option<Attachment>> {
-        let now = self.deps.clock.unix();
-        Ok(self
-            .deps
+        let d = &self.deps;
+        let found = d
             .store
-            .notice_attachment_for_office(office, id, now)
-            .await?)
+            .notice_attachment_for_office(office, id, d.clock.unix())
+            .await?
+            .filter(|a| a.info.notice_id == notice);
+        if let Some(file) = &found {
+            d.audit(
+                office.user_id.as_str(),
+                AuditAction::AttachmentDownload,
+                &format!("attachment:{id}"),
+                source,
+                &file.info.filename,
+            )
+            .await;
+        }
+        Ok(found)
     }
 
     /// Validates and posts a notice with attachments (the CLI's `notice add`).

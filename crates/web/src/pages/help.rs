@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use kaigo_core::audit::AuditAction;
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::document::{DocumentSource, OfficeDocumentId, document_kind_label, format_size};
 use kaigo_core::inquiry::InquiryCategory;
@@ -79,18 +78,9 @@ pub async fn document_file(
     let doc = state
         .services
         .documents
-        .document(&user.office, OfficeDocumentId(id))
+        .document(&user.office, OfficeDocumentId(id), &ip)
         .await?
         .ok_or(AppError::NotFound)?;
-    audit_download(
-        &state,
-        &user,
-        AuditAction::DocumentDownload,
-        &format!("document:{id}"),
-        &ip,
-        &doc.filename,
-    )
-    .await;
     Ok(file_response(&doc.filename, &doc.content_type, doc.bytes))
 }
 
@@ -103,39 +93,14 @@ pub async fn document_attachment(
     let file = state
         .services
         .documents
-        .document_attachment(&user.office, AttachmentId(id))
+        .document_attachment(&user.office, AttachmentId(id), &ip)
         .await?
         .ok_or(AppError::NotFound)?;
-    audit_download(
-        &state,
-        &user,
-        AuditAction::AttachmentDownload,
-        &format!("attachment:{id}"),
-        &ip,
-        &file.info.filename,
-    )
-    .await;
     Ok(file_response(
         &file.info.filename,
         &file.info.content_type,
         file.bytes,
     ))
-}
-
-/// Records a file download by an office (who, what, from where) in the audit trail.
-pub(crate) async fn audit_download(
-    state: &AppState,
-    user: &CurrentOffice,
-    action: AuditAction,
-    object: &str,
-    ip: &str,
-    filename: &str,
-) {
-    state
-        .services
-        .documents
-        .record_download(&user.office, action, object, ip, filename)
-        .await;
 }
 
 // ---- FAQ ----

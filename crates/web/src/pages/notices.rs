@@ -3,7 +3,6 @@
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
-use kaigo_core::audit::AuditAction;
 use kaigo_core::clock::{jst_date, jst_datetime};
 use kaigo_core::document::format_size;
 use kaigo_core::ids::NoticeId;
@@ -205,19 +204,9 @@ pub async fn attachment(
     let file = state
         .services
         .notices
-        .attachment(&user.office, AttachmentId(id))
+        .attachment(&user.office, NoticeId(notice), AttachmentId(id), &ip)
         .await?
-        .filter(|a| a.info.notice_id.0 == notice)
         .ok_or(AppError::NotFound)?;
-    super::help::audit_download(
-        &state,
-        &user,
-        AuditAction::AttachmentDownload,
-        &format!("attachment:{id}"),
-        &ip,
-        &file.info.filename,
-    )
-    .await;
     Ok(file_response(
         &file.info.filename,
         &file.info.content_type,
