@@ -1,6 +1,6 @@
 //! `kaigo-pki admin add`.
 
-use kaigo_core::admin::login::{AdminCredentials, AdminService};
+use kaigo_core::admin::login::AdminCredentials;
 use kaigo_core::admin::{AdminLogin, AdminRole};
 use secrecy::ExposeSecret;
 
@@ -17,8 +17,11 @@ pub async fn add(
     let login = AdminLogin::parse(login).map_err(|e| anyhow::anyhow!("{}", e.message))?;
     let role = AdminRole::parse(role, prefecture).map_err(|e| anyhow::anyhow!("{}", e.message))?;
     let app = wiring::open(dir, false).await?;
-    let service = AdminService::new(app.services.deps.clone());
-    let result = service.add(login, role, "cli", "cli").await;
+    let result = app
+        .services
+        .admin
+        .add(login, role, &kaigo_core::actor::Actor::Cli)
+        .await;
     app.store.close().await;
     result.map_err(|e| match e {
         kaigo_core::CoreError::Refused(m) => anyhow::anyhow!("{m}"),

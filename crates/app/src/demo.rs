@@ -64,10 +64,9 @@ impl App {
 
 /// A central operator and the 東京都 federation admin for the console at /admin/login.
 async fn demo_admins(app: &App) -> anyhow::Result<String> {
-    use kaigo_core::admin::login::AdminService;
     use kaigo_core::admin::{AdminLogin, AdminRole};
     use kaigo_core::ids::PrefectureCode;
-    let svc = AdminService::new(app.services.deps.clone());
+    let svc = &app.services.admin;
     let tokyo = PrefectureCode::parse("13").map_err(|e| anyhow::anyhow!("{e}"))?;
     let mut out = String::from(
         "Demo administrators (console at /admin/login; add the TOTP key to an authenticator app; the login page never shows it):\n",
@@ -78,7 +77,7 @@ async fn demo_admins(app: &App) -> anyhow::Result<String> {
     ] {
         let login = AdminLogin::parse(login).map_err(|e| anyhow::anyhow!("{e}"))?;
         let c = svc
-            .add(login.clone(), role, "demo", "")
+            .add(login.clone(), role, &kaigo_core::actor::Actor::System)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         out.push_str(&format!(

@@ -24,7 +24,7 @@ pub async fn pay(
     let result = app
         .services
         .fees
-        .record_payment(office, amount, method, "cli")
+        .record_payment(office, amount, method, &kaigo_core::actor::Actor::Cli)
         .await;
     app.store.close().await;
     result.map_err(|e| match e {

@@ -180,8 +180,7 @@ async fn password_then_code_with_replay_refused_and_lockout() {
         .add(
             kaigo_core::admin::AdminLogin::parse("central1").unwrap(),
             kaigo_core::admin::AdminRole::Central,
-            "cli",
-            "cli",
+            &kaigo_core::actor::Actor::Cli,
         )
         .await
         .unwrap();
@@ -248,8 +247,7 @@ async fn password_then_code_with_replay_refused_and_lockout() {
         .add(
             kaigo_core::admin::AdminLogin::parse("fed27").unwrap(),
             kaigo_core::admin::AdminRole::parse("federation", Some("27")).unwrap(),
-            "cli",
-            "cli",
+            &kaigo_core::actor::Actor::Cli,
         )
         .await
         .unwrap();

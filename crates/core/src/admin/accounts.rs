@@ -78,7 +78,7 @@ impl AdminAccounts {
                 )
             })?;
         let created = AdminService::new(self.deps.clone())
-            .add(login.clone(), role, &actor.audit_name(), &actor.source)
+            .add(login.clone(), role, &actor.into())
             .await
             .map_err(|e| match e {
                 CoreError::Refused(_) => {

@@ -6,6 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::account::throttle::Attempt;
+use crate::actor::Actor;
 use crate::admin::totp;
 use crate::admin::{Admin, AdminId, AdminLogin, AdminRole, NewAdmin};
 use crate::audit::AuditAction;
@@ -82,8 +83,7 @@ impl AdminService {
         &self,
         login: AdminLogin,
         role: AdminRole,
-        actor: &str,
-        source: &str,
+        actor: &Actor,
     ) -> CoreResult<AdminCredentials> {
         let password = SecretString::from(random_password());
         let secret = Zeroizing::new(totp::generate_secret());
@@ -105,10 +105,10 @@ impl AdminService {
         };
         self.deps
             .audit(
-                actor,
+                &actor.audit_name(),
                 AuditAction::AdminAccountAdd,
                 &format!("admin:{login}"),
-                source,
+                actor.source(),
                 role.code(),
             )
             .await;

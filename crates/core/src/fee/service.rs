@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::actor::Actor;
 use crate::audit::AuditAction;
 use crate::certificate::CertKind;
 use crate::clock::JST;
@@ -92,7 +93,7 @@ impl FeeService {
         office_number: &str,
         amount: i64,
         method: PaymentMethod,
-        actor: &str,
+        actor: &Actor,
     ) -> CoreResult<i64> {
         let d = &self.deps;
         let number = OfficeNumber::parse(office_number)?;
@@ -123,10 +124,10 @@ impl FeeService {
             })
             .await?;
         d.audit(
-            actor,
+            &actor.audit_name(),
             AuditAction::FeePayment,
             &format!("office:{}", office.id),
-            "",
+            actor.source(),
             &format!("amount={amount} method={}", method.code()),
         )
         .await;
