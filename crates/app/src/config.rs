@@ -8,6 +8,7 @@ use kaigo_ca::{CaConfig, Pkcs12Profile};
 use serde::{Deserialize, Serialize};
 
 use crate::datadir::DataDir;
+pub use crate::revocation_config::RevocationConfig;
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -20,6 +21,7 @@ pub struct AppConfig {
     pub fees: FeesConfig,
     pub server: ServerConfig,
     pub documents: DocumentsConfig,
+    pub revocation: RevocationConfig,
 }
 
 /// PDF rendering (typst lays out a whole document in memory, so its work is bounded).
@@ -238,6 +240,7 @@ impl AppConfig {
             bail!("fees.hoken_fee_yen must be between 0 and 10000000");
         }
         self.server.validate()?;
+        self.revocation.validate()?;
         let docs = &self.documents;
         if !(1..=kaigo_docs::MAX_LETTERS_PER_PDF).contains(&docs.letters_per_pdf) {
             bail!(
@@ -289,6 +292,8 @@ impl AppConfig {
             crl_url: format!("{base}/ca/e-seikyuu-ca.crl"),
             ocsp_url: format!("{base}/ocsp"),
             ca_issuers_url: format!("{base}/ca/e-seikyuu-ca.crt"),
+            root_crl_url: format!("{base}/ca/e-seikyuu-root.crl"),
+            root_cert_url: format!("{base}/ca/e-seikyuu-root.crt"),
             pkcs12,
             ..CaConfig::default()
         })

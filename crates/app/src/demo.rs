@@ -6,6 +6,9 @@ use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
 use kaigo_core::office::form::OfficeForm;
 use secrecy::ExposeSecret;
 
+use std::net::SocketAddr;
+
+use crate::config::AppConfig;
 use crate::datadir::DataDir;
 use crate::wiring::{self, App};
 
@@ -13,13 +16,21 @@ pub const DEMO_NUMBER: &str = "1310000001";
 
 /// Initialises the data dir if needed and registers the demo office if it is missing.
 /// Returns the loaded app and the text to print.
-pub async fn prepare(dir: &DataDir) -> anyhow::Result<(App, String)> {
+/// `listen` is where the portal will listen: the URLs written into certificates follow it
+/// unless `ca.public_url` is set.
+pub async fn prepare(dir: &DataDir, listen: SocketAddr) -> anyhow::Result<(App, String)> {
     let mut out = String::new();
+    let mut config = if dir.is_initialised() {
+        AppConfig::load(dir)?
+    } else {
+        AppConfig::defaults_with_env()?
+    };
+    crate::public_url::resolve(&mut config, listen)?;
     if !dir.is_initialised() {
-        let report = crate::init::init(dir).await?;
+        let report = crate::init::init_with(dir, &config).await?;
         out.push_str(&crate::print_init(dir, &report));
     }
-    let app = wiring::open(dir, true).await?;
+    let app = wiring::open_with(dir, true, config).await?;
     let number = OfficeNumber::parse(DEMO_NUMBER).map_err(|e| anyhow::anyhow!("{e}"))?;
     match app.store_office(&number).await? {
         Some(user_id) => out.push_str(&format!(

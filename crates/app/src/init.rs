@@ -26,6 +26,12 @@ fn generate_passphrase() -> SecretString {
 /// Builds everything in a temporary sibling directory and renames it into place, so an
 /// interrupted run leaves no half-initialised data dir.
 pub async fn init(dir: &DataDir) -> anyhow::Result<InitReport> {
+    init_with(dir, &AppConfig::load(dir)?).await
+}
+
+/// As [`init`], with the configuration to write (the demo's follows `--listen`).
+pub async fn init_with(dir: &DataDir, config: &AppConfig) -> anyhow::Result<InitReport> {
+    let config = config.clone();
     if dir.is_initialised() {
         bail!(
             "data dir {} is already initialised; nothing was changed",
@@ -42,7 +48,6 @@ pub async fn init(dir: &DataDir) -> anyhow::Result<InitReport> {
             );
         }
     }
-    let config = AppConfig::load(dir)?;
     let parent = parent_of(&dir.root)?;
     std::fs::create_dir_all(&parent)
         .with_context(|| format!("cannot create {}", parent.display()))?;

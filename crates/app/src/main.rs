@@ -124,15 +124,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Serve { listen } => {
-            let app = wiring::open(&dir, true).await?;
+            dir.require_initialised()?;
+            let mut config = kaigo_pki::config::AppConfig::load(&dir)?;
+            kaigo_pki::public_url::resolve(&mut config, listen)?;
+            let app = wiring::open_with(&dir, true, config).await?;
+            print!("{}", serve::published_urls(&app));
             let running = serve::start(app, listen).await?;
             serve::stop_on_signals(running.stopper());
             println!("kaigo-pki portal: http://{}/login", running.addr);
             running.wait().await?;
         }
         Command::Demo { listen } => {
-            let (app, text) = demo::prepare(&dir).await?;
+            let (app, text) = demo::prepare(&dir, listen).await?;
             print!("{text}");
+            print!("{}", serve::published_urls(&app));
             let running = serve::start(app, listen).await?;
             serve::stop_on_signals(running.stopper());
             println!(

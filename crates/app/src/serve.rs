@@ -9,6 +9,7 @@ use kaigo_core::mail::Mailer;
 use kaigo_jobs::issuance::IssuanceWorker;
 use kaigo_jobs::mail::{FileMailer, MailWorker, SmtpMailer};
 use kaigo_jobs::renewal::RenewalNotifier;
+use kaigo_jobs::revocation::RevocationPublisher;
 use kaigo_jobs::sweeper::SessionSweeper;
 use kaigo_web::{AppState, WebConfig};
 use tokio::net::TcpListener;
@@ -37,6 +38,20 @@ impl Running {
 
     pub fn stopper(&self) -> watch::Sender<bool> {
         self.stop.clone()
+    }
+}
+
+/// The URLs this CA writes into certificates, for the operator's screen and the log.
+pub fn published_urls(app: &App) -> String {
+    match app.config.ca_config() {
+        Ok(c) => {
+            tracing::info!(crl = %c.crl_url, ocsp = %c.ocsp_url, ca_issuers = %c.ca_issuers_url, "URLs written into certificates");
+            format!(
+                "Certificates name: CRL {}\n                   OCSP {}\n                   CA certificate {}\n",
+                c.crl_url, c.ocsp_url, c.ca_issuers_url
+            )
+        }
+        Err(_) => String::new(),
     }
 }
 
@@ -83,6 +98,19 @@ pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
         }
         .spawn(stop_rx.clone()),
     );
+    // The first CRL and responder exist before the first request: sign them now.
+    let publisher = RevocationPublisher {
+        crl: app.services.crl.clone(),
+        ocsp: app.services.ocsp.clone(),
+        responders: app.services.responders.clone(),
+        every: Duration::from_secs(app.config.revocation.check_seconds),
+    };
+    if app.ca.is_some()
+        && let Err(e) = publisher.run_once().await
+    {
+        tracing::error!(error = %e, "first CRL/OCSP publication failed");
+    }
+    workers.push(publisher.spawn(stop_rx.clone()));
     workers.push(
         SessionSweeper {
             store: deps.store.clone(),

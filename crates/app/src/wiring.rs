@@ -11,6 +11,7 @@ use kaigo_core::account::password::PasswordHasher;
 use kaigo_core::certificate::pki::{CertificateFactory, IssueRequest, IssuedBundle};
 use kaigo_core::clock::SystemClock;
 use kaigo_core::deps::{Deps, Settings};
+use kaigo_core::revocation::pki::{StatusSigner, StatusUnavailable};
 use kaigo_core::services::Services;
 use kaigo_store::SqlStore;
 use secrecy::SecretString;
@@ -75,6 +76,13 @@ impl CertificateFactory for CaNotLoaded {
 pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
     dir.require_initialised()?;
     let config = AppConfig::load(dir)?;
+    open_with(dir, with_ca, config).await
+}
+
+/// As [`open`], with a configuration the caller has already loaded and adjusted (e.g. the
+/// public URL resolved against `--listen`).
+pub async fn open_with(dir: &DataDir, with_ca: bool, config: AppConfig) -> anyhow::Result<App> {
+    dir.require_initialised()?;
     let ca = if with_ca {
         let passphrase = ca_passphrase(dir)?;
         let ca = FileCa::load(&dir.ca_dir(), &passphrase, config.ca_config()?)
@@ -86,9 +94,9 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
     let sealer = ServerKeySealer::load_or_create(&dir.server_key())
         .map_err(|e| anyhow::anyhow!("server key: {e}"))?;
     let store = Arc::new(open_store(dir, &config).await?);
-    let factory: Arc<dyn CertificateFactory> = match &ca {
-        Some(ca) => ca.clone(),
-        None => Arc::new(CaNotLoaded),
+    let (factory, status): (Arc<dyn CertificateFactory>, Arc<dyn StatusSigner>) = match &ca {
+        Some(ca) => (ca.clone(), ca.clone()),
+        None => (Arc::new(CaNotLoaded), Arc::new(StatusUnavailable)),
     };
     let deps = Deps {
         store: store.clone(),
@@ -96,6 +104,7 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
         hasher: PasswordHasher::default(),
         sealer: Arc::new(sealer),
         factory,
+        status,
         documents: Arc::new(kaigo_docs::TypstRenderer),
         settings: Settings {
             hoken_fee_yen: config.fees.hoken_fee_yen,
@@ -103,6 +112,7 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
             lockout_seconds: config.portal.lockout_minutes * 60,
             helpdesk: config.portal.helpdesk.clone(),
             letters_per_pdf: config.documents.letters_per_pdf,
+            revocation: config.revocation.settings(),
             ..Settings::default()
         },
     };

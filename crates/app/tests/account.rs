@@ -110,6 +110,7 @@ async fn env_with(with_ca: bool) -> Env {
         hasher: d.hasher.clone(),
         sealer: d.sealer.clone(),
         factory: d.factory.clone(),
+        status: d.status.clone(),
         documents: d.documents.clone(),
         settings: d.settings.clone(),
     });

@@ -231,7 +231,9 @@ async fn admin_session_ends_after_idle_time_and_slides_with_use() {
 async fn demo_prints_office_and_admin_credentials_that_work() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = DataDir::new(tmp.path().join("data"));
-    let (app, text) = kaigo_pki::demo::prepare(&dir).await.unwrap();
+    let (app, text) = kaigo_pki::demo::prepare(&dir, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     assert!(text.contains("ユーザID"), "{text}");
     let line = text
         .lines()

@@ -103,6 +103,7 @@ fn notifier(store: &SqlStore, clock: Arc<ManualClock>, dir: &std::path::Path) ->
         hasher: PasswordHasher::default(),
         sealer: Arc::new(sealer),
         factory: Arc::new(NoFactory),
+        status: Arc::new(kaigo_core::revocation::pki::StatusUnavailable),
         documents: Arc::new(kaigo_docs::TypstRenderer),
         settings: Settings::default(),
     });

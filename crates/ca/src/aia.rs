@@ -23,19 +23,22 @@ pub const OID_AD_CA_ISSUERS: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 48, 2];
 const TAG_URI: u8 = 0x86;
 
 /// The DER of the extension value: the OCSP responder first (clients look it up on every
-/// handshake), then where the issuer certificate can be fetched.
+/// handshake), then where the issuer certificate can be fetched. A CA certificate whose
+/// issuer (the offline root) runs no responder has only the second.
 pub fn encode_authority_info_access(
-    ocsp_url: &str,
+    ocsp_url: Option<&str>,
     ca_issuers_url: &str,
 ) -> Result<Vec<u8>, PkiError> {
-    let ocsp = access_description(OID_AD_OCSP, ocsp_url)?;
     let issuers = access_description(OID_AD_CA_ISSUERS, ca_issuers_url)?;
-    Ok(der::sequence(&[&ocsp, &issuers]))
+    Ok(match ocsp_url {
+        Some(url) => der::sequence(&[&access_description(OID_AD_OCSP, url)?, &issuers]),
+        None => der::sequence(&[&issuers]),
+    })
 }
 
 /// The extension as rcgen takes it; non-critical, as RFC 5280 requires.
 pub fn authority_info_access(
-    ocsp_url: &str,
+    ocsp_url: Option<&str>,
     ca_issuers_url: &str,
 ) -> Result<CustomExtension, PkiError> {
     let content = encode_authority_info_access(ocsp_url, ca_issuers_url)?;
@@ -69,7 +72,7 @@ mod tests {
 
     #[test]
     fn exact_bytes() {
-        let got = encode_authority_info_access("http://o", "http://c").unwrap();
+        let got = encode_authority_info_access(Some("http://o"), "http://c").unwrap();
         let expected: Vec<u8> = [
             &[0x30, 0x2c][..],
             &[
@@ -89,9 +92,9 @@ mod tests {
 
     #[test]
     fn refuses_non_ascii_and_spaces() {
-        assert!(encode_authority_info_access("http://例え.jp/ocsp", ISSUERS).is_err());
-        assert!(encode_authority_info_access(OCSP, "http://a b/").is_err());
-        assert!(encode_authority_info_access("", ISSUERS).is_err());
+        assert!(encode_authority_info_access(Some("http://例え.jp/ocsp"), ISSUERS).is_err());
+        assert!(encode_authority_info_access(Some(OCSP), "http://a b/").is_err());
+        assert!(encode_authority_info_access(Some(""), ISSUERS).is_err());
     }
 
     /// Puts the extension into a real certificate and reads it back with two independent
@@ -102,7 +105,7 @@ mod tests {
         let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
         params
             .custom_extensions
-            .push(authority_info_access(OCSP, ISSUERS).unwrap());
+            .push(authority_info_access(Some(OCSP), ISSUERS).unwrap());
         let cert = params.self_signed(&key).unwrap();
 
         let (_, parsed) = x509_parser::parse_x509_certificate(cert.der()).unwrap();

@@ -85,6 +85,11 @@ pub struct CaConfig {
     pub ocsp_url: String,
     /// Where the issuing CA certificate (DER) is served; written into authorityInfoAccess.
     pub ca_issuers_url: String,
+    /// Where the root's CRL is served; written into the issuing CA certificate's
+    /// cRLDistributionPoints (so a relying party can check the whole chain).
+    pub root_crl_url: String,
+    /// Where the root certificate (DER) is served; the issuing CA certificate's caIssuers.
+    pub root_cert_url: String,
     /// Protection of the PKCS#12 file.
     pub pkcs12: Pkcs12Profile,
     /// PBKDF2 iterations for the encrypted CA key files written by `init_ca`.
@@ -101,6 +106,8 @@ impl Default for CaConfig {
             crl_url: "http://127.0.0.1:8080/ca/e-seikyuu-ca.crl".to_owned(),
             ocsp_url: "http://127.0.0.1:8080/ocsp".to_owned(),
             ca_issuers_url: "http://127.0.0.1:8080/ca/e-seikyuu-ca.crt".to_owned(),
+            root_crl_url: "http://127.0.0.1:8080/ca/e-seikyuu-root.crl".to_owned(),
+            root_cert_url: "http://127.0.0.1:8080/ca/e-seikyuu-root.crt".to_owned(),
             pkcs12: Pkcs12Profile::default(),
             key_file_iterations: DEFAULT_KEY_FILE_ITERATIONS,
             max_postdate_days: 180,
@@ -121,6 +128,8 @@ impl CaConfig {
             ("crl_url", &self.crl_url),
             ("ocsp_url", &self.ocsp_url),
             ("ca_issuers_url", &self.ca_issuers_url),
+            ("root_crl_url", &self.root_crl_url),
+            ("root_cert_url", &self.root_cert_url),
         ] {
             check_url(name, url)?;
         }

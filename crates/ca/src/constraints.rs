@@ -77,6 +77,21 @@ impl IssuerFacts {
         })
     }
 
+    /// The issuer's subject Name, DER (what an OCSP CertID's issuerNameHash hashes).
+    pub(crate) fn subject_raw(&self) -> &[u8] {
+        &self.subject_raw
+    }
+
+    /// The issuer's subjectPublicKey BIT STRING contents (what issuerKeyHash hashes).
+    pub(crate) fn public_key(&self) -> &[u8] {
+        &self.public_key
+    }
+
+    /// The issuer's subjectKeyIdentifier: what a CRL's authorityKeyIdentifier must repeat.
+    pub(crate) fn key_id(&self) -> Option<&[u8]> {
+        self.key_id.as_deref()
+    }
+
     /// The signer must hold the key of this certificate, or every signature would be garbage.
     pub(crate) fn check_signer(&self, signer: &dyn CaSigner) -> Result<(), PkiError> {
         if signer.public_key_der() != self.public_key.as_slice() {

@@ -37,6 +37,8 @@ pub struct FileCa {
     /// Issuing CA then root, for the PKCS#12 file.
     chain: Vec<X509>,
     clock: Arc<dyn Clock>,
+    /// The root's CRL as the last ceremony signed it (absent in data dirs made before it).
+    root_crl: Option<Vec<u8>>,
 }
 
 impl std::fmt::Debug for FileCa {
@@ -64,7 +66,14 @@ impl FileCa {
         let pkcs8 =
             keyfile::decrypt_pkcs8_pem(key_pem, passphrase.expose_secret().as_bytes(), &key_path)?;
         let signer = FileKeySigner::from_pkcs8_der(&pkcs8)?;
-        Self::with_signer(&root_pem, &issuing_pem, Box::new(signer), cfg)
+        let root_crl = match std::fs::read(dir.join(files::ROOT_CRL)) {
+            Ok(der) => Some(der),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(CaError::io(&dir.join(files::ROOT_CRL), e)),
+        };
+        let mut ca = Self::with_signer(&root_pem, &issuing_pem, Box::new(signer), cfg)?;
+        ca.root_crl = root_crl;
+        Ok(ca)
     }
 
     /// Assembles a CA from its certificates and any signer (a PKCS#11 token, for instance).
@@ -98,6 +107,7 @@ impl FileCa {
             root_pem: cert::der_to_pem(&root_der),
             chain,
             clock: Arc::new(SystemClock),
+            root_crl: None,
         })
     }
 
@@ -130,6 +140,21 @@ impl FileCa {
     /// The signer, for CRL and OCSP signing.
     pub fn signer(&self) -> &dyn CaSigner {
         self.signer.as_ref()
+    }
+
+    /// The root's CRL (DER), if the data dir has one.
+    pub fn root_crl(&self) -> Option<&[u8]> {
+        self.root_crl.as_deref()
+    }
+
+    /// The issuing CA as an issuer (CRL and responder signing).
+    pub(crate) fn issuer(&self) -> &IssuerFacts {
+        &self.issuer
+    }
+
+    /// The clock this CA issues by.
+    pub(crate) fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
     }
 
     /// The configuration in force.

@@ -17,6 +17,7 @@ use crate::policy;
 use crate::profile::{
     self, Common, ISSUING_KEY_BITS, ISSUING_VALIDITY_MONTHS, ROOT_KEY_BITS, ROOT_VALIDITY_MONTHS,
 };
+use crate::root_crl;
 use crate::serial::random_serial;
 use crate::signer::{CaSigner, FileKeySigner, RsaPublicKey};
 use crate::validity::ca_validity;
@@ -34,6 +35,8 @@ pub mod files {
     pub const ISSUING_KEY: &str = "issuing.key.pem";
     /// Issuing CA then root, PEM: the order a TLS server sends a chain in.
     pub const CHAIN: &str = "chain.pem";
+    /// The root's CRL (DER), signed at the ceremony and again with `kaigo-pki ca root-crl`.
+    pub const ROOT_CRL: &str = "root.crl.der";
 }
 
 /// Shortest CA passphrase accepted. It protects the keys of the whole PKI; a ceremony
@@ -139,11 +142,14 @@ pub fn init_ca(
         },
         now,
     )?;
-    let issuing_params = profile::issuing(&Common {
-        validity: issuing_validity,
-        serial: &random_serial()?,
-        public_key: issuing_key.public_key_der(),
-    });
+    let issuing_params = profile::issuing(
+        &Common {
+            validity: issuing_validity,
+            serial: &random_serial()?,
+            public_key: issuing_key.public_key_der(),
+        },
+        cfg,
+    )?;
     let issuing_public = RsaPublicKey(issuing_key.public_key_der().to_vec());
     let issuing_der = builder::sign(&issuing_params, &issuing_public, &root_der, &root_key)?;
     root.check_issued(&issuing_der)?;
@@ -179,6 +185,9 @@ pub fn init_ca(
         format!("{issuing_pem}{root_pem}").as_bytes(),
         0o644,
     )?;
+
+    let root_crl = root_crl::sign_first(&root, &root_key, now)?;
+    write_new_file(&dir.join(files::ROOT_CRL), &root_crl, 0o644)?;
 
     let summary = CaSummary::new(
         CertSummary::from_der(&root_der)?,

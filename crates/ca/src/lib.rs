@@ -16,6 +16,7 @@ mod builder;
 mod cert;
 mod config;
 mod constraints;
+mod crl;
 mod der;
 mod error;
 mod file_ca;
@@ -23,12 +24,15 @@ mod init;
 mod keyfile;
 mod keys;
 mod names;
+mod ocsp;
 mod pkcs12;
 pub mod policy;
 mod profile;
+mod root_crl;
 mod sealer;
 mod serial;
 mod signer;
+mod status;
 #[cfg(test)]
 mod test_support;
 mod validity;
@@ -50,7 +54,9 @@ pub use names::{COUNTRY, ISSUING_CN, ORGANIZATION, ROOT_CN};
 pub use profile::{
     ISSUING_KEY_BITS, ISSUING_VALIDITY_MONTHS, OFFICE_KEY_BITS, ROOT_KEY_BITS, ROOT_VALIDITY_MONTHS,
 };
+pub use root_crl::{ROOT_CRL_DAYS, RootCrlSummary, crl_facts, resign_root_crl};
 pub use sealer::{KEY_LEN as SEALER_KEY_LEN, ServerKeySealer};
 pub use serial::SERIAL_LEN;
 pub use signer::{CaSigner, FileKeySigner, SignatureAlgorithm};
+pub use status::RESPONDER_KEY_BITS;
 pub use validity::{CLOCK_SKEW_ALLOWANCE, Validity, add_months_jst};

@@ -9,6 +9,8 @@ use rcgen::{DistinguishedName, DnType, DnValue};
 pub const ROOT_CN: &str = "e-seikyuu Root CA";
 /// Common name of the issuing CA. Offices check that 発行者 reads exactly this.
 pub const ISSUING_CN: &str = "e-seikyuu CA";
+/// The delegated OCSP responder's CN.
+pub const RESPONDER_CN: &str = "e-seikyuu CA OCSP Responder";
 /// Organization in every subject: the closed community the certificates belong to.
 pub const ORGANIZATION: &str = "e-seikyuu";
 /// Country in every subject.
@@ -56,6 +58,11 @@ pub(crate) fn root_name() -> DistinguishedName {
 /// `C=JP, O=e-seikyuu, CN=e-seikyuu CA`.
 pub(crate) fn issuing_name() -> DistinguishedName {
     ca_name(ISSUING_CN)
+}
+
+/// `C=JP, O=e-seikyuu, CN=e-seikyuu CA OCSP Responder`: the delegated responder.
+pub(crate) fn responder_name() -> DistinguishedName {
+    ca_name(RESPONDER_CN)
 }
 
 /// The office: CN says which kind of office (what Windows shows as 発行先), serialNumber the

@@ -67,7 +67,7 @@ pub(crate) fn root(common: &Common<'_>) -> CertificateParams {
 /// The issuing CA: pathLen 0 (it certifies offices only), keyCertSign + cRLSign, and
 /// digitalSignature because it signs OCSP responses itself. Its certificatePolicies lists the
 /// two office policies, so it can issue nothing else.
-pub(crate) fn issuing(common: &Common<'_>) -> CertificateParams {
+pub(crate) fn issuing(common: &Common<'_>, cfg: &CaConfig) -> Result<CertificateParams, PkiError> {
     let mut p = base(common);
     p.distinguished_name = names::issuing_name();
     p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
@@ -79,7 +79,13 @@ pub(crate) fn issuing(common: &Common<'_>) -> CertificateParams {
     p.use_authority_key_identifier_extension = true;
     p.custom_extensions
         .push(policy::certificate_policies(&policy::ALL_POLICIES));
-    p
+    // Where the root's CRL and certificate are, so that the whole chain can be checked.
+    p.crl_distribution_points = vec![CrlDistributionPoint {
+        uris: vec![cfg.root_crl_url.clone()],
+    }];
+    p.custom_extensions
+        .push(aia::authority_info_access(None, &cfg.root_cert_url)?);
+    Ok(p)
 }
 
 /// An office certificate for a mutual-TLS client that also signs claims and receives
@@ -108,10 +114,31 @@ pub(crate) fn office(
             request.kind,
         )]));
     p.custom_extensions.push(aia::authority_info_access(
-        &cfg.ocsp_url,
+        Some(&cfg.ocsp_url),
         &cfg.ca_issuers_url,
     )?);
     Ok(p)
+}
+
+/// id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1).
+const OID_OCSP_NOCHECK: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 48, 1, 5];
+
+/// The delegated OCSP responder: id-kp-OCSPSigning, digitalSignature only, and
+/// id-pkix-ocsp-nocheck (its value NULL) because its life is short and nobody should chase
+/// its own revocation; for the same reason it carries no CRL distribution point or AIA.
+pub(crate) fn ocsp_responder(common: &Common<'_>) -> CertificateParams {
+    let mut p = base(common);
+    p.distinguished_name = names::responder_name();
+    p.is_ca = IsCa::ExplicitNoCa;
+    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::OcspSigning];
+    p.use_authority_key_identifier_extension = true;
+    p.custom_extensions
+        .push(rcgen::CustomExtension::from_oid_content(
+            OID_OCSP_NOCHECK,
+            vec![0x05, 0x00],
+        ));
+    p
 }
 
 /// The policies an office certificate of `kind` asserts (for the constraint check).

@@ -30,6 +30,8 @@ pub struct Settings {
     pub renewal_notice_days: i64,
     /// Offices per letters PDF: a larger batch is printed in parts (「1〜500件目」…).
     pub letters_per_pdf: usize,
+    /// Timing of CRLs, OCSP answers and the responder certificate.
+    pub revocation: crate::revocation::RevocationSettings,
 }
 
 impl Settings {
@@ -80,6 +82,7 @@ impl Default for Settings {
             hoken_fee_yen: crate::fee::DEFAULT_HOKEN_FEE_YEN,
             renewal_notice_days: 90,
             letters_per_pdf: DEFAULT_LETTERS_PER_PDF,
+            revocation: crate::revocation::RevocationSettings::default(),
         }
     }
 }
@@ -91,6 +94,8 @@ pub struct Deps {
     pub hasher: PasswordHasher,
     pub sealer: Arc<dyn SecretSealer>,
     pub factory: Arc<dyn CertificateFactory>,
+    /// CRL and OCSP signing (the issuing CA and its delegated responder).
+    pub status: Arc<dyn crate::revocation::pki::StatusSigner>,
     /// Renders the PDFs core produces (letters).
     pub documents: Arc<dyn DocumentRenderer>,
     pub settings: Settings,

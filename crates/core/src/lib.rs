@@ -17,6 +17,7 @@ pub mod inquiry;
 pub mod mail;
 pub mod notice;
 pub mod office;
+pub mod revocation;
 
 pub mod services;
 pub mod store;

@@ -27,12 +27,16 @@ pub struct Services {
     pub admin_inquiries: crate::inquiry::console::InquiryAdminService,
     pub admin_audit: crate::audit::service::AuditSearchService,
     pub admin_offices: crate::office::service::AdminOfficeService,
+    pub crl: crate::revocation::crl::CrlService,
+    pub ocsp: crate::revocation::ocsp::OcspService,
+    pub responders: crate::revocation::responder::ResponderKeys,
     pub deps: Arc<Deps>,
 }
 
 impl Services {
     pub fn new(deps: Deps) -> Self {
         let deps = Arc::new(deps);
+        let responders = crate::revocation::responder::ResponderKeys::new(deps.clone());
         Self {
             auth: crate::account::login::AuthService::new(deps.clone()),
             apply: crate::certificate::apply::ApplicationService::new(deps.clone()),
@@ -56,6 +60,9 @@ impl Services {
             admin_inquiries: crate::inquiry::console::InquiryAdminService::new(deps.clone()),
             admin_audit: crate::audit::service::AuditSearchService::new(deps.clone()),
             admin_offices: crate::office::service::AdminOfficeService::new(deps.clone()),
+            crl: crate::revocation::crl::CrlService::new(deps.clone()),
+            ocsp: crate::revocation::ocsp::OcspService::new(deps.clone(), responders.clone()),
+            responders,
             deps,
         }
     }

@@ -13,6 +13,7 @@ use crate::inquiry::repo::{InquiryAdminRepo, InquiryRepo};
 use crate::mail::repo::MailRepo;
 use crate::notice::repo::{AdminNoticeRepo, NoticeRepo, NoticeSearchRepo};
 use crate::office::repo::{OfficeAdminRepo, OfficeRepo};
+use crate::revocation::repo::RevocationRepo;
 use crate::submission::repo::SubmissionRepo;
 
 /// Everything the services need from persistence, as one object to hand around.
@@ -40,6 +41,7 @@ pub trait Store:
     + AuditSearchRepo
     + OfficeAdminRepo
     + SubmissionRepo
+    + RevocationRepo
 {
 }
 
@@ -67,5 +69,6 @@ impl<T> Store for T where
         + AuditSearchRepo
         + OfficeAdminRepo
         + SubmissionRepo
+        + RevocationRepo
 {
 }

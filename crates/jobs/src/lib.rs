@@ -1,10 +1,11 @@
 //! kaigo-jobs: background work that runs inside `kaigo-pki serve` — the issuance queue, the
-//! mail outbox and session cleanup. Each worker is a component with `spawn` and stops when the
+//! mail outbox, session cleanup and the CRL/OCSP publication. Each worker is a component with `spawn` and stops when the
 //! shutdown signal flips.
 
 pub mod issuance;
 pub mod mail;
 pub mod renewal;
+pub mod revocation;
 pub mod sweeper;
 
 use tokio::sync::watch;

@@ -29,6 +29,7 @@ mod mail;
 mod migrate;
 mod notice;
 mod office;
+mod revocation;
 mod row;
 mod submission;
 

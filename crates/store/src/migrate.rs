@@ -66,6 +66,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "hardening",
         sql: include_str!("migrations/0010_hardening.sql"),
     },
+    Migration {
+        version: 11,
+        name: "revocation",
+        sql: include_str!("migrations/0011_revocation.sql"),
+    },
 ];
 
 impl Migration {

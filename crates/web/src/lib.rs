@@ -13,6 +13,7 @@ pub mod headers;
 pub mod login_secret;
 pub mod pages;
 pub mod path_id;
+pub mod publication;
 pub mod session;
 pub mod state;
 
@@ -93,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/logout", post(admin::logout))
         .merge(console::routes())
+        .merge(publication::routes())
         .route("/healthz", get(|| async { "ok" }))
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(

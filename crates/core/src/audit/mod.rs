@@ -98,6 +98,8 @@ audit_actions! {
     AdminOfficeLoginReissue => "admin.office.login_reissue",
     AdminOfficeLettersDownload => "admin.office.letters_download",
     AdminOfficeLettersDiscard => "admin.office.letters_discard",
+    CrlPublish => "ca.crl_publish",
+    OcspResponderIssue => "ca.ocsp_responder_issue",
 }
 
 impl std::fmt::Display for AuditAction {

@@ -1,0 +1,113 @@
+//! Publishing the CRL of the issuing CA: signed when a revocation is missing from the newest
+//! one or when its nextUpdate comes near, stored in the database so that every node serves
+//! the same bytes.
+
+use std::sync::Arc;
+
+use crate::audit::AuditAction;
+use crate::deps::Deps;
+use crate::error::{CoreError, CoreResult, PkiError};
+use crate::revocation::pki::CrlContent;
+use crate::revocation::{PublishedCrl, StatusMarker};
+
+/// CRLs kept in the database besides the newest (for an operator who compares).
+const CRLS_KEPT: i64 = 20;
+
+#[derive(Clone)]
+pub struct CrlService {
+    deps: Arc<Deps>,
+}
+
+/// Why a CRL is due, for the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrlDue {
+    NoneYet,
+    NewRevocation,
+    NextUpdateNear,
+}
+
+impl CrlService {
+    pub fn new(deps: Arc<Deps>) -> Self {
+        Self { deps }
+    }
+
+    /// The newest CRL, as served at the URL in the certificates.
+    pub async fn latest(&self) -> CoreResult<Option<PublishedCrl>> {
+        Ok(self.deps.store.latest_crl().await?)
+    }
+
+    /// The current counts of certificates and revocations.
+    pub async fn marker(&self) -> CoreResult<StatusMarker> {
+        Ok(self.deps.store.status_marker().await?)
+    }
+
+    /// Whether a new CRL is due given the current counts.
+    pub fn due(
+        &self,
+        latest: Option<&PublishedCrl>,
+        marker: StatusMarker,
+        now: i64,
+    ) -> Option<CrlDue> {
+        let rules = &self.deps.settings.revocation;
+        match latest {
+            None => Some(CrlDue::NoneYet),
+            Some(crl) if crl.covered != marker.revoked => Some(CrlDue::NewRevocation),
+            Some(crl) if now >= crl.next_update - rules.crl_resign_before_seconds => {
+                Some(CrlDue::NextUpdateNear)
+            }
+            Some(_) => None,
+        }
+    }
+
+    /// Signs and stores a new CRL if one is due; returns it when it did.
+    pub async fn publish_if_due(&self, marker: StatusMarker) -> CoreResult<Option<PublishedCrl>> {
+        let now = self.deps.clock.unix();
+        let latest = self.deps.store.latest_crl().await?;
+        let Some(why) = self.due(latest.as_ref(), marker, now) else {
+            return Ok(None);
+        };
+        let crl = self.publish(marker, now).await?;
+        tracing::info!(number = crl.number, entries = crl.entries, reason = ?why, "CRL published");
+        Ok(Some(crl))
+    }
+
+    /// Signs and stores a new CRL now. `marker` must have been read before the entries, so
+    /// that a revocation racing with this CRL makes the next check sign again.
+    pub async fn publish(&self, marker: StatusMarker, now: i64) -> CoreResult<PublishedCrl> {
+        let rules = &self.deps.settings.revocation;
+        let number = self.deps.store.next_crl_number().await?;
+        let entries = self.deps.store.revoked_entries(now).await?;
+        let content = CrlContent {
+            number,
+            this_update: now,
+            next_update: now + rules.crl_validity_seconds,
+            entries,
+        };
+        let status = self.deps.status.clone();
+        let (der, content) = tokio::task::spawn_blocking(move || {
+            status.sign_crl(&content).map(|der| (der, content))
+        })
+        .await
+        .map_err(|e| CoreError::Pki(PkiError::Key(format!("CRL signing task: {e}"))))??;
+        let crl = PublishedCrl {
+            number,
+            this_update: content.this_update,
+            next_update: content.next_update,
+            entries: content.entries.len() as i64,
+            covered: marker.revoked,
+            der,
+        };
+        self.deps.store.store_crl(&crl).await?;
+        self.deps.store.prune_crls(CRLS_KEPT).await?;
+        self.deps
+            .audit(
+                "system",
+                AuditAction::CrlPublish,
+                &format!("crl:{number}"),
+                "system",
+                &format!("entries={} next_update={}", crl.entries, crl.next_update),
+            )
+            .await;
+        Ok(crl)
+    }
+}

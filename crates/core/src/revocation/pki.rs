@@ -1,0 +1,135 @@
+//! The ASN.1 side of revocation, as the domain sees it. `kaigo-ca` implements it: CRLs with
+//! rcgen, OCSP with `x509-ocsp`, signatures through the CA's signer seam.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use crate::error::PkiError;
+use crate::ids::Serial;
+use crate::revocation::{CertStatus, RevokedEntry};
+
+/// What goes into one CRL of the issuing CA.
+#[derive(Clone, Debug)]
+pub struct CrlContent {
+    pub number: i64,
+    pub this_update: i64,
+    pub next_update: i64,
+    pub entries: Vec<RevokedEntry>,
+}
+
+/// A freshly issued delegated responder: certificate and unencrypted PKCS#8 key.
+pub struct NewResponder {
+    pub cert_der: Vec<u8>,
+    pub key_pkcs8: Zeroizing<Vec<u8>>,
+    pub not_after: i64,
+}
+
+/// One certificate asked about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertQuery {
+    /// The CertID exactly as requested; the answer must repeat it.
+    pub cert_id_der: Vec<u8>,
+    /// The issuer name and key hashes are those of our issuing CA.
+    pub ours: bool,
+    pub serial: Serial,
+}
+
+/// A decoded OCSP request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OcspQuery {
+    pub items: Vec<CertQuery>,
+    pub nonce: Option<Vec<u8>>,
+}
+
+/// One answer of a response.
+#[derive(Clone, Debug)]
+pub struct SingleAnswer {
+    pub cert_id_der: Vec<u8>,
+    pub status: CertStatus,
+    pub this_update: i64,
+    pub next_update: i64,
+}
+
+/// The content of a successful response.
+#[derive(Clone, Debug)]
+pub struct OcspAnswer {
+    pub produced_at: i64,
+    pub answers: Vec<SingleAnswer>,
+    pub nonce: Option<Vec<u8>>,
+}
+
+/// Unsuccessful response statuses (RFC 6960 §4.2.1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OcspFailure {
+    MalformedRequest,
+    InternalError,
+    TryLater,
+    Unauthorized,
+}
+
+/// Signs OCSP responses with a loaded responder key.
+pub trait OcspSigner: Send + Sync {
+    fn sign(&self, answer: &OcspAnswer) -> Result<Vec<u8>, PkiError>;
+}
+
+/// CRL signing, responder certificates and OCSP encoding.
+pub trait StatusSigner: Send + Sync {
+    /// Signs a CRL with the issuing CA's key.
+    fn sign_crl(&self, crl: &CrlContent) -> Result<Vec<u8>, PkiError>;
+    /// Generates a responder key and has the issuing CA certify it for OCSP signing.
+    fn new_responder(
+        &self,
+        not_before: OffsetDateTime,
+        not_after: OffsetDateTime,
+    ) -> Result<NewResponder, PkiError>;
+    /// Loads stored responder credentials, checking that they belong to this CA.
+    fn load_responder(
+        &self,
+        cert_der: &[u8],
+        key_pkcs8: &[u8],
+    ) -> Result<Arc<dyn OcspSigner>, PkiError>;
+    /// Decodes a DER request; any defect is `MalformedRequest`.
+    fn decode_request(&self, der: &[u8]) -> Result<OcspQuery, OcspFailure>;
+    /// The DER of an unsuccessful response.
+    fn failure(&self, failure: OcspFailure) -> Vec<u8>;
+    /// The root's CRL as the last root ceremony signed it.
+    fn root_crl_der(&self) -> Option<Vec<u8>>;
+}
+
+/// The status signer of a process that has not loaded the CA key (commands that never sign,
+/// and tests of other things): every signing call fails, requests get `internalError`.
+pub struct StatusUnavailable;
+
+impl StatusSigner for StatusUnavailable {
+    fn sign_crl(&self, _: &CrlContent) -> Result<Vec<u8>, PkiError> {
+        Err(PkiError::Key(
+            "the CA key is not loaded in this process".into(),
+        ))
+    }
+    fn new_responder(
+        &self,
+        _: OffsetDateTime,
+        _: OffsetDateTime,
+    ) -> Result<NewResponder, PkiError> {
+        Err(PkiError::Key(
+            "the CA key is not loaded in this process".into(),
+        ))
+    }
+    fn load_responder(&self, _: &[u8], _: &[u8]) -> Result<Arc<dyn OcspSigner>, PkiError> {
+        Err(PkiError::Key(
+            "the CA key is not loaded in this process".into(),
+        ))
+    }
+    fn decode_request(&self, _: &[u8]) -> Result<OcspQuery, OcspFailure> {
+        Err(OcspFailure::InternalError)
+    }
+    fn failure(&self, _: OcspFailure) -> Vec<u8> {
+        // OCSPResponse { responseStatus internalError(2) }
+        vec![0x30, 0x03, 0x0a, 0x01, 0x02]
+    }
+    fn root_crl_der(&self) -> Option<Vec<u8>> {
+        None
+    }
+}

@@ -1,0 +1,125 @@
+//! The delegated OCSP responder: a short-lived certificate with id-kp-OCSPSigning that the
+//! issuing CA issues and renews by itself. The key is sealed under the server key and stored
+//! with the certificate, so every node signs with the same responder.
+
+use std::sync::{Arc, Mutex};
+
+use time::OffsetDateTime;
+
+use crate::audit::AuditAction;
+use crate::deps::Deps;
+use crate::error::{CoreError, CoreResult, PkiError};
+use crate::revocation::pki::OcspSigner;
+
+#[derive(Clone)]
+struct Loaded {
+    id: i64,
+    not_after: i64,
+    signer: Arc<dyn OcspSigner>,
+}
+
+#[derive(Clone)]
+pub struct ResponderKeys {
+    deps: Arc<Deps>,
+    loaded: Arc<Mutex<Option<Loaded>>>,
+}
+
+impl ResponderKeys {
+    pub fn new(deps: Arc<Deps>) -> Self {
+        Self {
+            deps,
+            loaded: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    fn renew_at(&self, not_after: i64) -> i64 {
+        not_after - self.deps.settings.revocation.responder_renew_days * 86_400
+    }
+
+    /// The responder to sign with: the loaded one while it is not due for renewal, else the
+    /// newest stored one, else a new one issued now.
+    pub async fn current(&self) -> CoreResult<Arc<dyn OcspSigner>> {
+        let now = self.deps.clock.unix();
+        if let Some(l) = self.cached()
+            && now < self.renew_at(l.not_after)
+        {
+            return Ok(l.signer);
+        }
+        Ok(self.refresh(now).await?.signer)
+    }
+
+    fn cached(&self) -> Option<Loaded> {
+        self.loaded.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// Loads the newest stored responder, issuing a new one when none is stored or the
+    /// newest is due for renewal. Two nodes renewing at once both store one; either works.
+    async fn refresh(&self, now: i64) -> CoreResult<Loaded> {
+        let stored = self.deps.store.latest_responder().await?;
+        let stored = match stored {
+            Some(s) if now < self.renew_at(s.not_after) => s,
+            _ => {
+                self.issue(now).await?;
+                self.deps
+                    .store
+                    .latest_responder()
+                    .await?
+                    .ok_or_else(|| PkiError::Key("responder vanished after storing".into()))?
+            }
+        };
+        if let Some(l) = self.cached()
+            && l.id == stored.id
+        {
+            return Ok(l);
+        }
+        let key = self.deps.sealer.open(&stored.sealed_key)?;
+        let signer = self.deps.status.load_responder(&stored.cert_der, &key)?;
+        let loaded = Loaded {
+            id: stored.id,
+            not_after: stored.not_after,
+            signer,
+        };
+        if let Ok(mut g) = self.loaded.lock() {
+            *g = Some(loaded.clone());
+        }
+        Ok(loaded)
+    }
+
+    async fn issue(&self, now: i64) -> CoreResult<()> {
+        let days = self.deps.settings.revocation.responder_validity_days;
+        let not_before = OffsetDateTime::from_unix_timestamp(now - 300)
+            .map_err(|e| PkiError::Certificate(e.to_string()))?;
+        let not_after = not_before + time::Duration::days(days);
+        let status = self.deps.status.clone();
+        let fresh =
+            tokio::task::spawn_blocking(move || status.new_responder(not_before, not_after))
+                .await
+                .map_err(|e| CoreError::Pki(PkiError::Key(format!("responder task: {e}"))))??;
+        let sealed = self.deps.sealer.seal(&fresh.key_pkcs8)?;
+        let id = self
+            .deps
+            .store
+            .store_responder(&fresh.cert_der, &sealed, fresh.not_after, now)
+            .await?;
+        tracing::info!(
+            id,
+            not_after = fresh.not_after,
+            "OCSP responder certificate issued"
+        );
+        self.deps
+            .audit(
+                "system",
+                AuditAction::OcspResponderIssue,
+                &format!("ocsp_responder:{id}"),
+                "system",
+                &format!("not_after={}", fresh.not_after),
+            )
+            .await;
+        Ok(())
+    }
+
+    /// Issues a responder now if none is current (at start, so the first request is fast).
+    pub async fn ensure(&self) -> CoreResult<()> {
+        self.current().await.map(|_| ())
+    }
+}

@@ -1,0 +1,45 @@
+//! Keeps what relying parties see current, on every node: every few seconds it reads the
+//! certificate counts, drops stale OCSP answers when they moved, signs a CRL when one is due
+//! (a new revocation, or nextUpdate near) and renews the OCSP responder when it must.
+
+use std::time::Duration;
+
+use kaigo_core::CoreResult;
+use kaigo_core::revocation::crl::CrlService;
+use kaigo_core::revocation::ocsp::OcspService;
+use kaigo_core::revocation::responder::ResponderKeys;
+use tokio::task::JoinHandle;
+
+use crate::{Shutdown, sleep_or_stop};
+
+pub struct RevocationPublisher {
+    pub crl: CrlService,
+    pub ocsp: OcspService,
+    pub responders: ResponderKeys,
+    /// Time between checks.
+    pub every: Duration,
+}
+
+impl RevocationPublisher {
+    /// One pass; returns the number of the CRL it signed, if it signed one.
+    pub async fn run_once(&self) -> CoreResult<Option<i64>> {
+        let marker = self.crl.marker().await?;
+        self.ocsp.note_marker(marker);
+        let published = self.crl.publish_if_due(marker).await?;
+        self.responders.ensure().await?;
+        Ok(published.map(|c| c.number))
+    }
+
+    pub fn spawn(self, mut shutdown: Shutdown) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                if let Err(e) = self.run_once().await {
+                    tracing::error!(error = %e, "CRL/OCSP publication pass failed");
+                }
+                if sleep_or_stop(&mut shutdown, self.every).await {
+                    break;
+                }
+            }
+        })
+    }
+}
