@@ -93,9 +93,11 @@ async fn the_issued_notice_is_mailed_over_smtp() {
         .spawn()
         .unwrap();
     let mut banner = String::new();
-    BufReader::new(server.stdout.take().unwrap())
-        .read_line(&mut banner)
-        .unwrap();
+    let mut reader = BufReader::new(server.stdout.take().unwrap());
+    while !banner.contains("kaigo-pki portal:") {
+        banner.clear();
+        assert!(reader.read_line(&mut banner).unwrap() > 0, "serve exited");
+    }
     let base = banner
         .split_whitespace()
         .find(|w| w.starts_with("http://"))

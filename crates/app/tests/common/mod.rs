@@ -25,10 +25,16 @@ pub fn require_tool(tool: &str, install_hint: &str) {
 
 /// Runs the binary with a data dir and returns its output.
 pub fn kaigo(data: &Path, args: &[&str]) -> Output {
+    kaigo_with(data, args, &[])
+}
+
+/// As [`kaigo`], with extra environment variables.
+pub fn kaigo_with(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(BIN)
         .arg("--data-dir")
         .arg(data)
         .args(args)
+        .envs(env.iter().copied())
         .env_remove("KAIGO_PKI_CA_PASSPHRASE")
         .env("KAIGO_PKI_PKCS12_ITERATIONS", "20000")
         .env("KAIGO_PKI_LOG", "warn")
@@ -81,10 +87,16 @@ pub struct Server {
 
 impl Server {
     pub fn start(data: &Path) -> Self {
+        Self::start_on(data, "127.0.0.1:0", &[])
+    }
+
+    /// Serves on `listen` with extra environment variables.
+    pub fn start_on(data: &Path, listen: &str, env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(BIN)
             .arg("--data-dir")
             .arg(data)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
+            .envs(env.iter().copied())
             .env_remove("KAIGO_PKI_CA_PASSPHRASE")
             .env("KAIGO_PKI_PKCS12_ITERATIONS", "20000")
             .env("KAIGO_PKI_LOG", "warn")
@@ -93,10 +105,14 @@ impl Server {
             .spawn()
             .expect("start kaigo-pki serve");
         let out = child.stdout.take().expect("stdout");
+        // The banner is the last line `serve` prints (the URLs it publishes come before it).
+        let mut reader = BufReader::new(out);
         let mut line = String::new();
-        BufReader::new(out)
-            .read_line(&mut line)
-            .expect("read the serve banner");
+        while !line.contains("kaigo-pki portal:") {
+            line.clear();
+            let n = reader.read_line(&mut line).expect("read the serve banner");
+            assert!(n > 0, "serve exited before its banner");
+        }
         let url = line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
@@ -117,6 +133,15 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
     }
+}
+
+/// A loopback port that was free a moment ago (for a server whose URLs must be known before
+/// it starts, e.g. the ones written into certificates).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
 }
 
 /// Runs a tool; returns (success, stdout + stderr).
