@@ -121,6 +121,32 @@ pub enum OfficeCommand {
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
+    /// A CRL of many entries signed by kaigo-pki and by `openssl ca -gencrl` from the same
+    /// list: wall time and peak RSS of each.
+    Crl {
+        #[arg(long, default_value_t = 500_000)]
+        entries: usize,
+    },
+    /// The OCSP responder over HTTP on loopback, cached and with nonces, against the raw
+    /// signing rate of the responder key measured in the same run.
+    Ocsp {
+        /// Seconds of load per measurement.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+    },
+    /// The signing half of `bench crl`, run as a child process (not for direct use).
+    #[command(hide = true)]
+    CrlSign {
+        #[arg(long)]
+        ca_dir: std::path::PathBuf,
+        #[arg(long)]
+        entries: std::path::PathBuf,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// Issuance throughput: raw RSA key generation, PBKDF2, the pipeline and the HTTP flow.
     Issue {
         /// Certificates through the pipeline.

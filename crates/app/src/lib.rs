@@ -4,9 +4,11 @@
 
 pub mod admin;
 pub mod bench;
+pub mod bench_crl;
 pub mod bench_import;
 pub mod bench_letters;
 pub mod bench_login;
+pub mod bench_ocsp;
 pub mod cert;
 pub mod cli;
 pub mod config;

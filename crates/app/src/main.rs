@@ -254,6 +254,26 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", kaigo_pki::bench_import::run(rows).await?);
         }
         Command::Bench {
+            command: BenchCommand::Crl { entries },
+        } => {
+            print!("{}", kaigo_pki::bench_crl::run(entries)?);
+        }
+        Command::Bench {
+            command:
+                BenchCommand::CrlSign {
+                    ca_dir,
+                    entries,
+                    out,
+                },
+        } => {
+            kaigo_pki::bench_crl::sign_child(&ca_dir, &entries, &out)?;
+        }
+        Command::Bench {
+            command: BenchCommand::Ocsp { seconds, clients },
+        } => {
+            print!("{}", kaigo_pki::bench_ocsp::run(seconds, clients).await?);
+        }
+        Command::Bench {
             command: BenchCommand::Login { seconds, clients },
         } => {
             print!("{}", kaigo_pki::bench_login::run(seconds, clients).await?);

@@ -25,6 +25,7 @@ mod keyfile;
 mod keys;
 mod names;
 mod ocsp;
+mod ocsp_request;
 mod pkcs12;
 pub mod policy;
 mod profile;
@@ -51,6 +52,7 @@ pub use error::CaError;
 pub use file_ca::FileCa;
 pub use init::{CaSummary, MIN_PASSPHRASE_CHARS, files, init_ca};
 pub use names::{COUNTRY, ISSUING_CN, ORGANIZATION, ROOT_CN};
+pub use ocsp_request::ocsp_request;
 pub use profile::{
     ISSUING_KEY_BITS, ISSUING_VALIDITY_MONTHS, OFFICE_KEY_BITS, ROOT_KEY_BITS, ROOT_VALIDITY_MONTHS,
 };
