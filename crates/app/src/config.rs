@@ -286,14 +286,14 @@ impl AppConfig {
             "compat" => Pkcs12Profile::Compat { iterations },
             other => bail!("ca.pkcs12_profile must be \"modern\" or \"compat\" (got {other:?})"),
         };
-        let base = self.ca.public_url.trim_end_matches('/');
+        let urls = kaigo_core::certificate::ca_files::PublicUrls::under(&self.ca.public_url);
         Ok(CaConfig {
             validity_months: self.ca.validity_months,
-            crl_url: format!("{base}/ca/e-seikyuu-ca.crl"),
-            ocsp_url: format!("{base}/ocsp"),
-            ca_issuers_url: format!("{base}/ca/e-seikyuu-ca.crt"),
-            root_crl_url: format!("{base}/ca/e-seikyuu-root.crl"),
-            root_cert_url: format!("{base}/ca/e-seikyuu-root.crt"),
+            crl_url: urls.crl,
+            ocsp_url: urls.ocsp,
+            ca_issuers_url: urls.ca_issuers,
+            root_crl_url: urls.root_crl,
+            root_cert_url: urls.root_cert,
             pkcs12,
             ..CaConfig::default()
         })

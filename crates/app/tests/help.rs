@@ -553,20 +553,31 @@ async fn notices_documents_and_help_pages() {
     );
     let dl = w.get("/downloads").await.unwrap();
     assert!(dl.contains("/terms/download") && dl.contains("/manual"));
+    for link in [
+        "/ca/e-seikyuu-root.pem",
+        "/ca/e-seikyuu-root.crt",
+        "/ca/e-seikyuu-ca.pem",
+        "/ca/e-seikyuu-ca.crt",
+        "/ca/e-seikyuu-ca.crl",
+        "/ca/e-seikyuu-root.crl",
+    ] {
+        assert!(dl.contains(link), "{link} not linked");
+    }
+    // The CA material is public: a client without a session gets it.
     let root_pem = std::fs::read_to_string(data.join("ca/root.crt.pem")).unwrap();
     let issuing_pem = std::fs::read_to_string(data.join("ca/issuing.crt.pem")).unwrap();
-    let got_root = w.download("/downloads/ca/root.pem").await.unwrap();
+    let got_root = anon.download("/ca/e-seikyuu-root.pem").await.unwrap();
     assert_eq!(got_root.status, 200);
     assert_eq!(
         String::from_utf8(got_root.bytes).unwrap().trim(),
         root_pem.trim()
     );
-    let got_issuing = w.download("/downloads/ca/issuing.pem").await.unwrap();
+    let got_issuing = anon.download("/ca/e-seikyuu-ca.pem").await.unwrap();
     assert_eq!(
         String::from_utf8(got_issuing.bytes).unwrap().trim(),
         issuing_pem.trim()
     );
-    let der = w.download("/downloads/ca/issuing.der").await.unwrap();
+    let der = anon.download("/ca/e-seikyuu-ca.crt").await.unwrap();
     assert_eq!(der.content_type, "application/pkix-cert");
     let der_path = tmp.path().join("issuing.der");
     std::fs::write(&der_path, &der.bytes).unwrap();
@@ -578,12 +589,12 @@ async fn notices_documents_and_help_pages() {
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("e-seikyuu CA"));
+    assert_eq!(anon.download("/ca/other.pem").await.unwrap().status, 404);
     assert_eq!(
-        w.download("/downloads/ca/other.pem").await.unwrap().status,
-        404
-    );
-    assert_eq!(
-        w.download("/downloads/ca/root.exe").await.unwrap().status,
+        anon.download("/ca/e-seikyuu-root.exe")
+            .await
+            .unwrap()
+            .status,
         404
     );
 

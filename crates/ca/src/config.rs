@@ -101,13 +101,14 @@ pub struct CaConfig {
 
 impl Default for CaConfig {
     fn default() -> Self {
+        let urls = kaigo_core::certificate::ca_files::PublicUrls::under("http://127.0.0.1:8080");
         Self {
             validity_months: 36,
-            crl_url: "http://127.0.0.1:8080/ca/e-seikyuu-ca.crl".to_owned(),
-            ocsp_url: "http://127.0.0.1:8080/ocsp".to_owned(),
-            ca_issuers_url: "http://127.0.0.1:8080/ca/e-seikyuu-ca.crt".to_owned(),
-            root_crl_url: "http://127.0.0.1:8080/ca/e-seikyuu-root.crl".to_owned(),
-            root_cert_url: "http://127.0.0.1:8080/ca/e-seikyuu-root.crt".to_owned(),
+            crl_url: urls.crl,
+            ocsp_url: urls.ocsp,
+            ca_issuers_url: urls.ca_issuers,
+            root_crl_url: urls.root_crl,
+            root_cert_url: urls.root_cert,
             pkcs12: Pkcs12Profile::default(),
             key_file_iterations: DEFAULT_KEY_FILE_ITERATIONS,
             max_postdate_days: 180,

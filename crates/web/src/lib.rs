@@ -52,7 +52,6 @@ pub fn router(state: AppState) -> Router {
         .route("/faq", get(help::faq))
         .route("/manual", get(help::manual))
         .route("/downloads", get(help::downloads))
-        .route("/downloads/ca/{name}", get(help::ca_file))
         .route(
             "/inquiry",
             get(help::inquiry_form).post(help::inquiry_submit),

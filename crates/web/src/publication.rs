@@ -10,19 +10,13 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
+use kaigo_core::certificate::ca_files::{ISSUING_STEM, OCSP_PATH, ROOT_STEM};
 use kaigo_core::revocation::ocsp::{MAX_REQUEST_BYTES, OcspReply};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::state::AppState;
 
-/// The file names under `/ca/`; the certificates name the first three.
-pub const ISSUING_CERT: &str = "e-seikyuu-ca.crt";
-pub const ISSUING_CRL: &str = "e-seikyuu-ca.crl";
-pub const ISSUING_PEM: &str = "e-seikyuu-ca.pem";
-pub const ROOT_CERT: &str = "e-seikyuu-root.crt";
-pub const ROOT_PEM: &str = "e-seikyuu-root.pem";
-pub const ROOT_CRL: &str = "e-seikyuu-root.crl";
 /// Root CRLs are signed yearly; caches may keep one a day.
 const ROOT_CRL_MAX_AGE: i64 = 86_400;
 
@@ -35,7 +29,7 @@ const CA_CERT_MAX_AGE: i64 = 86_400;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/ca/{file}", get(ca_file))
-        .route("/ocsp", post(ocsp_post))
+        .route(OCSP_PATH, post(ocsp_post))
         .route("/ocsp/{*request}", get(ocsp_get))
 }
 
@@ -66,32 +60,28 @@ fn body(content_type: &'static str, bytes: Vec<u8>, max_age: i64) -> Response {
 
 /// `/ca/{file}`: the issuing CA (DER at the caIssuers URL, and PEM), the root, and the CRL.
 async fn ca_file(State(state): State<AppState>, Path(file): Path<String>) -> Response {
-    if file == ISSUING_CRL {
-        return crl(&state).await;
-    }
-    if file == ROOT_CRL {
-        return match state.services.deps.status.root_crl_der() {
-            Some(der) => body("application/pkix-crl", der, ROOT_CRL_MAX_AGE),
-            None => not_found(),
-        };
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return not_found();
+    };
+    match (stem, ext) {
+        (ISSUING_STEM, "crl") => return crl(&state).await,
+        (ROOT_STEM, "crl") => {
+            return match state.services.deps.status.root_crl_der() {
+                Some(der) => body("application/pkix-crl", der, ROOT_CRL_MAX_AGE),
+                None => not_found(),
+            };
+        }
+        _ => {}
     }
     let certs = state.services.ca_files.ca_certificates();
-    let find = |key: &str| certs.iter().find(|c| c.key == key);
-    let (cert, pem) = match file.as_str() {
-        ISSUING_CERT => (find("issuing"), false),
-        ISSUING_PEM => (find("issuing"), true),
-        ROOT_CERT => (find("root"), false),
-        ROOT_PEM => (find("root"), true),
-        _ => return not_found(),
-    };
-    match cert {
-        Some(c) if pem => body(
+    match (certs.into_iter().find(|c| c.file_stem == stem), ext) {
+        (Some(c), "pem") => body(
             "application/x-pem-file",
-            c.pem.clone().into_bytes(),
+            c.pem.into_bytes(),
             CA_CERT_MAX_AGE,
         ),
-        Some(c) => body("application/pkix-cert", c.der.clone(), CA_CERT_MAX_AGE),
-        None => not_found(),
+        (Some(c), "crt") => body("application/pkix-cert", c.der, CA_CERT_MAX_AGE),
+        _ => not_found(),
     }
 }
 

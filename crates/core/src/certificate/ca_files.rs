@@ -6,12 +6,45 @@ use base64::Engine;
 
 use crate::deps::Deps;
 
+/// The issuing CA's files under `/ca/`: `.crt` (DER, the caIssuers URL), `.pem`, `.crl`.
+pub const ISSUING_STEM: &str = "e-seikyuu-ca";
+/// The root's files under `/ca/`.
+pub const ROOT_STEM: &str = "e-seikyuu-root";
+/// Where the OCSP responder answers.
+pub const OCSP_PATH: &str = "/ocsp";
+
+/// The URLs written into certificates, all under one public base URL. The web layer serves
+/// exactly these paths.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicUrls {
+    pub crl: String,
+    pub ocsp: String,
+    pub ca_issuers: String,
+    pub root_crl: String,
+    pub root_cert: String,
+}
+
+impl PublicUrls {
+    pub fn under(base: &str) -> Self {
+        let base = base.trim_end_matches('/');
+        Self {
+            crl: format!("{base}/ca/{ISSUING_STEM}.crl"),
+            ocsp: format!("{base}{OCSP_PATH}"),
+            ca_issuers: format!("{base}/ca/{ISSUING_STEM}.crt"),
+            root_crl: format!("{base}/ca/{ROOT_STEM}.crl"),
+            root_cert: format!("{base}/ca/{ROOT_STEM}.crt"),
+        }
+    }
+}
+
 /// A CA certificate for relying parties.
 #[derive(Clone, Debug)]
 pub struct CaCertificate {
     /// "root" or "issuing".
     pub key: &'static str,
     pub label: &'static str,
+    /// The name under `/ca/` without extension: `.crt` (DER), `.pem` and `.crl` follow it.
+    pub file_stem: &'static str,
     pub pem: String,
     pub der: Vec<u8>,
 }
@@ -48,13 +81,17 @@ impl CaFiles {
     /// The root and issuing CA certificates (root first), from the certificate factory.
     pub fn ca_certificates(&self) -> Vec<CaCertificate> {
         let certs = pem_certificates(&self.deps.factory.ca_chain_pem());
-        let labels = [("root", "ルート認証局"), ("issuing", "発行認証局")];
+        let labels = [
+            ("root", "ルート認証局", ROOT_STEM),
+            ("issuing", "発行認証局", ISSUING_STEM),
+        ];
         certs
             .into_iter()
             .zip(labels)
-            .map(|((pem, der), (key, label))| CaCertificate {
+            .map(|((pem, der), (key, label, file_stem))| CaCertificate {
                 key,
                 label,
+                file_stem,
                 pem,
                 der,
             })

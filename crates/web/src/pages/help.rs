@@ -1,7 +1,7 @@
 //! The help and archive tabs: 照会一覧, FAQ, マニュアル, ダウンロード, and お問い合わせ.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::document::{DocumentSource, OfficeDocumentId, document_kind_label, format_size};
@@ -166,7 +166,7 @@ pub async fn manual(State(state): State<AppState>, user: CurrentOffice) -> AppRe
 // ---- ダウンロード ----
 
 pub struct CaRow {
-    key: &'static str,
+    file_stem: &'static str,
     label: &'static str,
 }
 
@@ -184,7 +184,7 @@ pub async fn downloads(State(state): State<AppState>, user: CurrentOffice) -> Ap
         .ca_certificates()
         .into_iter()
         .map(|c| CaRow {
-            key: c.key,
+            file_stem: c.file_stem,
             label: c.label,
         })
         .collect();
@@ -192,33 +192,6 @@ pub async fn downloads(State(state): State<AppState>, user: CurrentOffice) -> Ap
         frame: frame(&state, &user, "ダウンロード", "downloads"),
         cas,
     })
-}
-
-/// `/downloads/ca/{root|issuing}.{pem|der}`: public certificates, but served to logged-in
-/// offices like the rest of the tab.
-pub async fn ca_file(
-    State(state): State<AppState>,
-    _user: CurrentOffice,
-    Path(name): Path<String>,
-) -> AppResult<Response> {
-    let (key, ext) = name.split_once('.').ok_or(AppError::NotFound)?;
-    let cert = state
-        .services
-        .ca_files
-        .ca_certificates()
-        .into_iter()
-        .find(|c| c.key == key)
-        .ok_or(AppError::NotFound)?;
-    let filename = format!("e-seikyuu-ca-{key}.{ext}");
-    match ext {
-        "pem" => Ok(file_response(
-            &filename,
-            "application/x-pem-file",
-            cert.pem.into_bytes(),
-        )),
-        "der" => Ok(file_response(&filename, "application/pkix-cert", cert.der)),
-        _ => Err(AppError::NotFound),
-    }
 }
 
 // ---- お問い合わせ ----
