@@ -34,6 +34,26 @@ pub enum Command {
         #[command(subcommand)]
         command: OfficeCommand,
     },
+    /// Check a certificate as a relying party would (.p12, PEM or DER): 発行先, 発行者,
+    /// 有効期限, kind and office, the chain to the root and revocation (OCSP, then the CRL).
+    /// Exits 0 only when the certificate is usable.
+    Verify {
+        /// The certificate file.
+        file: PathBuf,
+        /// The .p12 file's password (証明書発行用パスワード); or KAIGO_PKI_P12_PASSWORD.
+        #[arg(long, env = "KAIGO_PKI_P12_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// Ask this kaigo-pki server (e.g. http://ca.example.jp) instead of the URLs in the
+        /// certificate; the CA certificates come from it too unless --root is given.
+        #[arg(long)]
+        url: Option<String>,
+        /// The root certificate to trust (PEM or DER).
+        #[arg(long)]
+        root: Option<PathBuf>,
+        /// Print one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Serve the portal and run the background workers.
     Serve {
         /// Address to listen on.

@@ -123,6 +123,25 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
+        Command::Verify {
+            file,
+            password,
+            url,
+            root,
+            json,
+        } => {
+            kaigo_pki::verify::run(
+                &dir,
+                &kaigo_pki::verify::VerifyArgs {
+                    file: &file,
+                    password: password.as_deref(),
+                    json,
+                    url: url.as_deref(),
+                    root: root.as_deref(),
+                },
+            )
+            .await?;
+        }
         Command::Serve { listen } => {
             dir.require_initialised()?;
             let mut config = kaigo_pki::config::AppConfig::load(&dir)?;

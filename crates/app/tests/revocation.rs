@@ -448,6 +448,40 @@ async fn relying_parties_admit_a_valid_certificate_and_refuse_it_once_revoked() 
         "Java PKIX refused a valid certificate:\n{text}"
     );
 
+    // `kaigo-pki verify` says usable, from the .p12 against the server and from the PEM
+    // with the data dir's root and the certificate's own URLs.
+    let o = kaigo_with(
+        &data,
+        &["verify", p(&p12), "--password", &pw, "--url", &base],
+        &env,
+    );
+    let text = common::stdout(&o);
+    assert!(o.status.success(), "{text}{}", common::stderr(&o));
+    for want in [
+        "発行先:       KaigoJigyousho",
+        "発行者:       e-seikyuu CA",
+        "種類:         介護DX証明書",
+        "事業所番号:   1310000001",
+        "この証明書は有効です。",
+        "失効確認:     OCSP",
+    ] {
+        assert!(text.contains(want), "{want} missing:\n{text}");
+    }
+    let o = kaigo_with(&data, &["verify", p(&leaf), "--json"], &env);
+    assert!(o.status.success(), "{}", common::stderr(&o));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(j["verdict"]["verdict"], "usable");
+    let o = kaigo_with(
+        &data,
+        &["verify", p(&p12), "--password", "wrong-password1"],
+        &env,
+    );
+    assert!(
+        !o.status.success() && common::stderr(&o).contains("password"),
+        "{}",
+        common::stderr(&o)
+    );
+
     // Revoked for keyCompromise with the CLI (another process): OCSP says so within seconds.
     let o = kaigo_with(
         &data,
