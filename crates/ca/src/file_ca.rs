@@ -69,7 +69,7 @@ impl FileCa {
         let root_crl = match std::fs::read(dir.join(files::ROOT_CRL)) {
             Ok(der) => Some(der),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(CaError::io(&dir.join(files::ROOT_CRL), e)),
+            Err(e) => return Err(CaError::io(dir.join(files::ROOT_CRL), e)),
         };
         let mut ca = Self::with_signer(&root_pem, &issuing_pem, Box::new(signer), cfg)?;
         ca.root_crl = root_crl;

@@ -87,7 +87,7 @@ pub struct RootCrlSummary {
 /// Signs the next root CRL with the root key in `dir` and replaces the file.
 pub fn resign_root_crl(dir: &Path, passphrase: &SecretString) -> Result<RootCrlSummary, CaError> {
     let root_pem = std::fs::read_to_string(dir.join(files::ROOT_CERT))
-        .map_err(|e| CaError::io(&dir.join(files::ROOT_CERT), e))?;
+        .map_err(|e| CaError::io(dir.join(files::ROOT_CERT), e))?;
     let root_der = cert::pem_to_der(&root_pem)?;
     let root = IssuerFacts::from_der(&root_der)?;
     let key_path = dir.join(files::ROOT_KEY);
