@@ -59,11 +59,17 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Also serve HTTPS here, requesting a client certificate (the 「証明書の確認」 page).
+        #[arg(long)]
+        tls_listen: Option<SocketAddr>,
     },
     /// Quick start: initialise the data dir and a demo office if needed, then serve.
     Demo {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// Also serve HTTPS here, requesting a client certificate (the 「証明書の確認」 page).
+        #[arg(long)]
+        tls_listen: Option<SocketAddr>,
     },
     /// Post notices (お知らせ) to offices.
     Notice {

@@ -87,13 +87,14 @@ impl http_body::Body for GuardedBody {
     }
 }
 
-/// The socket, noting when the first byte of a request header arrives.
-pub(crate) struct TrackedIo {
-    pub(crate) inner: TcpStream,
+/// The socket (plain TCP or TLS over it), noting when the first byte of a request header
+/// arrives.
+pub(crate) struct TrackedIo<S = TcpStream> {
+    pub(crate) inner: S,
     pub(crate) activity: Arc<Activity>,
 }
 
-impl AsyncRead for TrackedIo {
+impl<S: AsyncRead + Unpin> AsyncRead for TrackedIo<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -108,7 +109,7 @@ impl AsyncRead for TrackedIo {
     }
 }
 
-impl TrackedIo {
+impl<S> TrackedIo<S> {
     pub(crate) fn note_write(&self, r: &Poll<io::Result<usize>>) {
         match r {
             Poll::Pending => self.activity.write_pending(),
@@ -118,7 +119,7 @@ impl TrackedIo {
     }
 }
 
-impl AsyncWrite for TrackedIo {
+impl<S: AsyncWrite + Unpin> AsyncWrite for TrackedIo<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,

@@ -40,6 +40,9 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tower::ServiceExt;
 
+use kaigo_web::tls_peer::{OverTls, PeerCertificates};
+use tokio_rustls::TlsAcceptor;
+
 /// The answer to a request whose body did not arrive in time: built outside the router, so it
 /// is a complete page of its own.
 const BODY_TIMEOUT_PAGE: &str = "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">\
@@ -59,7 +62,29 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: Limits,
+    stop: watch::Receiver<bool>,
+) {
+    serve_with(listener, router, limits, stop, None).await;
+}
+
+/// As [`serve`], with TLS: the handshake must complete within the header timeout, and the
+/// client certificates it carried reach the handlers as [`PeerCertificates`].
+pub async fn serve_tls(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
+    stop: watch::Receiver<bool>,
+    tls: TlsAcceptor,
+) {
+    serve_with(listener, router, limits, stop, Some(tls)).await;
+}
+
+async fn serve_with(
+    listener: TcpListener,
+    router: Router,
+    limits: Limits,
     mut stop: watch::Receiver<bool>,
+    tls: Option<TlsAcceptor>,
 ) {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
     let mut connections = JoinSet::new();
@@ -92,13 +117,14 @@ pub async fn serve(
             Ok((stream, peer)) => {
                 backoff = BACKOFF_MIN;
                 let _ = stream.set_nodelay(true);
-                connections.spawn(serve_connection(
+                connections.spawn(accept_connection(
                     stream,
                     peer,
                     router.clone(),
                     limits,
                     stop.clone(),
                     permit,
+                    tls.clone(),
                 ));
             }
             // The client gave up before we accepted: nothing to wait for.
@@ -159,14 +185,51 @@ impl RateLimitedLog {
     }
 }
 
-async fn serve_connection(
+/// Completes the TLS handshake (bounded by the header timeout) where there is one.
+async fn accept_connection(
     stream: TcpStream,
+    peer: SocketAddr,
+    router: Router,
+    limits: Limits,
+    stop: watch::Receiver<bool>,
+    slot: OwnedSemaphorePermit,
+    tls: Option<TlsAcceptor>,
+) {
+    let Some(acceptor) = tls else {
+        return serve_connection(stream, peer, router, limits, stop, slot, None).await;
+    };
+    let stream =
+        match tokio::time::timeout(limits.header_read_timeout, acceptor.accept(stream)).await {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                tracing::debug!(%peer, error = %e, "TLS handshake failed");
+                return;
+            }
+            Err(_) => {
+                tracing::debug!(%peer, "TLS handshake timed out");
+                return;
+            }
+        };
+    let certs = stream
+        .get_ref()
+        .1
+        .peer_certificates()
+        .map(|c| PeerCertificates(c.iter().map(|d| d.to_vec()).collect()));
+    serve_connection(stream, peer, router, limits, stop, slot, Some(certs)).await;
+}
+
+/// `tls`: `None` for plain HTTP, `Some(certificates)` for a TLS connection.
+async fn serve_connection<S>(
+    stream: S,
     peer: SocketAddr,
     router: Router,
     limits: Limits,
     mut stop: watch::Receiver<bool>,
     _slot: OwnedSemaphorePermit,
-) {
+    tls: Option<Option<PeerCertificates>>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
     let activity = Arc::new(Activity::new());
     let io = TokioIo::new(TrackedIo {
         inner: stream,
@@ -175,7 +238,7 @@ async fn serve_connection(
     let service_activity = activity.clone();
     let service = hyper::service::service_fn(move |req: Request<Incoming>| {
         let guard = BusyGuard::new(service_activity.clone());
-        handle(req, peer, router.clone(), limits, guard)
+        handle(req, peer, router.clone(), limits, guard, tls.clone())
     });
     let mut builder = hyper::server::conn::http1::Builder::new();
     // hyper restarts its own header timer whenever a kept-alive connection turns idle, which
@@ -231,6 +294,7 @@ async fn handle(
     router: Router,
     limits: Limits,
     guard: BusyGuard,
+    tls: Option<Option<PeerCertificates>>,
 ) -> Result<Response<Body>, Infallible> {
     let timed_out = Arc::new(AtomicBool::new(false));
     let mut req = req.map(|body| {
@@ -245,6 +309,12 @@ async fn handle(
         }
     });
     req.extensions_mut().insert(ConnectInfo(peer));
+    if let Some(certs) = tls {
+        req.extensions_mut().insert(OverTls);
+        if let Some(certs) = certs {
+            req.extensions_mut().insert(certs);
+        }
+    }
     let response = match router.oneshot(req).await {
         Ok(r) => r,
         Err(never) => match never {},

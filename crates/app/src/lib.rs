@@ -25,6 +25,7 @@ pub mod public_url;
 pub mod reissue_notice;
 pub mod revocation_config;
 pub mod serve;
+pub mod tls;
 pub mod verify;
 pub mod walk;
 pub mod wiring;

@@ -142,23 +142,29 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await?;
         }
-        Command::Serve { listen } => {
+        Command::Serve { listen, tls_listen } => {
             dir.require_initialised()?;
             let mut config = kaigo_pki::config::AppConfig::load(&dir)?;
             kaigo_pki::public_url::resolve(&mut config, listen)?;
             let app = wiring::open_with(&dir, true, config).await?;
             print!("{}", serve::published_urls(&app));
-            let running = serve::start(app, listen).await?;
+            let running = serve::start_with(app, listen, tls_listen).await?;
             serve::stop_on_signals(running.stopper());
+            if let Some(tls) = running.tls_addr {
+                println!("証明書の確認 (HTTPS, client certificate): https://{tls}/check");
+            }
             println!("kaigo-pki portal: http://{}/login", running.addr);
             running.wait().await?;
         }
-        Command::Demo { listen } => {
+        Command::Demo { listen, tls_listen } => {
             let (app, text) = demo::prepare(&dir, listen).await?;
             print!("{text}");
             print!("{}", serve::published_urls(&app));
-            let running = serve::start(app, listen).await?;
+            let running = serve::start_with(app, listen, tls_listen).await?;
             serve::stop_on_signals(running.stopper());
+            if let Some(tls) = running.tls_addr {
+                println!("証明書の確認 (HTTPS, client certificate): https://{tls}/check");
+            }
             println!(
                 "kaigo-pki portal: http://{}/login  (Ctrl-C to stop)",
                 running.addr

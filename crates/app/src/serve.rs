@@ -21,6 +21,8 @@ use crate::wiring::App;
 /// A running server: its address and the handle to stop it.
 pub struct Running {
     pub addr: SocketAddr,
+    /// The HTTPS listener, when there is one.
+    pub tls_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -57,11 +59,83 @@ pub fn published_urls(app: &App) -> String {
 
 /// Binds, starts the workers and serves until the stop signal.
 pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
+    start_with(app, listen, None).await
+}
+
+/// The names the HTTPS certificate must carry: the public URL's host, and loopback.
+fn tls_hosts(app: &App, tls_listen: SocketAddr) -> Vec<String> {
+    let mut hosts = Vec::new();
+    let public = app.config.ca.public_url.trim_end_matches('/');
+    if let Some(rest) = public.split_once("://").map(|(_, r)| r) {
+        let authority = rest.split('/').next().unwrap_or("");
+        let host = match authority.rsplit_once(':') {
+            Some((h, p)) if p.chars().all(|c| c.is_ascii_digit()) => h,
+            _ => authority,
+        };
+        hosts.push(host.trim_matches(['[', ']']).to_owned());
+    }
+    if !tls_listen.ip().is_unspecified() {
+        hosts.push(tls_listen.ip().to_string());
+    }
+    hosts.extend(["localhost".to_owned(), "127.0.0.1".to_owned()]);
+    hosts.dedup();
+    hosts.retain(|h| !h.is_empty());
+    let mut seen = std::collections::HashSet::new();
+    hosts.retain(|h| seen.insert(h.clone()));
+    hosts
+}
+
+/// The HTTPS address of the check page: the public URL's host at the HTTPS listener's port.
+fn check_url(app: &App, tls_addr: SocketAddr) -> String {
+    let host = tls_hosts(app, tls_addr)
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "127.0.0.1".into());
+    let host = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    format!("https://{host}:{}/check", tls_addr.port())
+}
+
+/// As [`start`], with the HTTPS listener on `tls_listen` (the 「証明書の確認」 page).
+pub async fn start_with(
+    app: App,
+    listen: SocketAddr,
+    tls_listen: Option<SocketAddr>,
+) -> anyhow::Result<Running> {
     app.config.server.validate()?;
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("cannot listen on {listen}"))?;
     let addr = listener.local_addr()?;
+    let tls = match tls_listen {
+        Some(at) => {
+            let ca_ders: Vec<Vec<u8>> = app
+                .services
+                .ca_files
+                .ca_certificates()
+                .into_iter()
+                .map(|c| c.der)
+                .collect();
+            let config = crate::tls::server_config(
+                &app.dir,
+                &app.config.tls,
+                &tls_hosts(&app, at),
+                &ca_ders,
+            )?;
+            let l = TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen on {at}"))?;
+            Some((l, tokio_rustls::TlsAcceptor::from(config)))
+        }
+        None => None,
+    };
+    let tls_addr = match &tls {
+        Some((l, _)) => Some(l.local_addr()?),
+        None => None,
+    };
     let (stop, stop_rx) = watch::channel(false);
     let wakeup = Arc::new(Notify::new());
     let deps = app.services.deps.clone();
@@ -125,22 +199,40 @@ pub async fn start(app: App, listen: SocketAddr) -> anyhow::Result<Running> {
         config: Arc::new(WebConfig {
             secure_cookies: app.config.portal.secure_cookies,
             session_idle_seconds: app.config.portal.session_idle_minutes * 60,
+            check_url: tls_addr.map(|a| check_url(&app, a)),
         }),
         issuance_wakeup: wakeup,
     };
     let router = kaigo_web::router(state);
+    let tls_task = tls.map(|(l, acceptor)| {
+        tokio::spawn(connections::serve_tls(
+            l,
+            router.clone(),
+            connections::Limits::from_config(&app.config.server),
+            stop_rx.clone(),
+            acceptor,
+        ))
+    });
     let limits = connections::Limits::from_config(&app.config.server);
     warn_if_above_open_file_limit(limits.max_connections);
     let store = app.store.clone();
     let task = tokio::spawn(async move {
         connections::serve(listener, router, limits, stop_rx).await;
+        if let Some(t) = tls_task {
+            let _ = t.await;
+        }
         for w in workers {
             let _ = w.await;
         }
         store.close().await;
         Ok(())
     });
-    Ok(Running { addr, stop, task })
+    Ok(Running {
+        addr,
+        tls_addr,
+        stop,
+        task,
+    })
 }
 
 /// Warns when `max_connections` leaves no room under the process's open-file limit: the

@@ -37,6 +37,11 @@ pub(crate) fn der_to_pem(der: &[u8]) -> String {
     crate::keyfile::pem_encode("CERTIFICATE", der)
 }
 
+/// The subject Name of a certificate, DER (what a TLS CertificateRequest lists).
+pub fn subject_der(der: &[u8]) -> Result<Vec<u8>, PkiError> {
+    Ok(parse(der)?.tbs_certificate.subject.as_raw().to_vec())
+}
+
 /// What an operator wants to see of a CA certificate.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CertSummary {

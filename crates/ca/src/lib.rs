@@ -36,13 +36,14 @@ mod signer;
 mod status;
 #[cfg(test)]
 mod test_support;
+mod tls_server;
 mod validity;
 
 pub use bench::{
     PKCS12_KDF_RUNS_PER_FILE, bench_keygen_and_pkcs12, bench_pkcs12_build, bench_pkcs12_kdf,
     bench_rsa2048_keygen,
 };
-pub use cert::{CertSummary, fingerprint_sha256};
+pub use cert::{CertSummary, fingerprint_sha256, subject_der};
 pub use config::{
     CaConfig, DEFAULT_KEY_FILE_ITERATIONS, DEFAULT_PKCS12_ITERATIONS, MAX_PKCS12_ITERATIONS,
     Pkcs12Profile,
@@ -61,4 +62,5 @@ pub use sealer::{KEY_LEN as SEALER_KEY_LEN, ServerKeySealer};
 pub use serial::SERIAL_LEN;
 pub use signer::{CaSigner, FileKeySigner, SignatureAlgorithm};
 pub use status::RESPONDER_KEY_BITS;
+pub use tls_server::{TLS_SERVER_DAYS, TlsServerCert, issue_tls_server};
 pub use validity::{CLOCK_SKEW_ALLOWANCE, Validity, add_months_jst};

@@ -120,6 +120,40 @@ pub(crate) fn office(
     Ok(p)
 }
 
+/// The HTTPS server certificate of the embedded default (the 「証明書の確認」 page), issued by
+/// the root so that importing the downloadable root makes browsers trust it: serverAuth,
+/// the host names and addresses in subjectAltName, no CRL or AIA (it lives a year and is
+/// replaced, not revoked).
+pub(crate) fn tls_server(
+    common: &Common<'_>,
+    hosts: &[String],
+) -> Result<CertificateParams, PkiError> {
+    let mut p = base(common);
+    let mut dn = rcgen::DistinguishedName::new();
+    dn.push(
+        rcgen::DnType::CommonName,
+        hosts.first().cloned().unwrap_or_default(),
+    );
+    p.distinguished_name = dn;
+    p.is_ca = IsCa::ExplicitNoCa;
+    p.key_usages = vec![
+        KeyUsagePurpose::DigitalSignature,
+        KeyUsagePurpose::KeyEncipherment,
+    ];
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    p.use_authority_key_identifier_extension = true;
+    p.subject_alt_names = hosts
+        .iter()
+        .map(|h| match h.parse::<std::net::IpAddr>() {
+            Ok(ip) => Ok(rcgen::SanType::IpAddress(ip)),
+            Err(_) => rcgen::string::Ia5String::try_from(h.as_str())
+                .map(rcgen::SanType::DnsName)
+                .map_err(|e| PkiError::Certificate(format!("host {h:?}: {e}"))),
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(p)
+}
+
 /// id-pkix-ocsp-nocheck (RFC 6960 §4.2.2.2.1).
 const OID_OCSP_NOCHECK: &[u64] = &[1, 3, 6, 1, 5, 5, 7, 48, 1, 5];
 

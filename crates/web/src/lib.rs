@@ -16,6 +16,7 @@ pub mod path_id;
 pub mod publication;
 pub mod session;
 pub mod state;
+pub mod tls_peer;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
             "/documents/attachments/{id}",
             get(help::document_attachment),
         )
+        .route("/check", get(pages::check::check))
         .route("/faq", get(help::faq))
         .route("/manual", get(help::manual))
         .route("/downloads", get(help::downloads))

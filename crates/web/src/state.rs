@@ -12,6 +12,9 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// A session ends after this many seconds without a request.
     pub session_idle_seconds: i64,
+    /// Where the 「証明書の確認」 page answers over HTTPS (with the client certificate), when
+    /// the server has an HTTPS listener.
+    pub check_url: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -19,6 +22,7 @@ impl Default for WebConfig {
         Self {
             secure_cookies: false,
             session_idle_seconds: 30 * 60,
+            check_url: None,
         }
     }
 }

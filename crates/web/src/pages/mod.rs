@@ -1,6 +1,7 @@
 //! Handlers, one module per part of the manual. Each calls services; none touches storage.
 
 pub mod certificate;
+pub mod check;
 pub mod dx;
 pub mod flow;
 pub mod help;
