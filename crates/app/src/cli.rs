@@ -54,6 +54,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Run an example relying service over mutual TLS: `eligibility` (資格確認, admits both
+    /// kinds) or `claims` (請求, admits the 介護保険証明書 only).
+    Relying {
+        #[arg(long)]
+        service: String,
+        #[arg(long, default_value = "127.0.0.1:9443")]
+        listen: SocketAddr,
+        /// The CA's public URL (its /ca/ certificates).
+        #[arg(long)]
+        ca_url: String,
+        /// The root certificate to trust (default: fetched from --ca-url; compare the printed
+        /// fingerprint).
+        #[arg(long)]
+        root: Option<PathBuf>,
+    },
     /// Serve the portal and run the background workers.
     Serve {
         /// Address to listen on.

@@ -23,6 +23,7 @@ pub mod office;
 pub mod office_import;
 pub mod public_url;
 pub mod reissue_notice;
+pub mod relying_example;
 pub mod revocation_config;
 pub mod serve;
 pub mod tls;

@@ -142,6 +142,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await?;
         }
+        Command::Relying {
+            service,
+            listen,
+            ca_url,
+            root,
+        } => {
+            kaigo_pki::relying_example::run(&service, listen, &ca_url, root.as_deref()).await?;
+        }
         Command::Serve { listen, tls_listen } => {
             dir.require_initialised()?;
             let mut config = kaigo_pki::config::AppConfig::load(&dir)?;

@@ -8,12 +8,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, UnixTime};
-use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::{DistinguishedName, ServerConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::datadir::DataDir;
@@ -27,59 +25,6 @@ pub struct TlsConfig {
     pub cert_file: String,
     /// PEM private key of the certificate (PKCS#8, RSA or ECDSA).
     pub key_file: String,
-}
-
-/// Requests a client certificate, names the CAs whose certificates it wants, accepts any
-/// (the handshake signature is still checked: the client holds the key it presents).
-#[derive(Debug)]
-struct RequestClientCertificate {
-    hints: Vec<DistinguishedName>,
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ClientCertVerifier for RequestClientCertificate {
-    fn offer_client_auth(&self) -> bool {
-        true
-    }
-
-    fn client_auth_mandatory(&self) -> bool {
-        false
-    }
-
-    fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        &self.hints
-    }
-
-    fn verify_client_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _now: UnixTime,
-    ) -> Result<ClientCertVerified, rustls::Error> {
-        Ok(ClientCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
 }
 
 /// The subject Name (DER) of each CA certificate, for the CertificateRequest's
@@ -144,10 +89,11 @@ pub fn server_config(
     let key = PrivateKeyDer::from_pem_file(&key_path)
         .with_context(|| format!("{} is not a PEM private key", key_path.display()))?;
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let verifier = Arc::new(RequestClientCertificate {
-        hints: subject_names(ca_ders),
-        algorithms: provider.signature_verification_algorithms,
-    });
+    let verifier = kaigo_relying::tls::request_client_certificate(
+        subject_names(ca_ders),
+        false,
+        provider.signature_verification_algorithms,
+    );
     let mut config = ServerConfig::builder_with_provider(provider.clone() as Arc<CryptoProvider>)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .context("TLS versions")?

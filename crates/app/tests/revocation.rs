@@ -206,6 +206,68 @@ impl Drop for Nginx {
     }
 }
 
+/// curl against an HTTPS page, trusting `root`: (status, body).
+fn curl_check(url: &str, root: &Path, extra: &[&str]) -> (String, String) {
+    let mut args = vec!["-s", "--cacert", p(root), "-w", "\n%{http_code}"];
+    args.extend_from_slice(extra);
+    args.push(url);
+    let (_, out) = run("curl", &args);
+    let (body, code) = out.trim_end().rsplit_once('\n').unwrap_or(("", out.trim()));
+    (code.to_owned(), body.to_owned())
+}
+
+/// An example relying service (`kaigo-pki relying`) as a child process.
+struct Relying {
+    child: Child,
+    port: u16,
+}
+
+impl Relying {
+    fn start(ca_url: &str, service: &str) -> Self {
+        let port = free_port();
+        let child = Command::new(common::BIN)
+            .args([
+                "relying",
+                "--service",
+                service,
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--ca-url",
+                ca_url,
+            ])
+            .env("KAIGO_PKI_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start kaigo-pki relying");
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "relying service did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    fn curl(&self, extra: &[&str]) -> (String, String) {
+        let mut args = vec!["-sk", "-w", "\n%{http_code}"];
+        args.extend_from_slice(extra);
+        let url = format!("https://127.0.0.1:{}/", self.port);
+        args.push(&url);
+        let (_, out) = run("curl", &args);
+        let (body, code) = out.trim_end().rsplit_once('\n').unwrap_or(("", out.trim()));
+        (code.to_owned(), body.to_owned())
+    }
+}
+
+impl Drop for Relying {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn java(classes: &Path, root: &Path, issuing: &Path, leaf: &Path) -> (bool, String) {
     let o = Command::new("java")
         .args(["-cp", p(classes), "PkixCheck", p(root), p(issuing), p(leaf)])
@@ -263,8 +325,20 @@ async fn relying_parties_admit_a_valid_certificate_and_refuse_it_once_revoked() 
     assert!(o.status.success(), "{}", common::stderr(&o));
     let office: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let s = |k: &str| office[k].as_str().unwrap().to_owned();
-    let server = Server::start_on(&data, &format!("127.0.0.1:{port}"), &env);
+    let tls_port = free_port();
+    let server = Server::start_args(
+        &data,
+        &[
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--tls-listen",
+            &format!("127.0.0.1:{tls_port}"),
+        ],
+        &env,
+    );
     assert_eq!(server.base, base);
+    let check = format!("https://127.0.0.1:{tls_port}/check");
 
     // The office gets its 介護DX証明書 as the manual says.
     let w = Walker::new(&base).unwrap();
@@ -481,6 +555,82 @@ async fn relying_parties_admit_a_valid_certificate_and_refuse_it_once_revoked() 
         "{}",
         common::stderr(&o)
     );
+
+    // 「証明書の確認」 over HTTPS (server certificate from our root): curl presenting the
+    // .p12 as a browser does sees its certificate judged usable; without one, or with a
+    // foreign one, the page explains instead of a TLS error.
+    let root_pem = root.clone();
+    let (code, page) = curl_check(
+        &check,
+        &root_pem,
+        &["--cert-type", "P12", "--cert", &format!("{}:{pw}", p(&p12))],
+    );
+    assert_eq!(code, "200", "{page}");
+    for want in [
+        "この証明書は有効です。",
+        "KaigoJigyousho",
+        "e-seikyuu CA",
+        "介護DX証明書",
+        "1310000001",
+    ] {
+        assert!(page.contains(want), "{want} missing:\n{page}");
+    }
+    let (code, page) = curl_check(&check, &root_pem, &[]);
+    assert!(
+        code == "200" && page.contains("電子証明書が提示されませんでした"),
+        "{page}"
+    );
+    let (foreign_cert, foreign_key) = (dir.join("foreign.pem"), dir.join("foreign.key"));
+    let (ok, text) = run(
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-subj",
+            "/CN=KaigoJigyousho",
+            "-days",
+            "1",
+            "-keyout",
+            p(&foreign_key),
+            "-out",
+            p(&foreign_cert),
+        ],
+    );
+    assert!(ok, "{text}");
+    let (code, page) = curl_check(
+        &check,
+        &root_pem,
+        &["--cert", p(&foreign_cert), "--key", p(&foreign_key)],
+    );
+    assert!(
+        code == "200" && page.contains("e-seikyuu CA が発行した事業所の証明書ではありません"),
+        "{page}"
+    );
+    let (_, plain) = curl_check(&format!("{base}/check"), &root_pem, &[]);
+    assert!(
+        plain.contains(&check),
+        "the HTTP page links the HTTPS check:\n{plain}"
+    );
+
+    // The example relying services: 資格確認 admits the 介護DX証明書, 請求 does not.
+    let eligibility = Relying::start(&base, "eligibility");
+    let claims = Relying::start(&base, "claims");
+    let p12_arg = format!("{}:{pw}", p(&p12));
+    let (code, body) = eligibility.curl(&["--cert-type", "P12", "--cert", &p12_arg]);
+    assert!(
+        code == "200" && body.contains("\"admitted\""),
+        "{code} {body}"
+    );
+    let (code, body) = claims.curl(&["--cert-type", "P12", "--cert", &p12_arg]);
+    assert!(
+        code == "403" && body.contains("wrong_kind") && body.contains("介護保険証明書が必要"),
+        "{code} {body}"
+    );
+    let (code, body) = eligibility.curl(&["--cert", p(&foreign_cert), "--key", p(&foreign_key)]);
+    assert!(code == "403" && body.contains("not_ours"), "{code} {body}");
 
     // Revoked for keyCompromise with the CLI (another process): OCSP says so within seconds.
     let o = kaigo_with(

@@ -12,6 +12,8 @@
 mod fetch;
 mod input;
 mod report;
+pub mod service;
+pub mod tls;
 mod verifier;
 
 pub use fetch::{Fetch, HttpFetch};

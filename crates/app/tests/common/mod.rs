@@ -92,10 +92,15 @@ impl Server {
 
     /// Serves on `listen` with extra environment variables.
     pub fn start_on(data: &Path, listen: &str, env: &[(&str, &str)]) -> Self {
+        Self::start_args(data, &["serve", "--listen", listen], env)
+    }
+
+    /// Runs the binary with `args` (a `serve` or `demo` command) and waits for its banner.
+    pub fn start_args(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(BIN)
             .arg("--data-dir")
             .arg(data)
-            .args(["serve", "--listen", listen])
+            .args(args)
             .envs(env.iter().copied())
             .env_remove("KAIGO_PKI_CA_PASSPHRASE")
             .env("KAIGO_PKI_PKCS12_ITERATIONS", "20000")
