@@ -101,6 +101,11 @@ pub enum Command {
         #[command(subcommand)]
         command: CertCommand,
     },
+    /// CA ceremonies that need the root key.
+    Ca {
+        #[command(subcommand)]
+        command: CaCommand,
+    },
     /// Admin accounts of the console (国保中央会 and 国保連合会).
     Admin {
         #[command(subcommand)]
@@ -300,6 +305,13 @@ pub enum PaymentMethodArg {
     Transfer,
     /// Offset against claim payments (相殺).
     Offset,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CaCommand {
+    /// Sign the root's next CRL (a year's validity) with the root key in the data dir; run it
+    /// yearly, before the printed nextUpdate, where the root key is kept.
+    RootCrl,
 }
 
 #[derive(Subcommand, Debug)]

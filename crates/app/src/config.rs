@@ -22,7 +22,7 @@ pub struct AppConfig {
     pub server: ServerConfig,
     pub documents: DocumentsConfig,
     pub revocation: RevocationConfig,
-    pub tls: crate::tls::TlsConfig,
+    pub tls: crate::tls_config::TlsConfig,
 }
 
 /// PDF rendering (typst lays out a whole document in memory, so its work is bounded).

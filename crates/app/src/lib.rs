@@ -27,6 +27,7 @@ pub mod relying_example;
 pub mod revocation_config;
 pub mod serve;
 pub mod tls;
+pub mod tls_config;
 pub mod verify;
 pub mod walk;
 pub mod wiring;

@@ -8,7 +8,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
 use kaigo_pki::cli::{
-    AdminCommand, BenchCommand, CertCommand, Cli, Command, FeeCommand, NoticeCommand, OfficeCommand,
+    AdminCommand, BenchCommand, CaCommand, CertCommand, Cli, Command, FeeCommand, NoticeCommand,
+    OfficeCommand,
 };
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::{admin, bench, cert, demo, fee, init, notice, office, serve, wiring};
@@ -141,6 +142,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )
             .await?;
+        }
+        Command::Ca {
+            command: CaCommand::RootCrl,
+        } => {
+            dir.require_initialised()?;
+            let passphrase = wiring::ca_passphrase(&dir)?;
+            let signed = kaigo_ca::resign_root_crl(&dir.ca_dir(), &passphrase)
+                .map_err(|e| anyhow::anyhow!("cannot sign the root CRL: {e}"))?;
+            println!(
+                "Signed root CRL number {} (nextUpdate {}); every node serves it after a restart.",
+                signed.number, signed.next_update
+            );
         }
         Command::Relying {
             service,

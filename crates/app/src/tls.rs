@@ -12,20 +12,9 @@ use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::{DistinguishedName, ServerConfig};
-use serde::{Deserialize, Serialize};
 
 use crate::datadir::DataDir;
-
-/// `[tls]`: the HTTPS listener's certificate.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TlsConfig {
-    /// PEM certificate chain (server first). Empty: the embedded default under DIR/tls,
-    /// issued by our root on first use.
-    pub cert_file: String,
-    /// PEM private key of the certificate (PKCS#8, RSA or ECDSA).
-    pub key_file: String,
-}
+use crate::tls_config::TlsConfig;
 
 /// The subject Name (DER) of each CA certificate, for the CertificateRequest's
 /// certificate_authorities: browsers offer only certificates from these issuers.

@@ -18,7 +18,7 @@ use crate::cert::{self, CertSummary};
 use crate::config::CaConfig;
 use crate::constraints::{IssuerFacts, Planned};
 use crate::error::CaError;
-use crate::init::files;
+use crate::files;
 use crate::keyfile;
 use crate::keys;
 use crate::pkcs12;

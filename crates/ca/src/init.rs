@@ -22,22 +22,7 @@ use crate::serial::random_serial;
 use crate::signer::{CaSigner, FileKeySigner, RsaPublicKey};
 use crate::validity::ca_validity;
 
-/// File names inside the CA directory.
-pub mod files {
-    /// Root certificate, PEM.
-    pub const ROOT_CERT: &str = "root.crt.pem";
-    /// Root key, encrypted PKCS#8 PEM. Needed only to certify a new issuing CA: move it
-    /// offline after the ceremony.
-    pub const ROOT_KEY: &str = "root.key.pem";
-    /// Issuing CA certificate, PEM.
-    pub const ISSUING_CERT: &str = "issuing.crt.pem";
-    /// Issuing CA key, encrypted PKCS#8 PEM.
-    pub const ISSUING_KEY: &str = "issuing.key.pem";
-    /// Issuing CA then root, PEM: the order a TLS server sends a chain in.
-    pub const CHAIN: &str = "chain.pem";
-    /// The root's CRL (DER), signed at the ceremony and again with `kaigo-pki ca root-crl`.
-    pub const ROOT_CRL: &str = "root.crl.der";
-}
+use crate::files;
 
 /// Shortest CA passphrase accepted. It protects the keys of the whole PKI; a ceremony
 /// passphrase shorter than this is a mistake worth stopping.

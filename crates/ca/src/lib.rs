@@ -20,6 +20,7 @@ mod crl;
 mod der;
 mod error;
 mod file_ca;
+pub mod files;
 mod init;
 mod keyfile;
 mod keys;
@@ -51,7 +52,7 @@ pub use config::{
 pub use constraints::MIN_RSA_BITS;
 pub use error::CaError;
 pub use file_ca::FileCa;
-pub use init::{CaSummary, MIN_PASSPHRASE_CHARS, files, init_ca};
+pub use init::{CaSummary, MIN_PASSPHRASE_CHARS, init_ca};
 pub use names::{COUNTRY, ISSUING_CN, ORGANIZATION, ROOT_CN};
 pub use ocsp_request::ocsp_request;
 pub use profile::{

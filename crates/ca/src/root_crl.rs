@@ -12,7 +12,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::constraints::IssuerFacts;
 use crate::error::CaError;
-use crate::init::files;
+use crate::files;
 use crate::signer::{CaSigner, FileKeySigner};
 use crate::{cert, crl, keyfile};
 

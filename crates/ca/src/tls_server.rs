@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use crate::constraints::{IssuerFacts, Planned};
 use crate::error::CaError;
-use crate::init::files;
+use crate::files;
 use crate::profile::{self, Common};
 use crate::serial::random_serial;
 use crate::signer::{FileKeySigner, RsaPublicKey};

@@ -1,0 +1,15 @@
+//! File names inside the CA directory.
+
+/// Root certificate, PEM.
+pub const ROOT_CERT: &str = "root.crt.pem";
+/// Root key, encrypted PKCS#8 PEM. Needed only to certify a new issuing CA: move it
+/// offline after the ceremony.
+pub const ROOT_KEY: &str = "root.key.pem";
+/// Issuing CA certificate, PEM.
+pub const ISSUING_CERT: &str = "issuing.crt.pem";
+/// Issuing CA key, encrypted PKCS#8 PEM.
+pub const ISSUING_KEY: &str = "issuing.key.pem";
+/// Issuing CA then root, PEM: the order a TLS server sends a chain in.
+pub const CHAIN: &str = "chain.pem";
+/// The root's CRL (DER), signed at the ceremony and again with `kaigo-pki ca root-crl`.
+pub const ROOT_CRL: &str = "root.crl.der";
