@@ -532,7 +532,10 @@ async fn notices_documents_and_help_pages() {
 
     // ---- マニュアル and ダウンロード ----
     let manual = w.get("/manual").await.unwrap();
-    assert!(manual.contains("href=\"/check\""), "the manual's 参考 links the check page");
+    assert!(
+        manual.contains("href=\"/check\""),
+        "the manual's 参考 links the check page"
+    );
     for heading in [
         "0. 全体ステップ",
         "1. 証明書発行用パスワードの確認",

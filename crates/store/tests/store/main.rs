@@ -17,6 +17,7 @@ mod office_admin;
 mod offices;
 mod portal;
 mod queue;
+mod revocation;
 mod security_mail;
 mod sessions;
 mod throttle;
@@ -95,5 +96,8 @@ on_both! {
         office_admin::search_bulk_insert_and_edit,
         office_admin::status_close_and_login_reset,
         office_admin::letter_batches_expire,
+        revocation::status_marker_and_entries,
+        revocation::crl_numbers_grow_and_the_newest_is_served,
+        revocation::responder_credentials,
     ],
 }

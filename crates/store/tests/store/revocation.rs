@@ -1,0 +1,165 @@
+//! CRLs, the status lookups of the OCSP responder and the responder credentials.
+
+use kaigo_core::certificate::CertKind;
+use kaigo_core::certificate::repo::{ApplicationRepo, CertificateAdminRepo};
+use kaigo_core::certificate::revocation::RevocationReason;
+use kaigo_core::ids::{CertificateId, OfficeId, Serial};
+use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
+use kaigo_core::revocation::repo::RevocationRepo;
+use kaigo_core::revocation::{CertStatus, PublishedCrl, StatusMarker};
+
+use crate::harness::{TestDb, new_application, new_certificate, office};
+
+async fn issue(db: &TestDb, o: OfficeId, kind: CertKind, serial: &str, at: i64) -> CertificateId {
+    let (app, _) = db
+        .store
+        .submit_application(&new_application(o, kind, serial, at))
+        .await
+        .unwrap();
+    db.store
+        .claim_application(at, at + 60)
+        .await
+        .unwrap()
+        .unwrap();
+    let notice = NewNotice {
+        category: NoticeCategory::Certificate,
+        title: "証明書発行完了通知".into(),
+        body: String::new(),
+        target: NoticeTarget::Office(o),
+        start_at: at,
+        end_at: None,
+        created_at: at,
+    };
+    db.store
+        .complete_application(
+            app.id,
+            &new_certificate(o, app.id, kind, serial, at),
+            &notice,
+            None,
+        )
+        .await
+        .unwrap()
+}
+
+fn crl(number: i64, covered: i64) -> PublishedCrl {
+    PublishedCrl {
+        number,
+        this_update: 1_000 + number,
+        next_update: 2_000 + number,
+        entries: covered,
+        covered,
+        der: vec![0x30, number as u8],
+    }
+}
+
+pub async fn status_marker_and_entries(db: TestDb) {
+    let a = office(&db, 1, Some(13)).await;
+    let b = office(&db, 2, Some(13)).await;
+    assert_eq!(
+        db.store.status_marker().await.unwrap(),
+        StatusMarker::default()
+    );
+    let dx = issue(&db, a.id, CertKind::KaigoDx, "0a01", 1_000).await;
+    issue(&db, b.id, CertKind::KaigoHoken, "b01", 1_001).await;
+    let m = db.store.status_marker().await.unwrap();
+    assert_eq!(m.revoked, 0);
+    assert!(m.certificates > 0);
+    let serial = Serial::parse("a01").unwrap();
+    assert_eq!(
+        db.store.certificate_status(&serial).await.unwrap(),
+        CertStatus::Good
+    );
+    assert_eq!(
+        db.store
+            .certificate_status(&Serial::parse("ffff").unwrap())
+            .await
+            .unwrap(),
+        CertStatus::Unknown
+    );
+
+    assert!(
+        db.store
+            .revoke_certificate(dx, 1_500, RevocationReason::KeyCompromise)
+            .await
+            .unwrap()
+    );
+    let after = db.store.status_marker().await.unwrap();
+    assert_eq!((after.certificates, after.revoked), (m.certificates, 1));
+    assert_eq!(
+        db.store.certificate_status(&serial).await.unwrap(),
+        CertStatus::Revoked {
+            at: 1_500,
+            reason: RevocationReason::KeyCompromise
+        }
+    );
+    let entries = db.store.revoked_entries(1_600).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].serial, serial);
+    assert_eq!(entries[0].reason, RevocationReason::KeyCompromise);
+    assert_eq!(entries[0].invalidity_at, None);
+    // Once the certificate has expired it leaves the CRL (RFC 5280 §3.3).
+    let five_years = 5 * 365 * 86_400;
+    assert!(
+        db.store
+            .revoked_entries(1_000 + five_years + 1)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn crl_numbers_grow_and_the_newest_is_served(db: TestDb) {
+    assert!(db.store.latest_crl().await.unwrap().is_none());
+    // Many signers at once (nodes on one database): every number is taken once.
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let store = db.store.clone();
+        tasks.push(tokio::spawn(async move {
+            store.next_crl_number().await.unwrap()
+        }));
+    }
+    let mut numbers = Vec::new();
+    for t in tasks {
+        numbers.push(t.await.unwrap());
+    }
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=16).collect::<Vec<_>>());
+    // Stored out of order, the highest number is the one served.
+    for n in [3, 16, 7] {
+        db.store.store_crl(&crl(n, n)).await.unwrap();
+    }
+    let latest = db.store.latest_crl().await.unwrap().unwrap();
+    assert_eq!(
+        (latest.number, latest.covered, latest.der),
+        (16, 16, vec![0x30, 16])
+    );
+    assert_eq!(db.store.next_crl_number().await.unwrap(), 17);
+    db.store.prune_crls(5).await.unwrap();
+    let kept = db.raw_i64("SELECT COUNT(*) FROM crls").await;
+    assert_eq!(kept, 1, "only CRLs within 5 numbers of the newest are kept");
+}
+
+pub async fn responder_credentials(db: TestDb) {
+    assert!(db.store.latest_responder().await.unwrap().is_none());
+    let first = db
+        .store
+        .store_responder(b"cert-1", b"sealed-1", 5_000, 1_000)
+        .await
+        .unwrap();
+    let second = db
+        .store
+        .store_responder(b"cert-2", b"sealed-2", 9_000, 2_000)
+        .await
+        .unwrap();
+    assert!(second > first);
+    let latest = db.store.latest_responder().await.unwrap().unwrap();
+    assert_eq!(
+        (
+            latest.id,
+            latest.cert_der.as_slice(),
+            latest.sealed_key.as_slice(),
+            latest.not_after
+        ),
+        (second, b"cert-2".as_slice(), b"sealed-2".as_slice(), 9_000)
+    );
+}
