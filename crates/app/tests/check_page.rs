@@ -117,7 +117,7 @@ async fn check_page_services_and_verify_follow_the_certificate_through_revocatio
     );
     let (_, plain) = curl_check(&format!("{base}/check"), &root_pem, &[]);
     assert!(
-        plain.contains(&check),
+        plain.contains(check),
         "the HTTP page links the HTTPS check:\n{plain}"
     );
 
