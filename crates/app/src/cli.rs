@@ -312,6 +312,10 @@ pub enum CaCommand {
     /// Sign the root's next CRL (a year's validity) with the root key in the data dir; run it
     /// yearly, before the printed nextUpdate, where the root key is kept.
     RootCrl,
+    /// Re-certify the issuing CA with the root (same key, subject and validity, today's
+    /// profile): gives an issuing CA made before CRL/OCSP publication its CRL distribution
+    /// point and caIssuers. Restart the nodes afterwards.
+    RecertifyIssuing,
 }
 
 #[derive(Subcommand, Debug)]

@@ -155,6 +155,20 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 signed.number, signed.next_update
             );
         }
+        Command::Ca {
+            command: CaCommand::RecertifyIssuing,
+        } => {
+            dir.require_initialised()?;
+            let config = kaigo_pki::config::AppConfig::load(&dir)?;
+            let passphrase = wiring::ca_passphrase(&dir)?;
+            let done =
+                kaigo_ca::recertify_issuing(&dir.ca_dir(), &passphrase, &config.ca_config()?)
+                    .map_err(|e| anyhow::anyhow!("cannot re-certify the issuing CA: {e}"))?;
+            println!(
+                "Re-certified e-seikyuu CA: serial {} (was {}); restart every node to serve it.",
+                done.new_serial, done.old_serial
+            );
+        }
         Command::Relying {
             service,
             listen,

@@ -58,7 +58,9 @@ pub use ocsp_request::ocsp_request;
 pub use profile::{
     ISSUING_KEY_BITS, ISSUING_VALIDITY_MONTHS, OFFICE_KEY_BITS, ROOT_KEY_BITS, ROOT_VALIDITY_MONTHS,
 };
-pub use root_crl::{ROOT_CRL_DAYS, RootCrlSummary, crl_facts, resign_root_crl};
+pub use root_crl::{
+    ROOT_CRL_DAYS, Recertified, RootCrlSummary, crl_facts, recertify_issuing, resign_root_crl,
+};
 pub use sealer::{KEY_LEN as SEALER_KEY_LEN, ServerKeySealer};
 pub use serial::SERIAL_LEN;
 pub use signer::{CaSigner, FileKeySigner, SignatureAlgorithm};

@@ -115,3 +115,155 @@ pub fn resign_root_crl(dir: &Path, passphrase: &SecretString) -> Result<RootCrlS
         next_update,
     })
 }
+
+/// What `recertify_issuing` did.
+#[derive(Clone, Debug)]
+pub struct Recertified {
+    pub old_serial: kaigo_core::ids::Serial,
+    pub new_serial: kaigo_core::ids::Serial,
+}
+
+/// Re-certifies the issuing CA under the root with the same key, subject and validity and
+/// today's profile (so an issuing CA made before it gains its CRL distribution point and
+/// caIssuers). Certificates it issued still chain: their issuer name and authority key
+/// identifier are unchanged. The old certificate is kept as `issuing.crt.pem.<serial>`.
+pub fn recertify_issuing(
+    dir: &Path,
+    passphrase: &SecretString,
+    cfg: &crate::config::CaConfig,
+) -> Result<Recertified, CaError> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read_to_string(&path).map_err(|e| CaError::io(path, e))
+    };
+    let root_der = cert::pem_to_der(&read(files::ROOT_CERT)?)?;
+    let root = IssuerFacts::from_der(&root_der)?;
+    let old_der = cert::pem_to_der(&read(files::ISSUING_CERT)?)?;
+    let old = IssuerFacts::from_der(&old_der)?;
+    let key_path = dir.join(files::ROOT_KEY);
+    let key_pem = keyfile::read_secret_file(&key_path)?;
+    let key_pem = std::str::from_utf8(&key_pem)
+        .map_err(|_| CaError::Key(format!("{} is not a PEM file", key_path.display())))?;
+    let pkcs8 =
+        keyfile::decrypt_pkcs8_pem(key_pem, passphrase.expose_secret().as_bytes(), &key_path)?;
+    let root_key = FileKeySigner::from_pkcs8_der(&pkcs8)?;
+    root.check_signer(&root_key)?;
+    let validity = crate::validity::Validity {
+        not_before: old.not_before,
+        not_after: old.not_after,
+    };
+    let params = crate::profile::issuing(
+        &crate::profile::Common {
+            validity,
+            serial: &crate::serial::random_serial()?,
+            public_key: old.public_key(),
+        },
+        cfg,
+    )?;
+    let new_der = crate::builder::sign(
+        &params,
+        &crate::signer::RsaPublicKey(old.public_key().to_vec()),
+        &root_der,
+        &root_key,
+    )?;
+    root.check_issued(&new_der)?;
+    let new = IssuerFacts::from_der(&new_der)?;
+    if new.key_id() != old.key_id() || new.subject_raw() != old.subject_raw() {
+        return Err(CaError::Certificate(
+            "the re-certified issuing CA would not match the old one".into(),
+        ));
+    }
+    let old_serial = cert::CertSummary::from_der(&old_der)?.serial;
+    let new_serial = cert::CertSummary::from_der(&new_der)?.serial;
+    let backup = dir.join(format!("{}.{old_serial}", files::ISSUING_CERT));
+    std::fs::copy(dir.join(files::ISSUING_CERT), &backup).map_err(|e| CaError::io(backup, e))?;
+    let issuing_pem = cert::der_to_pem(&new_der);
+    let root_pem = cert::der_to_pem(&root_der);
+    for (name, body) in [
+        (files::ISSUING_CERT, issuing_pem.clone()),
+        (files::CHAIN, format!("{issuing_pem}{root_pem}")),
+    ] {
+        let tmp = dir.join(format!("{name}.new"));
+        std::fs::write(&tmp, body).map_err(|e| CaError::io(tmp.clone(), e))?;
+        std::fs::rename(&tmp, dir.join(name)).map_err(|e| CaError::io(dir.join(name), e))?;
+    }
+    Ok(Recertified {
+        old_serial,
+        new_serial,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use kaigo_core::certificate::CertKind;
+    use kaigo_core::certificate::pki::CertificateFactory;
+    use kaigo_core::office::OfficeKind;
+    use openssl::x509::X509;
+
+    use super::*;
+    use crate::FileCa;
+    use crate::test_support::{PASSPHRASE, fast_config, fixture, request};
+
+    fn openssl_verify(dir: &Path, leaf: &[u8]) -> (bool, String) {
+        let leaf_path = dir.join("leaf.pem");
+        std::fs::write(&leaf_path, X509::from_der(leaf).unwrap().to_pem().unwrap()).unwrap();
+        let out = std::process::Command::new("openssl")
+            .args(["verify", "-CAfile"])
+            .arg(dir.join(files::ROOT_CERT))
+            .arg("-untrusted")
+            .arg(dir.join(files::ISSUING_CERT))
+            .arg(&leaf_path)
+            .output()
+            .expect("openssl");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    }
+
+    #[test]
+    fn root_crl_numbers_grow_and_recertified_issuing_ca_keeps_its_certificates() {
+        let dir = fixture().materialize();
+        let pass = SecretString::from(PASSPHRASE);
+        let (first, _) =
+            crl_facts(&std::fs::read(dir.path().join(files::ROOT_CRL)).unwrap()).unwrap();
+        assert_eq!(first, 1);
+        let signed = resign_root_crl(dir.path(), &pass).unwrap();
+        assert_eq!(signed.number, 2);
+        assert!(signed.next_update > OffsetDateTime::now_utc() + Duration::days(360));
+
+        // A certificate issued before the re-certification still verifies after it.
+        let ca = FileCa::load(dir.path(), &pass, fast_config()).unwrap();
+        let before = ca
+            .issue(
+                &request(
+                    CertKind::KaigoDx,
+                    OfficeKind::Kaigo,
+                    OffsetDateTime::now_utc(),
+                ),
+                &SecretString::from("Pw123456789a"),
+            )
+            .unwrap();
+        let cfg = crate::CaConfig {
+            root_crl_url: "http://ca.example.jp/ca/e-seikyuu-root.crl".into(),
+            ..fast_config()
+        };
+        let done = recertify_issuing(dir.path(), &pass, &cfg).unwrap();
+        assert_ne!(done.old_serial, done.new_serial);
+        let (ok, text) = openssl_verify(dir.path(), &before.cert_der);
+        assert!(ok, "{text}");
+        let new_pem = std::fs::read(dir.path().join(files::ISSUING_CERT)).unwrap();
+        let text = String::from_utf8(X509::from_pem(&new_pem).unwrap().to_text().unwrap()).unwrap();
+        assert!(
+            text.contains("URI:http://ca.example.jp/ca/e-seikyuu-root.crl"),
+            "{text}"
+        );
+        assert!(
+            dir.path()
+                .join(format!("{}.{}", files::ISSUING_CERT, done.old_serial))
+                .exists()
+        );
+        // And the CA loads and issues with it.
+        FileCa::load(dir.path(), &pass, fast_config()).unwrap();
+    }
+}
