@@ -53,6 +53,7 @@ pub async fn revoke(
     dir: &DataDir,
     serial: &str,
     reason: &str,
+    invalidity_date: &str,
 ) -> anyhow::Result<serde_json::Value> {
     let names: Vec<&str> = RevocationReason::selectable().map(|r| r.name()).collect();
     match RevocationReason::from_name(reason.trim()) {
@@ -67,7 +68,9 @@ pub async fn revoke(
     }
     let app = wiring::open(dir, false).await?;
     let service = &app.services.admin_certs;
-    let result = service.revoke_by_serial(serial, reason).await;
+    let result = service
+        .revoke_by_serial(serial, reason, invalidity_date)
+        .await;
     let now = service.now();
     app.store.close().await;
     match result {
@@ -75,6 +78,11 @@ pub async fn revoke(
         Err(CoreError::NotFound) => anyhow::bail!("no certificate with serial {serial}"),
         Err(CoreError::Validation(v)) if v.field == "serial" => {
             anyhow::bail!("the serial must be hexadecimal (got {serial:?})")
+        }
+        Err(CoreError::Validation(v)) if v.field == "invalidity_date" => {
+            anyhow::bail!(
+                "--invalidity-date must be a date not after today, e.g. 2026-11-27 (got {invalidity_date:?})"
+            )
         }
         Err(CoreError::Refused(_)) => {
             anyhow::bail!("certificate {serial} is already revoked")

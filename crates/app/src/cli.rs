@@ -356,5 +356,9 @@ pub enum CertCommand {
         /// superseded, cessationOfOperation, privilegeWithdrawn, aACompromise.
         #[arg(long)]
         reason: String,
+        /// When the key is known or suspected to have been compromised (YYYY-MM-DD, JST);
+        /// recorded in the CRL as invalidityDate.
+        #[arg(long, default_value = "")]
+        invalidity_date: String,
     },
 }

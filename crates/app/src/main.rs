@@ -272,9 +272,14 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Cert {
-            command: CertCommand::Revoke { serial, reason },
+            command:
+                CertCommand::Revoke {
+                    serial,
+                    reason,
+                    invalidity_date,
+                },
         } => {
-            let revoked = cert::revoke(&dir, &serial, &reason).await?;
+            let revoked = cert::revoke(&dir, &serial, &reason, &invalidity_date).await?;
             println!(
                 "revoked certificate {} ({})",
                 revoked["serial"].as_str().unwrap_or(&serial),

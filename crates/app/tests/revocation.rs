@@ -1,7 +1,7 @@
 //! Revocation as relying parties see it, with nothing mocked: an office gets its certificate
 //! over HTTP, then OpenSSL, pkilint, nginx (once with `ssl_crl`, once with `ssl_ocsp`) and
 //! the JDK's PKIX validator admit it, using only the URLs written into the certificates; the
-//! certificate is revoked with the CLI, and each of them refuses it within seconds.
+//! certificate is revoked in the admin console, and each of them refuses it within seconds.
 
 mod common;
 
@@ -173,8 +173,13 @@ async fn relying_parties_admit_a_valid_certificate_and_refuse_it_once_revoked() 
         "Java PKIX refused a valid certificate:\n{text}"
     );
 
-    // Revoked for keyCompromise with the CLI (another process): OCSP says so within seconds.
-    bed.revoke("keyCompromise");
+    // Revoked in the console, with the day the key was found compromised (yesterday, JST):
+    // OCSP says so within seconds.
+    let yesterday = (time::OffsetDateTime::now_utc().to_offset(time::macros::offset!(+9))
+        - time::Duration::days(1))
+    .date()
+    .to_string();
+    bed.revoke_in_console("keyCompromise", &yesterday).await;
     let start = Instant::now();
     let revoked = loop {
         let text = openssl_ocsp(
@@ -225,7 +230,9 @@ async fn relying_parties_admit_a_valid_certificate_and_refuse_it_once_revoked() 
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     assert!(
-        text.contains("Key Compromise") && !text.contains("CRL Number: \n                1\n"),
+        text.contains("Key Compromise")
+            && text.contains("Invalidity Date")
+            && !text.contains("CRL Number: \n                1\n"),
         "{text}"
     );
     lint_clean(

@@ -263,7 +263,7 @@ async fn core_decides_the_validity_start_and_revocation_shows_in_the_history() {
     let listing = app
         .services
         .admin_certs
-        .revoke(&federation(13), cert_id, "keyCompromise")
+        .revoke(&federation(13), cert_id, "keyCompromise", "")
         .await
         .unwrap();
     assert_eq!(
@@ -289,7 +289,7 @@ async fn core_decides_the_validity_start_and_revocation_shows_in_the_history() {
     assert!(matches!(
         app.services
             .admin_certs
-            .revoke(&federation(27), cert_id, "keyCompromise")
+            .revoke(&federation(27), cert_id, "keyCompromise", "")
             .await,
         Err(CoreError::NotFound)
     ));

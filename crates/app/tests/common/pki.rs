@@ -300,6 +300,44 @@ impl Issued {
         [("KAIGO_PKI_PUBLIC_URL", self.base.as_str())]
     }
 
+    /// Revokes the certificate in the admin console, as a 国保中央会 operator would: search by
+    /// serial, open it, choose the reason, give the invalidity date, confirm.
+    pub async fn revoke_in_console(&self, reason: &str, invalidity_date: &str) {
+        let admin = super::add_admin(&self.data, "central-revoker", None);
+        let w = Walker::new(&self.base).unwrap();
+        let s = |k: &str| admin[k].as_str().unwrap().to_owned();
+        w.admin_login(&s("login"), &s("password"), &s("totp_secret"))
+            .await
+            .unwrap();
+        let list = w
+            .get(&format!("/admin/certificates?serial={}", self.serial))
+            .await
+            .unwrap();
+        let start = list
+            .html
+            .find("href=\"/admin/certificates/")
+            .expect("the certificate is listed")
+            + "href=\"".len();
+        let end = start + list.html[start..].find('"').unwrap();
+        let detail_path = list.html[start..end].to_owned();
+        let detail = w.get(&detail_path).await.unwrap();
+        assert!(detail.contains("id=\"revoke-form\""), "{}", detail.html);
+        let done = w
+            .post(
+                &detail,
+                &format!("{detail_path}/revoke"),
+                &[
+                    ("reason", reason),
+                    ("invalidity_date", invalidity_date),
+                    ("confirm", "yes"),
+                ],
+            )
+            .await
+            .unwrap();
+        assert_eq!(done.status, 200, "{}", done.html);
+        assert!(done.path.starts_with(&detail_path), "{}", done.path);
+    }
+
     /// Revokes the certificate with the CLI (another process than the server).
     pub fn revoke(&self, reason: &str) {
         let o = kaigo_with(

@@ -166,10 +166,17 @@ impl CertificateAdminService {
         actor: &AdminActor,
         id: CertificateId,
         reason: &str,
+        invalidity_date: &str,
     ) -> CoreResult<CertificateListing> {
         let found = self.detail(actor, id).await?;
-        self.revoke_found(found, reason, &actor.audit_name(), &actor.source)
-            .await
+        self.revoke_found(
+            found,
+            reason,
+            invalidity_date,
+            &actor.audit_name(),
+            &actor.source,
+        )
+        .await
     }
 
     /// The CLI's `cert list`: every certificate, or one office's, newest first.
@@ -193,6 +200,7 @@ impl CertificateAdminService {
         &self,
         serial: &str,
         reason: &str,
+        invalidity_date: &str,
     ) -> CoreResult<CertificateListing> {
         let serial = Serial::parse(serial)
             .map_err(|_| ValidationError::new("serial", "the serial must be hexadecimal"))?;
@@ -203,14 +211,21 @@ impl CertificateAdminService {
             .await?
             .ok_or(CoreError::NotFound)?;
         let cli = Actor::Cli;
-        self.revoke_found(found, reason, &cli.audit_name(), cli.source())
-            .await
+        self.revoke_found(
+            found,
+            reason,
+            invalidity_date,
+            &cli.audit_name(),
+            cli.source(),
+        )
+        .await
     }
 
     async fn revoke_found(
         &self,
         mut found: CertificateListing,
         reason: &str,
+        invalidity_date: &str,
         actor: &str,
         source: &str,
     ) -> CoreResult<CertificateListing> {
@@ -226,9 +241,10 @@ impl CertificateAdminService {
         }
         let d = &self.deps;
         let now = d.clock.unix();
+        let invalidity_at = invalidity(invalidity_date, now)?;
         if !d
             .store
-            .revoke_certificate(found.cert.id, now, reason)
+            .revoke_certificate(found.cert.id, now, reason, invalidity_at)
             .await?
         {
             return Err(already_revoked());
@@ -245,6 +261,27 @@ impl CertificateAdminService {
         found.cert.revoked_at = Some(now);
         found.cert.revocation_reason = Some(reason);
         Ok(found)
+    }
+}
+
+/// The optional invalidity date (RFC 5280 §5.3.2: when the key is known or suspected to have
+/// been compromised), a JST date not after today; empty means unknown.
+fn invalidity(raw: &str, now: i64) -> CoreResult<Option<i64>> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    match crate::clock::parse_jst_date(raw) {
+        Some(at) if at <= now => Ok(Some(at)),
+        Some(_) => Err(ValidationError::new(
+            "invalidity_date",
+            "危殆化が判明した日に未来の日付は指定できません。",
+        )
+        .into()),
+        None => Err(ValidationError::new(
+            "invalidity_date",
+            "危殆化が判明した日は 2026-11-27 の形で入力してください。",
+        )
+        .into()),
     }
 }
 

@@ -123,5 +123,6 @@ pub trait CertificateAdminRepo: Send + Sync {
         id: CertificateId,
         at: i64,
         reason: crate::certificate::revocation::RevocationReason,
+        invalidity_at: Option<i64>,
     ) -> RepoResult<bool>;
 }

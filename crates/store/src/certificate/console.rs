@@ -143,13 +143,15 @@ impl CertificateAdminRepo for SqlStore {
         id: CertificateId,
         at: i64,
         reason: RevocationReason,
+        invalidity_at: Option<i64>,
     ) -> RepoResult<bool> {
         let done = sqlx::query(
-            "UPDATE certificates SET status = 'revoked', revoked_at = $1, revocation_reason = $2 \
-             WHERE id = $3 AND status = 'valid'",
+            "UPDATE certificates SET status = 'revoked', revoked_at = $1, revocation_reason = $2, \
+             invalidity_at = $3 WHERE id = $4 AND status = 'valid'",
         )
         .bind(at)
         .bind(reason.name())
+        .bind(invalidity_at)
         .bind(id.0)
         .execute(&self.pool)
         .await

@@ -107,13 +107,13 @@ pub async fn certificate_search_and_revoke(db: TestDb) {
     // Revocation: once, recorded with time and reason.
     assert!(
         db.store
-            .revoke_certificate(ca, 6_000, RevocationReason::KeyCompromise)
+            .revoke_certificate(ca, 6_000, RevocationReason::KeyCompromise, None)
             .await
             .unwrap()
     );
     assert!(
         !db.store
-            .revoke_certificate(ca, 6_001, RevocationReason::Unspecified)
+            .revoke_certificate(ca, 6_001, RevocationReason::Unspecified, None)
             .await
             .unwrap()
     );

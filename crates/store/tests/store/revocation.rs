@@ -79,7 +79,7 @@ pub async fn status_marker_and_entries(db: TestDb) {
 
     assert!(
         db.store
-            .revoke_certificate(dx, 1_500, RevocationReason::KeyCompromise)
+            .revoke_certificate(dx, 1_500, RevocationReason::KeyCompromise, Some(1_200))
             .await
             .unwrap()
     );
@@ -96,7 +96,7 @@ pub async fn status_marker_and_entries(db: TestDb) {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].serial, serial);
     assert_eq!(entries[0].reason, RevocationReason::KeyCompromise);
-    assert_eq!(entries[0].invalidity_at, None);
+    assert_eq!(entries[0].invalidity_at, Some(1_200));
     // Once the certificate has expired it leaves the CRL (RFC 5280 §3.3).
     let five_years = 5 * 365 * 86_400;
     assert!(

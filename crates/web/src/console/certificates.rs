@@ -254,6 +254,9 @@ async fn detail(
 pub struct RevokeForm {
     #[serde(default)]
     reason: String,
+    /// 危殆化が判明した日 (optional; RFC 5280 invalidityDate).
+    #[serde(default)]
+    invalidity_date: String,
     #[serde(default)]
     confirm: String,
 }
@@ -289,7 +292,10 @@ async fn revoke(
             &found,
         );
     }
-    match service.revoke(&actor, id, &form.reason).await {
+    match service
+        .revoke(&actor, id, &form.reason, &form.invalidity_date)
+        .await
+    {
         Ok(_) => {
             Ok(Redirect::to(&format!("/admin/certificates/{}?revoked=1", id.0)).into_response())
         }
