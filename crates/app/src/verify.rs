@@ -56,10 +56,14 @@ pub async fn run(dir: &DataDir, args: &VerifyArgs<'_>) -> anyhow::Result<()> {
         }
         (None, Some(base)) => {
             let base = base.trim_end_matches('/');
-            (
-                fetch(&format!("{base}/ca/{ROOT_STEM}.crt")).await?,
-                fetch(&format!("{base}/ca/{ISSUING_STEM}.crt")).await?,
-            )
+            let root = fetch(&format!("{base}/ca/{ROOT_STEM}.crt")).await?;
+            // Fetched from the server being checked: say what was trusted, so that the
+            // operator can compare it (or pin it with --root).
+            eprintln!(
+                "note: trusting the root fetched from {base} (SHA-256 {}); pin it with --root",
+                kaigo_ca::fingerprint_sha256(&root)
+            );
+            (root, fetch(&format!("{base}/ca/{ISSUING_STEM}.crt")).await?)
         }
         (None, None) => (
             std::fs::read(dir.ca_dir().join(kaigo_ca::files::ROOT_CERT))

@@ -167,6 +167,10 @@ pub(crate) fn ocsp_responder(common: &Common<'_>) -> CertificateParams {
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
     p.extended_key_usages = vec![ExtendedKeyUsagePurpose::OcspSigning];
     p.use_authority_key_identifier_extension = true;
+    // The issuing CA's policies, so that a relying party requiring an explicit policy (RFC
+    // 5280 §6.1) can validate the responder's chain too.
+    p.custom_extensions
+        .push(policy::certificate_policies(&policy::ALL_POLICIES));
     p.custom_extensions
         .push(rcgen::CustomExtension::from_oid_content(
             OID_OCSP_NOCHECK,

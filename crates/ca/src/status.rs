@@ -34,15 +34,16 @@ impl StatusSigner for FileCa {
     ) -> Result<NewResponder, PkiError> {
         let key = keys::generate_rsa(RESPONDER_KEY_BITS)?;
         let public = RsaPublicKey(key.public_key().as_ref().to_vec());
+        // Never beyond the issuing CA: in its last weeks the responder just lives shorter.
         let validity = Validity {
             not_before: to_cert_time(not_before),
-            not_after: to_cert_time(not_after),
+            not_after: to_cert_time(not_after.min(self.issuer().not_after)),
         };
         self.issuer().permit(
             &Planned {
                 is_ca: false,
                 validity,
-                policies: &[],
+                policies: &crate::policy::ALL_POLICIES,
                 key_bits: RESPONDER_KEY_BITS,
             },
             self.now(),

@@ -37,6 +37,10 @@ pub enum Verdict {
     StatusUnavailable {
         why: String,
     },
+    /// The issuing CA (or the root) is outside its validity or revoked.
+    IssuerInvalid {
+        why: String,
+    },
 }
 
 impl Verdict {
@@ -48,6 +52,7 @@ impl Verdict {
             Self::Revoked { .. } => "revoked",
             Self::NotOurs { .. } => "not_ours",
             Self::StatusUnavailable { .. } => "status_unavailable",
+            Self::IssuerInvalid { .. } => "issuer_invalid",
         }
     }
 
@@ -75,6 +80,9 @@ impl Verdict {
                 "証明書の失効状態を確認できませんでした。しばらくしてからもう一度確認してください。"
                     .into()
             }
+            Self::IssuerInvalid { .. } => {
+                "この証明書を発行した認証局の証明書が、現在有効ではありません。".into()
+            }
         }
     }
 
@@ -98,6 +106,9 @@ impl Verdict {
             }
             Self::StatusUnavailable { .. } => {
                 "続けて確認できない場合はヘルプデスクにお問い合わせください。"
+            }
+            Self::IssuerInvalid { .. } => {
+                "この証明書は使えません。ヘルプデスクにお問い合わせください。"
             }
         }
     }
@@ -168,7 +179,9 @@ impl Report {
             format!("次の操作:     {}", self.verdict.next_step()),
         ];
         match &self.verdict {
-            Verdict::NotOurs { why } | Verdict::StatusUnavailable { why } => {
+            Verdict::NotOurs { why }
+            | Verdict::StatusUnavailable { why }
+            | Verdict::IssuerInvalid { why } => {
                 lines.push(format!("詳細:         {why}"));
             }
             Verdict::Revoked {

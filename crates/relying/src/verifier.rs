@@ -79,7 +79,12 @@ fn reason_label(code: i64) -> Option<String> {
 
 enum Status {
     Good,
-    Revoked { at: i64, reason: Option<String> },
+    Revoked {
+        at: i64,
+        reason: Option<String>,
+    },
+    /// The CA's responder has no record of the serial: final, never retried on the CRL.
+    Unknown,
 }
 
 impl Verifier {
@@ -160,8 +165,18 @@ impl Verifier {
             };
             return report;
         }
+        if let Err(why) = self.issuer_usable(&issuer, now).await {
+            report.verdict = why;
+            return report;
+        }
         let status = self.revocation(&x509, &issuer, now).await;
         report.verdict = match status {
+            Ok((Status::Unknown, src)) => {
+                report.revocation_source = Some(src);
+                Verdict::NotOurs {
+                    why: "the CA's OCSP responder has no record of this certificate".into(),
+                }
+            }
             Ok((Status::Revoked { at, reason }, src)) => {
                 report.revocation_source = Some(src);
                 Verdict::Revoked { at, reason }
@@ -206,6 +221,30 @@ impl Verifier {
         Ok(issuer)
     }
 
+    /// The issuing CA must be within its validity (so must the root) and not revoked on the
+    /// root's CRL, when it names one (issuing CAs made before issue 10 do not).
+    async fn issuer_usable(&self, issuer: &X509, now: i64) -> Result<(), Verdict> {
+        let invalid = |why: String| Verdict::IssuerInvalid { why };
+        for (what, c) in [("issuing CA", issuer), ("root", &self.root)] {
+            let (from, to) = (unix(c.not_before()), unix(c.not_after()));
+            if now < from || now > to {
+                return Err(invalid(format!("the {what} certificate is not valid now")));
+            }
+        }
+        let Some(url) = crl_url(issuer) else {
+            return Ok(());
+        };
+        match self.crl_status(issuer, &self.root, &url, now).await {
+            Ok(Status::Good) => Ok(()),
+            Ok(_) => Err(invalid(
+                "the issuing CA is revoked on the root's CRL".into(),
+            )),
+            Err(why) => Err(Verdict::StatusUnavailable {
+                why: format!("root CRL: {why}"),
+            }),
+        }
+    }
+
     async fn revocation(
         &self,
         leaf: &X509,
@@ -214,6 +253,8 @@ impl Verifier {
     ) -> Result<(Status, RevocationSource), String> {
         match self.ocsp(leaf, issuer).await {
             Ok(s) => Ok((s, RevocationSource::Ocsp)),
+            // Only a responder that could not be asked, or whose answer did not verify, sends
+            // us to the CRL.
             Err(ocsp_err) => match self.crl(leaf, issuer, now).await {
                 Ok(s) => Ok((s, RevocationSource::Crl)),
                 Err(crl_err) => Err(format!("{ocsp_err}; {crl_err}")),
@@ -267,7 +308,7 @@ impl Verifier {
                 reason: reason_label(i64::from(status.reason.as_raw())),
             })
         } else {
-            Err("OCSP: the responder does not know the certificate".into())
+            Ok(Status::Unknown)
         }
     }
 
@@ -276,17 +317,35 @@ impl Verifier {
             Some(u) => u.clone(),
             None => crl_url(leaf).ok_or("no CRL distribution point in the certificate")?,
         };
-        let der = self.fetch.crl(&url).await?;
+        self.crl_status(leaf, issuer, &url, now).await
+    }
+
+    /// `subject`'s status on the CRL at `url`, which `issuer` must have signed and which must
+    /// be current.
+    async fn crl_status(
+        &self,
+        subject: &X509,
+        issuer: &X509,
+        url: &str,
+        now: i64,
+    ) -> Result<Status, String> {
+        let der = self.fetch.crl(url).await?;
         let e = |e: openssl::error::ErrorStack| format!("CRL: {e}");
         let crl = X509Crl::from_der(&der).map_err(e)?;
+        if crl.issuer_name().to_der().ok() != issuer.subject_name().to_der().ok() {
+            return Err("CRL issued by another CA".into());
+        }
         let key = issuer.public_key().map_err(e)?;
         if !crl.verify(&key).map_err(e)? {
             return Err("CRL signature does not verify".into());
         }
+        if unix(crl.last_update()) > now + i64::from(OCSP_SKEW) {
+            return Err("CRL is from the future".into());
+        }
         if crl.next_update().map(unix).unwrap_or(0) < now {
             return Err("CRL is past its nextUpdate".into());
         }
-        Ok(match crl.get_by_cert(leaf) {
+        Ok(match crl.get_by_cert(subject) {
             CrlStatus::Revoked(r) => Status::Revoked {
                 at: unix(r.revocation_date()),
                 reason: r

@@ -46,12 +46,12 @@ impl RevocationRepo for SqlStore {
         })
     }
 
-    async fn revoked_entries(&self, now: i64) -> RepoResult<Vec<RevokedEntry>> {
+    async fn revoked_entries(&self, since: i64) -> RepoResult<Vec<RevokedEntry>> {
         let rows = sqlx::query(
             "SELECT serial, revoked_at, revocation_reason, invalidity_at FROM certificates \
              WHERE status = 'revoked' AND not_after >= $1 ORDER BY id",
         )
-        .bind(now)
+        .bind(since)
         .fetch_all(&self.pool)
         .await
         .map_err(repo_err("revoked certificates"))?;

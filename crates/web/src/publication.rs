@@ -142,6 +142,11 @@ async fn ocsp_post(State(state): State<AppState>, request: Body) -> Response {
 /// `GET /ocsp/{base64}`: the DER request, base64 and URL-encoded, as the last part of the path.
 async fn ocsp_get(State(state): State<AppState>, Path(encoded): Path<String>) -> Response {
     let now = state.services.deps.clock.unix();
+    // Base64 of the largest request accepted, with room for percent-encoding; anything longer
+    // is malformed without being decoded.
+    if encoded.len() > MAX_REQUEST_BYTES * 2 {
+        return ocsp_response(state.services.ocsp.respond(&[]).await, now);
+    }
     let compact: String = encoded.chars().filter(|c| !c.is_whitespace()).collect();
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(compact.as_bytes())

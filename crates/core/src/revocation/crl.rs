@@ -76,7 +76,13 @@ impl CrlService {
     pub async fn publish(&self, marker: StatusMarker, now: i64) -> CoreResult<PublishedCrl> {
         let rules = &self.deps.settings.revocation;
         let number = self.deps.store.next_crl_number().await?;
-        let entries = self.deps.store.revoked_entries(now).await?;
+        // RFC 5280 §3.3: an entry stays until it has been on one regular CRL issued after the
+        // certificate expired, i.e. while it expired less than a CRL lifetime ago.
+        let entries = self
+            .deps
+            .store
+            .revoked_entries(now - rules.crl_validity_seconds)
+            .await?;
         let content = CrlContent {
             number,
             this_update: now,

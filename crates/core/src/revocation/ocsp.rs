@@ -1,11 +1,17 @@
 //! The OCSP responder (RFC 6960) as a use case: decode, look up, answer from the cache or sign.
 //!
 //! Answers to requests without a nonce are cached per request (the CertIDs asked about) and
-//! reused until they are an `ocsp_refresh` old or the certificates change ([`StatusMarker`]
-//! moves: a revocation, or a new certificate that was "unknown"), so a busy responder signs
-//! only on misses. A request with a nonce needs its own signature; signatures wait for one
-//! of a few signing slots and get `tryLater` when none frees up in time, so a flood of
-//! nonces or of never-issued serials cannot starve the cached answers.
+//! reused until they are an `ocsp_refresh` old or a revocation happens ([`StatusMarker`]'s
+//! revoked count moves), so a busy responder signs only on misses. An answer is kept only if
+//! no revocation was noted between its database read and its signature, so a revocation
+//! racing a miss cannot leave a stale "good" behind. Answers that say `unknown` are not
+//! cached (a flood of never-issued serials cannot push real answers out), and a full cache
+//! drops only its expired answers.
+//!
+//! Everything after the cache — the database reads and the signature — runs inside one of a
+//! few slots; a request that waits for one longer than `SIGN_WAIT` gets `tryLater`. So a flood
+//! of nonces or of unknown serials costs at most that many database reads and signatures at a
+//! time, and cached answers are never behind it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,9 +21,9 @@ use tokio::sync::Semaphore;
 
 use crate::deps::Deps;
 use crate::error::CoreResult;
-use crate::revocation::StatusMarker;
 use crate::revocation::pki::{OcspAnswer, OcspFailure, OcspQuery, SingleAnswer};
 use crate::revocation::responder::ResponderKeys;
+use crate::revocation::{CertStatus, StatusMarker};
 
 /// Largest request accepted (a request for one certificate is about 80 bytes; signed
 /// requests with a certificate chain stay under 8 KiB).
@@ -49,7 +55,8 @@ struct Cached {
 
 #[derive(Default)]
 struct Cache {
-    marker: StatusMarker,
+    /// Revoked certificates as last noted; a change drops every answer.
+    revoked: i64,
     answers: HashMap<Vec<u8>, Cached>,
 }
 
@@ -74,14 +81,19 @@ impl OcspService {
         }
     }
 
-    /// Tells the responder the current counts; a change drops every cached answer.
+    /// Tells the responder the current counts; a new revocation drops every cached answer.
+    /// (New certificates change nothing cached: `unknown` answers are never cached.)
     pub fn note_marker(&self, marker: StatusMarker) {
         if let Ok(mut c) = self.cache.lock()
-            && c.marker != marker
+            && c.revoked != marker.revoked
         {
-            c.marker = marker;
+            c.revoked = marker.revoked;
             c.answers.clear();
         }
+    }
+
+    fn revoked_noted(&self) -> i64 {
+        self.cache.lock().map(|c| c.revoked).unwrap_or(-1)
     }
 
     /// Cached answers held now (for the benchmark and tests).
@@ -119,9 +131,9 @@ impl OcspService {
             return hit;
         }
         match self.answer(&query, now).await {
-            Ok(Some(reply)) => {
-                if query.nonce.is_none() {
-                    self.remember(key, &reply);
+            Ok(Some((reply, cache_as_of))) => {
+                if let Some(revoked) = cache_as_of {
+                    self.remember(key, &reply, now, revoked);
                 }
                 reply
             }
@@ -145,10 +157,19 @@ impl OcspService {
         })
     }
 
-    fn remember(&self, key: Vec<u8>, reply: &OcspReply) {
+    /// Keeps `reply`, made from a database read while `revoked` was the noted count, unless a
+    /// revocation has been noted since (checked under the same lock as the insert).
+    fn remember(&self, key: Vec<u8>, reply: &OcspReply, now: i64, revoked: i64) {
+        let refresh = self.deps.settings.revocation.ocsp_refresh_seconds;
         if let Ok(mut c) = self.cache.lock() {
+            if c.revoked != revoked {
+                return;
+            }
             if c.answers.len() >= CACHE_CAP {
-                c.answers.clear();
+                c.answers.retain(|_, a| now < a.this_update + refresh);
+                if c.answers.len() >= CACHE_CAP {
+                    return;
+                }
             }
             c.answers.insert(
                 key,
@@ -161,9 +182,19 @@ impl OcspService {
         }
     }
 
-    /// Looks up every certificate and signs; `None` when no signing slot freed up in time.
-    async fn answer(&self, query: &OcspQuery, now: i64) -> CoreResult<Option<OcspReply>> {
+    /// Within a slot, looks up every certificate and signs; `None` when no slot freed up in
+    /// time. With the reply, the revocation count it was read under if it may be cached.
+    async fn answer(
+        &self,
+        query: &OcspQuery,
+        now: i64,
+    ) -> CoreResult<Option<(OcspReply, Option<i64>)>> {
         let rules = &self.deps.settings.revocation;
+        let Ok(Ok(_slot)) = tokio::time::timeout(SIGN_WAIT, self.signing.acquire()).await else {
+            return Ok(None);
+        };
+        // Noted before the reads: a revocation after this keeps the answer out of the cache.
+        let revoked_before = self.revoked_noted();
         let mut answers = Vec::with_capacity(query.items.len());
         for item in &query.items {
             let status = self.deps.store.certificate_status(&item.serial).await?;
@@ -174,20 +205,18 @@ impl OcspService {
                 next_update: now + rules.ocsp_validity_seconds,
             });
         }
+        let knows_all = answers.iter().all(|a| a.status != CertStatus::Unknown);
         let answer = OcspAnswer {
             produced_at: now,
             answers,
             nonce: query.nonce.clone(),
         };
-        let Ok(Ok(_slot)) = tokio::time::timeout(SIGN_WAIT, self.signing.acquire()).await else {
-            return Ok(None);
-        };
         let signer = self.responders.current().await?;
         let der = tokio::task::spawn_blocking(move || signer.sign(&answer))
             .await
             .map_err(|e| crate::error::PkiError::Key(format!("OCSP signing task: {e}")))??;
-        let cacheable = query.nonce.is_none();
-        Ok(Some(OcspReply {
+        let cacheable = query.nonce.is_none() && knows_all;
+        let reply = OcspReply {
             der: Arc::new(der),
             max_age: if cacheable {
                 rules.ocsp_refresh_seconds
@@ -196,7 +225,8 @@ impl OcspService {
             },
             this_update: now,
             next_update: now + rules.ocsp_validity_seconds,
-        }))
+        };
+        Ok(Some((reply, cacheable.then_some(revoked_before))))
     }
 }
 

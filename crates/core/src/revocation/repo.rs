@@ -20,9 +20,9 @@ pub struct StoredResponder {
 pub trait RevocationRepo: Send + Sync {
     /// Counts of certificates and of revoked certificates.
     async fn status_marker(&self) -> RepoResult<StatusMarker>;
-    /// Revoked certificates whose validity has not ended by `now` (expired ones leave the
-    /// CRL, as RFC 5280 §3.3 allows), in serial order.
-    async fn revoked_entries(&self, now: i64) -> RepoResult<Vec<RevokedEntry>>;
+    /// Revoked certificates whose validity had not ended by `since` (the CRL drops a
+    /// certificate once it has appeared on a CRL issued after its expiry), in issuance order.
+    async fn revoked_entries(&self, since: i64) -> RepoResult<Vec<RevokedEntry>>;
     /// The status of a serial of the issuing CA.
     async fn certificate_status(&self, serial: &Serial) -> RepoResult<CertStatus>;
     /// Takes the next cRLNumber: one atomic increment shared by every node.

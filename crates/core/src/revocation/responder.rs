@@ -22,6 +22,9 @@ struct Loaded {
 pub struct ResponderKeys {
     deps: Arc<Deps>,
     loaded: Arc<Mutex<Option<Loaded>>>,
+    /// One renewal at a time on this node (requests and the poll loop share it). Two nodes
+    /// may still renew at once; each stores a valid responder and the newest is used.
+    renewing: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl ResponderKeys {
@@ -29,6 +32,7 @@ impl ResponderKeys {
         Self {
             deps,
             loaded: Arc::new(Mutex::new(None)),
+            renewing: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -54,18 +58,28 @@ impl ResponderKeys {
 
     /// Loads the newest stored responder, issuing a new one when none is stored or the
     /// newest is due for renewal. Two nodes renewing at once both store one; either works.
+    /// A renewal that fails leaves the current responder in use while it is still valid:
+    /// OCSP keeps answering, and the next pass tries again.
     async fn refresh(&self, now: i64) -> CoreResult<Loaded> {
+        let _one = self.renewing.lock().await;
         let stored = self.deps.store.latest_responder().await?;
         let stored = match stored {
             Some(s) if now < self.renew_at(s.not_after) => s,
-            _ => {
-                self.issue(now).await?;
-                self.deps
+            current => match self.issue(now).await {
+                Ok(()) => self
+                    .deps
                     .store
                     .latest_responder()
                     .await?
-                    .ok_or_else(|| PkiError::Key("responder vanished after storing".into()))?
-            }
+                    .ok_or_else(|| PkiError::Key("responder vanished after storing".into()))?,
+                Err(e) => match current {
+                    Some(s) if now < s.not_after => {
+                        tracing::error!(error = %e, not_after = s.not_after, "OCSP responder renewal failed; the current one stays in use");
+                        s
+                    }
+                    _ => return Err(e),
+                },
+            },
         };
         if let Some(l) = self.cached()
             && l.id == stored.id

@@ -11,6 +11,7 @@ use async_trait::async_trait;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
+use kaigo_core::certificate::ca_files::ROOT_STEM;
 use kaigo_core::services::Services;
 use kaigo_relying::{Fetch, Report, Verifier};
 
@@ -28,7 +29,15 @@ impl Fetch for LocalStatus {
         Ok(self.0.ocsp.respond(&request).await.der.to_vec())
     }
 
-    async fn crl(&self, _url: &str) -> Result<Vec<u8>, String> {
+    async fn crl(&self, url: &str) -> Result<Vec<u8>, String> {
+        if url.ends_with(&format!("/ca/{ROOT_STEM}.crl")) {
+            return self
+                .0
+                .deps
+                .status
+                .root_crl_der()
+                .ok_or_else(|| "no root CRL in this data dir".to_owned());
+        }
         match self.0.crl.latest().await {
             Ok(Some(crl)) => Ok(crl.der),
             Ok(None) => Err("no CRL published yet".into()),
