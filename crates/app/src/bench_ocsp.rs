@@ -16,7 +16,8 @@ use crate::bench::cores;
 use crate::datadir::DataDir;
 use crate::{serve, wiring};
 
-/// Distinct certificates asked about (each answer cached after its first request).
+/// Distinct certificates asked about (each answer cached after its first request): one
+/// 介護DX証明書 and one 介護保険証明書 for each of `SERIALS / 2` offices.
 const SERIALS: usize = 200;
 
 fn serial(i: usize) -> Vec<u8> {
@@ -128,11 +129,85 @@ async fn load(
     Ok(done.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
 }
 
+/// Records `SERIALS` issued certificates (good ones, under registered offices) with the
+/// serials the load asks about. The certificate bytes are placeholders: OCSP reads only the
+/// status.
+async fn seed_certificates(app: &wiring::App) -> anyhow::Result<()> {
+    use kaigo_core::certificate::repo::ApplicationRepo;
+    use kaigo_core::certificate::{CertKind, NewApplication, NewCertificate};
+    use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
+    use kaigo_core::office::repo::OfficeRepo;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let offices = crate::bench::register(app, SERIALS / 2, 0).await?;
+    for (n, (user_id, _, _)) in offices.iter().enumerate() {
+        let uid = kaigo_core::ids::UserId::parse(user_id).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let office = app
+            .store
+            .office_by_user_id(&uid)
+            .await?
+            .context("office vanished")?;
+        for (k, kind) in [CertKind::KaigoDx, CertKind::KaigoHoken]
+            .into_iter()
+            .enumerate()
+        {
+            let i = n * 2 + k;
+            let (application, _) = app
+                .store
+                .submit_application(&NewApplication {
+                    office_id: office.id,
+                    kind,
+                    requested_at: now,
+                    terms_version: "bench".into(),
+                    consented_at: now,
+                    sealed_password: Vec::new(),
+                    not_before: None,
+                    idempotency_key: format!("bench-ocsp-{i}"),
+                })
+                .await?;
+            app.store
+                .claim_application(now, now + 60)
+                .await?
+                .context("nothing to claim")?;
+            let serial = kaigo_core::ids::Serial::from_bytes(&serial(i));
+            app.store
+                .complete_application(
+                    application.id,
+                    &NewCertificate {
+                        office_id: office.id,
+                        application_id: application.id,
+                        kind,
+                        serial,
+                        subject: "CN=KaigoJigyousho".into(),
+                        not_before: now,
+                        not_after: now + 3 * 365 * 86_400,
+                        fingerprint_sha256: format!("bench-{i}"),
+                        cert_der: Vec::new(),
+                        pkcs12: Vec::new(),
+                        issued_at: now,
+                    },
+                    &NewNotice {
+                        category: NoticeCategory::Certificate,
+                        title: "証明書発行完了通知".into(),
+                        body: String::new(),
+                        target: NoticeTarget::Office(office.id),
+                        start_at: now,
+                        end_at: None,
+                        created_at: now,
+                    },
+                    None,
+                )
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn run(secs: u64, clients: usize) -> anyhow::Result<String> {
     let tmp = tempfile::tempdir()?;
     let dir = DataDir::new(tmp.path().join("data"));
     crate::init::init(&dir).await?;
     let app = wiring::open(&dir, true).await?;
+    seed_certificates(&app).await?;
     let services = app.services.clone();
     let issuer = Arc::new(
         app.ca
@@ -154,7 +229,7 @@ pub async fn run(secs: u64, clients: usize) -> anyhow::Result<String> {
     let mut out = String::new();
     writeln!(
         out,
-        "OCSP on loopback, {clients} clients, {secs} s each, {} cores, {SERIALS} distinct certificates:",
+        "OCSP on loopback, {clients} clients, {secs} s each, {} cores, {SERIALS} issued certificates asked about:",
         cores()
     )?;
     writeln!(
