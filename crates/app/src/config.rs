@@ -5,6 +5,7 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use kaigo_ca::{CaConfig, Pkcs12Profile};
+use kaigo_core::account::issuance_password::ZipProtection;
 use serde::{Deserialize, Serialize};
 
 use crate::datadir::DataDir;
@@ -37,6 +38,10 @@ pub struct DocumentsConfig {
     pub render_queue: usize,
     /// How long a request waits for its render to start before it is answered 503 (1 to 600).
     pub render_wait_seconds: u64,
+    /// Encryption of 「証明書発行用パスワード通知書.zip」: `traditional` (default; Windows'
+    /// Explorer and the Mac open it without any tool, as the manual says — weak, see
+    /// docs/account.md) or `aes256` (strong; needs 7-Zip or similar on the office PC).
+    pub password_zip: String,
 }
 
 impl Default for DocumentsConfig {
@@ -47,6 +52,7 @@ impl Default for DocumentsConfig {
             renders_at_once: limits.permits,
             render_queue: limits.max_waiting,
             render_wait_seconds: limits.wait.as_secs(),
+            password_zip: "traditional".into(),
         }
     }
 }
@@ -210,6 +216,9 @@ impl AppConfig {
         )?;
         env_parse("KAIGO_PKI_HOKEN_FEE_YEN", &mut cfg.fees.hoken_fee_yen)?;
         cfg.server.apply_env()?;
+        if let Some(v) = env("KAIGO_PKI_PASSWORD_ZIP") {
+            cfg.documents.password_zip = v;
+        }
         env_parse(
             "KAIGO_PKI_LETTERS_PER_PDF",
             &mut cfg.documents.letters_per_pdf,
@@ -254,6 +263,12 @@ impl AppConfig {
         }
         if docs.render_queue > 1000 {
             bail!("documents.render_queue must be between 0 and 1000");
+        }
+        if ZipProtection::from_code(&docs.password_zip).is_none() {
+            bail!(
+                "documents.password_zip must be \"traditional\" or \"aes256\" (got {:?})",
+                docs.password_zip
+            );
         }
         if !(1..=600).contains(&docs.render_wait_seconds) {
             bail!("documents.render_wait_seconds must be between 1 and 600");

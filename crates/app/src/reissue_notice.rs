@@ -39,7 +39,8 @@ impl ReissueNotifier for ZipReissueNotice {
         now: i64,
     ) -> CoreResult<(NewNotice, Vec<NewAttachment>)> {
         let helpdesk = self.deps.settings.helpdesk.clone();
-        let notice = reissue_notice(office, &helpdesk, now);
+        let protection = self.deps.settings.password_zip;
+        let notice = reissue_notice(office, &self.deps.settings, now);
         let Some(login_password) = login_password else {
             // Without the login password there is no key for the ZIP, and a notice that says
             // "open the attachment" without one would strand the office: refuse, change nothing.
@@ -65,7 +66,7 @@ impl ReissueNotifier for ZipReissueNotice {
         // typst layout and the AES key derivation are CPU work: the node's render queue runs
         // them on the blocking pool, one at a time.
         let zip = kaigo_docs::renders()
-            .run(move || password_notice_zip(&data, zip_password.expose_secret(), at))
+            .run(move || password_notice_zip(&data, zip_password.expose_secret(), at, protection))
             .await
             .map_err(|e| match e {
                 kaigo_docs::DocsError::Busy { .. } => CoreError::Refused(

@@ -7,6 +7,7 @@ use anyhow::{Context, bail};
 use kaigo_ca::{FileCa, ServerKeySealer};
 use kaigo_core::PkiError;
 use kaigo_core::account::issuance_password::IssuancePasswordReissue;
+use kaigo_core::account::issuance_password::ZipProtection;
 use kaigo_core::account::password::PasswordHasher;
 use kaigo_core::certificate::pki::{CertificateFactory, IssueRequest, IssuedBundle};
 use kaigo_core::clock::SystemClock;
@@ -113,6 +114,8 @@ pub async fn open_with(dir: &DataDir, with_ca: bool, config: AppConfig) -> anyho
             helpdesk: config.portal.helpdesk.clone(),
             letters_per_pdf: config.documents.letters_per_pdf,
             revocation: config.revocation.settings(),
+            password_zip: ZipProtection::from_code(&config.documents.password_zip)
+                .unwrap_or_default(),
             ..Settings::default()
         },
     };

@@ -30,8 +30,8 @@ pub use office_letters::{
     office_letters_pdf_unbounded,
 };
 pub use password_notice::{
-    PASSWORD_NOTICE_PDF_NAME, PASSWORD_NOTICE_ZIP_NAME, PasswordNoticeData, aes_zip,
-    password_notice_pdf, password_notice_zip,
+    PASSWORD_NOTICE_PDF_NAME, PASSWORD_NOTICE_ZIP_NAME, PasswordNoticeData, aes_zip, encrypted_zip,
+    password_notice_pdf, password_notice_zip, traditional_zip,
 };
 pub use renderer::TypstRenderer;
 

@@ -1,10 +1,14 @@
-//! 証明書発行用パスワード通知書: the letter with a reissued issuance password, and the AES-256
-//! ZIP that carries it as a notice attachment (opened with the office's login password).
+//! 証明書発行用パスワード通知書: the letter with a reissued issuance password, and the ZIP that
+//! carries it as a notice attachment, encrypted under the office's login password — by default
+//! with the traditional PKWARE encryption that Windows' Explorer opens by itself (manual 4,
+//! steps 6–7), or with AES-256 where offices have 7-Zip.
 
 use std::io::Write;
 
+use kaigo_core::account::issuance_password::ZipProtection;
 use serde::Serialize;
-use zip::write::SimpleFileOptions;
+use zip::unstable::write::FileOptionsExt;
+use zip::write::{FullFileOptions, SimpleFileOptions};
 use zip::{AesMode, CompressionMethod, ZipWriter};
 
 use crate::{DocsError, render_pdf};
@@ -35,6 +39,68 @@ pub fn password_notice_pdf(data: &PasswordNoticeData) -> Result<Vec<u8>, DocsErr
     render_pdf(TEMPLATE, &serde_json::to_value(data)?)
 }
 
+/// Info-ZIP Unicode Path extra field (APPNOTE 4.6.9).
+const UNICODE_PATH: u16 = 0x7075;
+
+fn zip_time(modified: time::OffsetDateTime) -> Result<zip::DateTime, DocsError> {
+    zip::DateTime::try_from(time::PrimitiveDateTime::new(
+        modified.date(),
+        modified.time(),
+    ))
+    .map_err(|e| DocsError::Zip(e.to_string()))
+}
+
+/// Packs one file into a ZIP encrypted under `password` with `protection`.
+pub fn encrypted_zip(
+    file_name: &str,
+    contents: &[u8],
+    password: &str,
+    modified: time::OffsetDateTime,
+    protection: ZipProtection,
+) -> Result<Vec<u8>, DocsError> {
+    match protection {
+        ZipProtection::Aes256 => aes_zip(file_name, contents, password, modified),
+        ZipProtection::Traditional => traditional_zip(file_name, contents, password, modified),
+    }
+}
+
+/// The traditional PKWARE encryption, deflated first. The entry name is stored in CP932
+/// without the UTF-8 flag — what Explorer on a Japanese Windows reads, in every version — and
+/// again in UTF-8 in the Info-ZIP Unicode Path field, which 7-Zip, Info-ZIP and macOS read.
+pub fn traditional_zip(
+    file_name: &str,
+    contents: &[u8],
+    password: &str,
+    modified: time::OffsetDateTime,
+) -> Result<Vec<u8>, DocsError> {
+    let err = |e: zip::result::ZipError| DocsError::Zip(e.to_string());
+    let (cp932, _, unmappable) = encoding_rs::SHIFT_JIS.encode(file_name);
+    if unmappable {
+        return Err(DocsError::Zip(format!("{file_name:?} has no CP932 form")));
+    }
+    let mut unicode_path = vec![1u8];
+    unicode_path.extend_from_slice(&crc32fast::hash(&cp932).to_le_bytes());
+    unicode_path.extend_from_slice(file_name.as_bytes());
+    let mut options = FullFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(zip_time(modified)?)
+        .name(&cp932);
+    options
+        .add_extra_field(UNICODE_PATH, unicode_path, false)
+        .map_err(err)?;
+    let options = options
+        .with_deprecated_encryption(password.as_bytes())
+        .map_err(err)?;
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut writer = ZipWriter::new(&mut out);
+    writer.start_file_with_options(options).map_err(err)?;
+    writer
+        .write_all(contents)
+        .map_err(|e| DocsError::Zip(e.to_string()))?;
+    writer.finish().map_err(err)?;
+    Ok(out.into_inner())
+}
+
 /// Packs one file into a ZIP whose entry is AES-256 encrypted (WinZip AE-2) under `password`.
 /// Windows Explorer cannot open such entries; 7-Zip and similar tools can.
 pub fn aes_zip(
@@ -44,15 +110,10 @@ pub fn aes_zip(
     modified: time::OffsetDateTime,
 ) -> Result<Vec<u8>, DocsError> {
     let err = |e: zip::result::ZipError| DocsError::Zip(e.to_string());
-    let modified = zip::DateTime::try_from(time::PrimitiveDateTime::new(
-        modified.date(),
-        modified.time(),
-    ))
-    .map_err(|e| DocsError::Zip(e.to_string()))?;
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .with_aes_encryption(AesMode::Aes256, password)
-        .last_modified_time(modified);
+        .last_modified_time(zip_time(modified)?);
     let mut out = std::io::Cursor::new(Vec::new());
     let mut writer = ZipWriter::new(&mut out);
     writer.start_file(file_name, options).map_err(err)?;
@@ -69,7 +130,14 @@ pub fn password_notice_zip(
     data: &PasswordNoticeData,
     login_password: &str,
     now: time::OffsetDateTime,
+    protection: ZipProtection,
 ) -> Result<Vec<u8>, DocsError> {
     let pdf = password_notice_pdf(data)?;
-    aes_zip(PASSWORD_NOTICE_PDF_NAME, &pdf, login_password, now)
+    encrypted_zip(
+        PASSWORD_NOTICE_PDF_NAME,
+        &pdf,
+        login_password,
+        now,
+        protection,
+    )
 }

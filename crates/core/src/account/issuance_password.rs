@@ -29,17 +29,58 @@ pub const REISSUE_NOTICE_TITLE: &str = "証明書発行用パスワード再発�
 /// Name of the attachment the manual shows.
 pub const REISSUE_ATTACHMENT_NAME: &str = "証明書発行用パスワード通知書.zip";
 
+/// How the ZIP of the notice is encrypted (under the login password).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ZipProtection {
+    /// The traditional PKWARE encryption (ZipCrypto): what Windows' Explorer and the Mac open
+    /// without any tool, exactly as the manual describes. Weak against an attacker who holds
+    /// the file (see docs/account.md), so the file is reachable only by the logged-in office
+    /// and only while the notice is shown.
+    #[default]
+    Traditional,
+    /// AES-256 (WinZip AE-2): strong, but Explorer cannot open it; for sites that deploy 7-Zip.
+    Aes256,
+}
+
+impl ZipProtection {
+    pub fn from_code(s: &str) -> Option<Self> {
+        match s {
+            "traditional" => Some(Self::Traditional),
+            "aes256" => Some(Self::Aes256),
+            _ => None,
+        }
+    }
+
+    /// How to open the ZIP, for the notice and the pages that describe it.
+    pub fn open_hint(self) -> &'static str {
+        match self {
+            Self::Traditional => {
+                "保存したフォルダでZIPファイルをダブルクリックして開き、中の通知書を開いてください。パスワードを求められたら、ログイン用パスワードを入力してください。"
+            }
+            Self::Aes256 => {
+                "ZIPファイルはAES-256で暗号化されているため、Windows標準のエクスプローラーでは開けません。7-Zip（無料）などのAES暗号化に対応したツールで開いてください。"
+            }
+        }
+    }
+}
+
+/// Days the notice (and so its ZIP) stays on display.
+pub const REISSUE_NOTICE_DAYS: i64 = 30;
+
 /// The notice body of the manual, with the user ID and the helpdesk. It never contains the
 /// password itself.
-pub fn reissue_notice_body(office: &Office, helpdesk: &str) -> String {
+pub fn reissue_notice_body(office: &Office, helpdesk: &str, zip: ZipProtection) -> String {
+    let note = match zip {
+        ZipProtection::Traditional => String::new(),
+        ZipProtection::Aes256 => format!("※{}\n\n", zip.open_hint()),
+    };
     format!(
         "介護電子請求受付システムからのお知らせです。\n\
          再発行された証明書発行用パスワードを通知いたします。\n\n\
          添付された証明書発行用パスワード通知書のZIPファイルを取得してください。\n\
          添付のZIPファイルを開くにはパスワードが必要です。\n\
          パスワードは、ログイン用パスワードをご入力ください。\n\n\
-         ※添付のZIPファイルはAES-256で暗号化されています。Windows標準のエクスプローラーでは開けません。\
-         7-Zip（無料）などのAES暗号化に対応したツールで開いてください。\n\n\
+         {note}\
          [ユーザID]\n{}\n\
          [問い合わせ先]\n{}\n",
         office.user_id.as_str(),
@@ -81,22 +122,20 @@ impl ReissueNotifier for PlainReissueNotice {
         _login_password: Option<&SecretString>,
         now: i64,
     ) -> CoreResult<(NewNotice, Vec<NewAttachment>)> {
-        Ok((
-            reissue_notice(office, &self.deps.settings.helpdesk, now),
-            Vec::new(),
-        ))
+        Ok((reissue_notice(office, &self.deps.settings, now), Vec::new()))
     }
 }
 
-/// The notice without its attachment.
-pub fn reissue_notice(office: &Office, helpdesk: &str, now: i64) -> NewNotice {
+/// The notice without its attachment. It is shown for `REISSUE_NOTICE_DAYS`; after that
+/// neither it nor its ZIP can be fetched.
+pub fn reissue_notice(office: &Office, settings: &crate::deps::Settings, now: i64) -> NewNotice {
     NewNotice {
         category: NoticeCategory::Certificate,
         title: REISSUE_NOTICE_TITLE.to_owned(),
-        body: reissue_notice_body(office, helpdesk),
+        body: reissue_notice_body(office, &settings.helpdesk, settings.password_zip),
         target: NoticeTarget::Office(office.id),
         start_at: now,
-        end_at: None,
+        end_at: Some(now + REISSUE_NOTICE_DAYS * 86_400),
         created_at: now,
     }
 }

@@ -155,11 +155,13 @@ pub async fn faq(
 #[template(path = "manual.html")]
 struct ManualPage {
     frame: Frame,
+    zip_hint: &'static str,
 }
 
 pub async fn manual(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
     render(&ManualPage {
         frame: frame(&state, &user, "マニュアル", "manual"),
+        zip_hint: state.services.deps.settings.password_zip.open_hint(),
     })
 }
 

@@ -27,6 +27,8 @@ struct ConfirmPage {
     frame: Frame,
     back: String,
     token: String,
+    /// How to open the ZIP, for the configured encryption.
+    zip_hint: &'static str,
 }
 
 #[derive(Template)]
@@ -35,6 +37,7 @@ struct DonePage {
     frame: Frame,
     back: String,
     notice_id: i64,
+    zip_hint: &'static str,
 }
 
 #[derive(Deserialize, Default)]
@@ -101,6 +104,7 @@ pub async fn reissue_form(
         frame: frame(&state, &user, "証明書発行用パスワードの再発行", &back),
         back,
         token,
+        zip_hint: state.services.deps.settings.password_zip.open_hint(),
     })
 }
 
@@ -180,5 +184,6 @@ pub async fn reissue_done(
         frame: frame(&state, &user, "証明書発行用パスワードの再発行", &back),
         back,
         notice_id,
+        zip_hint: state.services.deps.settings.password_zip.open_hint(),
     })
 }
