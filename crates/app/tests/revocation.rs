@@ -180,6 +180,29 @@ async fn relying_parties_admit_a_valid_certificate_and_refuse_it_once_revoked() 
     .date()
     .to_string();
     bed.revoke_in_console("keyCompromise", &yesterday).await;
+    // The office is told: a mail (and a notice) naming the certificate, when, why, what next.
+    let start = Instant::now();
+    let told = loop {
+        let found = common::mail::mails(&bed.data)
+            .into_iter()
+            .find(|m| m.body.contains("次の証明書を失効しました"));
+        if let Some(m) = found {
+            break m;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "no revocation mail"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        told.to.contains("office-a@example.jp")
+            && told.body.contains("介護DX証明書（シリアル番号")
+            && told.body.contains("秘密鍵が漏えいしたおそれがあるため")
+            && told.body.contains("新しい証明書を申請"),
+        "{}",
+        told.body
+    );
     let start = Instant::now();
     let revoked = loop {
         let text = openssl_ocsp(

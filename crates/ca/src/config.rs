@@ -14,8 +14,12 @@ use crate::error::CaError;
 /// See docs/certificate-profile.md.
 pub const DEFAULT_PKCS12_ITERATIONS: u32 = 200_000;
 
-/// Above this a file would be refused by .NET's default loader limits (300,000 per KDF).
-pub const MAX_PKCS12_ITERATIONS: u32 = 300_000;
+/// Above this Windows itself refuses to import the file: the configuration is refused.
+pub const MAX_PKCS12_ITERATIONS: u32 = 600_000;
+
+/// Above this .NET's default `Pkcs12LoaderLimits` (300,000 per KDF) refuse the file, so care
+/// software built on .NET 9 cannot load it: allowed, with a warning at start.
+pub const NET_LOADER_ITERATIONS: u32 = 300_000;
 
 /// PBKDF2-HMAC-SHA256 iterations protecting the CA key files: OWASP's figure for
 /// PBKDF2-HMAC-SHA256. The passphrase is chosen by people at a key ceremony, so unlike the
@@ -53,14 +57,23 @@ impl Pkcs12Profile {
         }
     }
 
-    /// Checks the iteration count: at least 1, at most [`MAX_PKCS12_ITERATIONS`].
+    /// Checks the iteration count: at least 1, at most [`MAX_PKCS12_ITERATIONS`]; warns above
+    /// [`NET_LOADER_ITERATIONS`].
     pub fn validate(&self) -> Result<(), CaError> {
         let n = self.iterations();
         if n == 0 || n > MAX_PKCS12_ITERATIONS {
             return Err(CaError::Config(format!(
                 "pkcs12 iterations must be between 1 and {MAX_PKCS12_ITERATIONS} (got {n}); \
-                 larger files are refused by .NET's default PKCS#12 loader limits"
+                 Windows refuses to import files with more"
             )));
+        }
+        if n > NET_LOADER_ITERATIONS {
+            tracing::warn!(
+                iterations = n,
+                limit = NET_LOADER_ITERATIONS,
+                "pkcs12 iterations above .NET's default loader limit: care software on .NET 9 \
+                 will refuse the files; Windows' own import still works"
+            );
         }
         Ok(())
     }
@@ -200,11 +213,19 @@ mod tests {
         assert!(cfg.validate().is_err());
         let cfg = CaConfig {
             pkcs12: Pkcs12Profile::Modern {
-                iterations: 300_001,
+                iterations: 600_001,
             },
             ..CaConfig::default()
         };
         assert!(cfg.validate().is_err());
+        // Above .NET's limit but within Windows': allowed (with a warning).
+        let cfg = CaConfig {
+            pkcs12: Pkcs12Profile::Modern {
+                iterations: 400_000,
+            },
+            ..CaConfig::default()
+        };
+        assert!(cfg.validate().is_ok());
         let cfg = CaConfig {
             validity_months: 0,
             ..CaConfig::default()

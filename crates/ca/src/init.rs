@@ -181,7 +181,6 @@ pub fn init_ca(
     tracing::info!(
         root = %summary.root_fingerprint_sha256,
         issuing = %summary.issuing_fingerprint_sha256,
-        dir = %dir.display(),
         "created e-seikyuu CA"
     );
     Ok(summary)

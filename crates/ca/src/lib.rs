@@ -47,7 +47,7 @@ pub use bench::{
 pub use cert::{CertSummary, fingerprint_sha256, subject_der};
 pub use config::{
     CaConfig, DEFAULT_KEY_FILE_ITERATIONS, DEFAULT_PKCS12_ITERATIONS, MAX_PKCS12_ITERATIONS,
-    Pkcs12Profile,
+    NET_LOADER_ITERATIONS, Pkcs12Profile,
 };
 pub use constraints::MIN_RSA_BITS;
 pub use error::CaError;

@@ -57,7 +57,10 @@ impl ServerKeySealer {
                 .map_err(|_| CaError::Key("random source failed".into()))?;
             match keyfile::write_new_file(path, &key[..], 0o600) {
                 Ok(()) => {
-                    tracing::info!(path = %path.display(), "created a new server sealing key");
+                    // The file name only: `init` writes into a staging directory that is
+                    // renamed to the data dir afterwards.
+                    let file = path.file_name().unwrap_or_default().to_string_lossy();
+                    tracing::info!(%file, "created a new server sealing key");
                     return Self::from_key(&key[..]);
                 }
                 // Another process created it in the meantime: use theirs.

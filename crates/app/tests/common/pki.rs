@@ -377,6 +377,8 @@ pub async fn issue_dx() -> Issued {
             "kaigo",
             "--prefecture",
             "13",
+            "--email",
+            "office-a@example.jp",
             "--json",
         ],
         &env,

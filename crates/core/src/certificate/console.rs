@@ -249,6 +249,26 @@ impl CertificateAdminService {
         {
             return Err(already_revoked());
         }
+        // Tell the office: which certificate, when, why, and what to do.
+        let email = match d.store.office_by_id(found.cert.office_id).await {
+            Ok(Some(o)) => o.email.map(|e| e.to_string()),
+            _ => None,
+        };
+        let (notice, mail) = crate::certificate::revoked_notice::revoked_notice(
+            &found,
+            email.as_deref(),
+            now,
+            reason,
+            &d.settings.helpdesk,
+        );
+        if let Err(e) = d.store.insert_notice(&notice).await {
+            tracing::error!(error = %e, "revocation notice not posted");
+        }
+        if let Some(m) = mail
+            && let Err(e) = d.store.enqueue_mail(&m).await
+        {
+            tracing::error!(error = %e, "revocation mail not queued");
+        }
         d.audit(
             actor,
             AuditAction::AdminCertificateRevoke,

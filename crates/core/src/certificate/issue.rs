@@ -185,9 +185,11 @@ impl IssuanceService {
             issued_at: now,
         };
         let body = issued_body(app.kind, &cert, &d.settings.helpdesk, &job.office);
+        // Which certificate, so that two notices of two kinds can be told apart.
+        let title = format!("{ISSUED_NOTICE_TITLE}（{}）", app.kind.label());
         let notice = NewNotice {
             category: NoticeCategory::Certificate,
-            title: ISSUED_NOTICE_TITLE.to_owned(),
+            title: title.clone(),
             body: body.clone(),
             target: NoticeTarget::Office(job.office.id),
             start_at: now,
@@ -196,7 +198,7 @@ impl IssuanceService {
         };
         let mail = job.office.email.as_ref().map(|to| NewMail {
             to: to.clone(),
-            subject: format!("【電子請求受付システム】{ISSUED_NOTICE_TITLE}"),
+            subject: format!("【電子請求受付システム】{title}"),
             body,
             created_at: now,
         });

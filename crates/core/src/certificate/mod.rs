@@ -9,6 +9,7 @@ pub mod query;
 pub mod renewal;
 pub mod repo;
 pub mod revocation;
+pub mod revoked_notice;
 pub mod terms;
 
 use crate::ids::{ApplicationId, CertificateId, OfficeId, Serial};

@@ -25,6 +25,8 @@ struct TermsPage {
     terms_version: String,
     articles: &'static [(&'static str, &'static [&'static str])],
     token: String,
+    /// 4 after the validity-start step (介護保険証明書), else 3.
+    step: u8,
 }
 
 #[derive(Template)]
@@ -56,7 +58,14 @@ pub(crate) async fn terms(
     {
         return Ok(Redirect::to(&format!("{}/apply/start", flow.base)).into_response());
     }
+    let start_shown = state
+        .services
+        .apply
+        .start_step(&user.office, flow.kind)
+        .await?
+        .shown;
     render(&TermsPage {
+        step: if start_shown { 4 } else { 3 },
         frame: frame(state, user, flow),
         base: flow.base,
         kind_label: flow.kind.label(),
