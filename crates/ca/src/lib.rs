@@ -28,6 +28,7 @@ mod names;
 mod ocsp;
 mod ocsp_request;
 mod pkcs12;
+mod pkcs12_attrs;
 pub mod policy;
 mod profile;
 mod root_crl;
@@ -55,6 +56,7 @@ pub use file_ca::FileCa;
 pub use init::{CaSummary, MIN_PASSPHRASE_CHARS, init_ca};
 pub use names::{COUNTRY, ISSUING_CN, ORGANIZATION, ROOT_CN};
 pub use ocsp_request::ocsp_request;
+pub use pkcs12_attrs::CSP_NAME;
 pub use profile::{
     ISSUING_KEY_BITS, ISSUING_VALIDITY_MONTHS, OFFICE_KEY_BITS, ROOT_KEY_BITS, ROOT_VALIDITY_MONTHS,
 };

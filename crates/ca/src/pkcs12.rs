@@ -1,7 +1,8 @@
 //! The PKCS#12 file an office downloads and imports: its private key, its certificate and the
 //! chain (issuing CA, root), with the friendly name Windows shows, protected by the issuance
 //! password. OpenSSL builds it (`PKCS12_create`), with every algorithm and count set
-//! explicitly because OpenSSL's defaults (2,048 iterations) are too weak.
+//! explicitly because OpenSSL's defaults (2,048 iterations) are too weak; `pkcs12_attrs` then
+//! sets the key bag's attributes and the MAC.
 
 use kaigo_core::error::PkiError;
 use openssl::hash::MessageDigest;
@@ -81,9 +82,11 @@ pub(crate) fn build(
         .key_algorithm(key_alg)
         .cert_algorithm(cert_alg)
         .key_iter(iterations)
-        .mac_iter(iterations)
+        // The real MAC is put on after the bag attributes are set (pkcs12_attrs).
+        .mac_iter(1)
         .mac_md(mac_md)
         .build2(password)
         .map_err(err("building PKCS#12"))?;
-    p12.to_der().map_err(err("encoding PKCS#12"))
+    let der = p12.to_der().map_err(err("encoding PKCS#12"))?;
+    crate::pkcs12_attrs::finish(&der, password, iterations)
 }

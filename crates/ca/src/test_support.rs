@@ -92,6 +92,5 @@ pub(crate) fn request(
         office_name: "請求事業所A".to_owned(),
         user_id: UserId::parse("KJ0123456789AB").unwrap(),
         not_before,
-        friendly_name: format!("{}（1310000001）", kind.label()),
     }
 }

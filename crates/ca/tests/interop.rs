@@ -22,7 +22,8 @@ use time::OffsetDateTime;
 
 const CA_PASSPHRASE: &str = "interop test CA passphrase";
 const PW: &str = "Ab3dEf6hJk9m";
-const FRIENDLY_NAME: &str = "介護保険証明書（1310000001）";
+/// The friendly name starts so; the last day of validity follows (`… 2029-11-27`).
+const FRIENDLY_NAME: &str = "介護保険証明書 1310000001 ";
 /// Low, so the suite stays fast; `default_iteration_count_end_to_end` uses the real default.
 const TEST_ITERATIONS: u32 = 2_000;
 
@@ -138,7 +139,6 @@ fn request(kind: CertKind, office_kind: OfficeKind) -> IssueRequest {
         office_name: "請求事業所A".into(),
         user_id: UserId::parse("KJ0123456789AB").unwrap(),
         not_before: OffsetDateTime::now_utc(),
-        friendly_name: FRIENDLY_NAME.into(),
     }
 }
 
@@ -232,6 +232,41 @@ fn openssl_reads_the_modern_profile() {
         info.matches("Certificate bag").count(),
         3,
         "leaf, issuing CA, root:\n{info}"
+    );
+    // The key bag (outside the encryption) names the CSP and not the office; the leaf's
+    // certificate bag carries the friendly name: kind, 事業所番号, last day of validity.
+    let dump = ok(
+        "openssl pkcs12 -nodes",
+        run(
+            "openssl",
+            [
+                OsStr::new("pkcs12"),
+                OsStr::new("-nodes"),
+                OsStr::new("-in"),
+                f.p12().as_os_str(),
+                OsStr::new("-passin"),
+                OsStr::new(&format!("pass:{PW}")),
+            ],
+        ),
+    );
+    let key_start = dump.find("-----BEGIN PRIVATE KEY-----").expect("the key");
+    let key_attrs = &dump[dump[..key_start].rfind("Bag Attributes").unwrap()..key_start];
+    let info = dump.clone();
+    assert!(
+        key_attrs
+            .contains("Microsoft CSP Name: Microsoft Enhanced RSA and AES Cryptographic Provider"),
+        "{info}"
+    );
+    assert!(
+        !key_attrs.contains("friendlyName"),
+        "the key bag names the office:\n{info}"
+    );
+    let expiry = kaigo_core::clock::jst_date(f.bundle.not_after.unix_timestamp()).replace('/', "-");
+    // OpenSSL prints the BMPString's Japanese as bytes; the ASCII part reads as it should.
+    let tail = FRIENDLY_NAME.trim_start_matches("介護保険証明書");
+    assert!(
+        info.contains("friendlyName: ") && info.contains(&format!("{tail}{expiry}\n")),
+        "{info}"
     );
 
     let wrong = openssl_info(&f.p12(), "Wrong0password");
@@ -435,8 +470,10 @@ fn java_keytool_sees_a_private_key_entry() {
             t.contains("Entry type: PrivateKeyEntry"),
             "{profile:?}: {t}"
         );
+        // keytool names the entry after the key bag's friendlyName, which is left out on
+        // purpose (it sits outside the encryption): a number, not the office.
         assert!(
-            t.contains(&format!("Alias name: {FRIENDLY_NAME}")),
+            !t.contains(&format!("Alias name: {FRIENDLY_NAME}")),
             "{profile:?}: {t}"
         );
         assert!(
@@ -572,4 +609,40 @@ fn default_iteration_count_end_to_end() {
     let t = ok("keytool -list", keytool_list(&f.p12(), PW));
     assert!(t.contains("PrivateKeyEntry"), "{t}");
     assert_eq!(f.bundle.fingerprint_sha256.len(), 64);
+}
+
+/// Python's `cryptography` (another independent PKCS#12 reader) opens both profiles with the
+/// password, sees key, leaf and chain, the leaf's friendly name, and refuses a wrong password.
+#[test]
+fn python_cryptography_reads_both_profiles() {
+    const SCRIPT: &str = r#"
+import sys
+from cryptography.hazmat.primitives.serialization import pkcs12
+data = open(sys.argv[1], "rb").read()
+p = pkcs12.load_pkcs12(data, sys.argv[2].encode())
+assert p.key is not None and p.cert is not None and len(p.additional_certs) == 2
+print(p.cert.friendly_name.decode("utf-8"))
+try:
+    pkcs12.load_pkcs12(data, b"Wrong0password")
+    print("WRONG-OPENED")
+except ValueError:
+    pass
+"#;
+    for profile in [modern(), compat()] {
+        let f = issue(profile, CertKind::KaigoHoken, OfficeKind::Kaigo);
+        let out = run(
+            "python3",
+            [
+                OsStr::new("-c"),
+                OsStr::new(SCRIPT),
+                f.p12().as_os_str(),
+                OsStr::new(PW),
+            ],
+        );
+        let t = ok("python3 cryptography", out);
+        assert!(
+            t.starts_with(FRIENDLY_NAME) && !t.contains("WRONG-OPENED"),
+            "{profile:?}: {t}"
+        );
+    }
 }

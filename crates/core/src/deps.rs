@@ -33,7 +33,7 @@ pub struct Settings {
     /// Timing of CRLs, OCSP answers and the responder certificate.
     pub revocation: crate::revocation::RevocationSettings,
     /// How the ZIP of the 証明書発行用パスワード通知書 is encrypted.
-    pub password_zip: crate::account::issuance_password::ZipProtection,
+    pub password_zip: crate::account::zip_protection::ZipProtection,
 }
 
 impl Settings {
@@ -85,7 +85,7 @@ impl Default for Settings {
             renewal_notice_days: 90,
             letters_per_pdf: DEFAULT_LETTERS_PER_PDF,
             revocation: crate::revocation::RevocationSettings::default(),
-            password_zip: crate::account::issuance_password::ZipProtection::default(),
+            password_zip: crate::account::zip_protection::ZipProtection::default(),
         }
     }
 }

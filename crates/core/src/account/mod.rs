@@ -10,3 +10,4 @@ pub mod security_address;
 pub mod security_mail;
 pub mod session;
 pub mod throttle;
+pub mod zip_protection;

@@ -131,7 +131,6 @@ impl IssuanceService {
             office_name: office.name.clone(),
             user_id: office.user_id.clone(),
             not_before,
-            friendly_name: friendly_name(app.kind, &office),
         };
         Ok(Job {
             application: app,
@@ -225,10 +224,6 @@ impl IssuanceService {
         .await;
         Ok(JobOutcome::Issued(id))
     }
-}
-
-fn friendly_name(kind: CertKind, office: &Office) -> String {
-    format!("{} {}", kind.label(), office.number)
 }
 
 fn issued_body(kind: CertKind, cert: &NewCertificate, helpdesk: &str, office: &Office) -> String {

@@ -12,6 +12,23 @@ pub mod revocation;
 pub mod revoked_notice;
 pub mod terms;
 
+/// フレンドリ名: what Windows' certificate list (manual 参考) and the browser's 証明書の選択
+/// show for the certificate, where every subject reads KaigoJigyousho. The kind, the
+/// 事業所番号 and the last day of validity (JST) tell an office's certificates apart, e.g.
+/// `介護DX証明書 1310000001 2029-11-27`.
+pub fn friendly_name(
+    kind: CertKind,
+    office_number: &crate::ids::OfficeNumber,
+    not_after: i64,
+) -> String {
+    format!(
+        "{} {} {}",
+        kind.label(),
+        office_number,
+        crate::clock::jst_date(not_after).replace('/', "-")
+    )
+}
+
 use crate::ids::{ApplicationId, CertificateId, OfficeId, Serial};
 
 /// The kinds of office certificate. Each has its own certificatePolicies OID so that a relying

@@ -19,8 +19,6 @@ pub struct IssueRequest {
     pub office_name: String,
     pub user_id: UserId,
     pub not_before: OffsetDateTime,
-    /// Shown by Windows as フレンドリ名.
-    pub friendly_name: String,
 }
 
 /// The result of issuance: the certificate and the PKCS#12 file that carries its key.
