@@ -404,6 +404,43 @@ async fn renewal_starts_when_the_current_certificate_ends() {
     // The unpaid fee belongs to the renewal; the first certificate is paid.
     assert_eq!((rows[4].as_str(), rows[9].as_str()), ("7,800 円", "0 円"));
 
+    // The download step offers both, the one valid today first: a new PC needs it now.
+    let page = w.get("/certificate/download").await.unwrap();
+    let cells = page.texts("table.history tbody td");
+    assert_eq!(cells[0], "現在ご利用中の証明書", "{cells:?}");
+    assert!(
+        cells[5].starts_with("更新後の証明書（") && cells[7] == end,
+        "{cells:?}"
+    );
+    assert!(page.contains("id=\"renewal-files\""));
+    let current = w.download("/certificate/download/file").await.unwrap();
+    assert_eq!(current.content_type, "application/x-pkcs12");
+    assert!(
+        !current.disposition.contains(&end.replace('/', "")),
+        "{}",
+        current.disposition
+    );
+    let href = scraper::Html::parse_document(&page.html)
+        .select(&scraper::Selector::parse("a[id^=download-file-]").unwrap())
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_owned))
+        .expect("a link to the renewal's file");
+    let renewal = w.download(&href).await.unwrap();
+    assert_eq!(renewal.content_type, "application/x-pkcs12");
+    assert!(
+        renewal.disposition.contains(&end.replace('/', "")),
+        "{}",
+        renewal.disposition
+    );
+    let foreign = w
+        .download("/certificate/download/file?id=999999")
+        .await
+        .unwrap();
+    assert_ne!(
+        foreign.content_type, "application/x-pkcs12",
+        "another id is no file"
+    );
+
     // 介護DX証明書: the same step, free.
     let dx = w.get("/dx").await.unwrap();
     w.get("/dx/notes").await.unwrap();

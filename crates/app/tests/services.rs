@@ -250,11 +250,14 @@ async fn core_decides_the_validity_start_and_revocation_shows_in_the_history() {
             .await
             .unwrap()
     );
-    let row = apply
-        .current_row(&office, CertKind::KaigoDx)
+    let (row, today) = apply
+        .download_rows(&office, CertKind::KaigoDx)
         .await
         .unwrap()
+        .into_iter()
+        .next()
         .expect("the issued certificate is the current row");
+    assert!(today, "valid today");
     assert_eq!(row.state, HistoryStatus::Issued);
     let cert_id = row.certificate_id.unwrap();
 
@@ -280,10 +283,10 @@ async fn core_decides_the_validity_start_and_revocation_shows_in_the_history() {
     assert_eq!(history[0].status, "失効");
     assert!(
         apply
-            .current_row(&office, CertKind::KaigoDx)
+            .download_rows(&office, CertKind::KaigoDx)
             .await
             .unwrap()
-            .is_none()
+            .is_empty()
     );
     // Another prefecture's admin cannot revoke (or see) it.
     assert!(matches!(

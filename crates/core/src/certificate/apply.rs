@@ -390,39 +390,61 @@ impl ApplicationService {
         Ok(rows.into_iter().map(|(_, r)| r).collect())
     }
 
-    /// The history row of the current certificate (the download page shows it), found by its
-    /// id.
-    pub async fn current_row(
+    /// The office's certificates of this kind it can install: not revoked, not expired. The
+    /// one valid today comes first (a new PC needs it now), then a renewal's, which starts when
+    /// the current one ends.
+    pub async fn downloadable(
         &self,
         office: &Office,
         kind: CertKind,
-    ) -> CoreResult<Option<HistoryRow>> {
-        let Some(cert) = self.current_certificate(office, kind).await? else {
-            return Ok(None);
-        };
-        Ok(self
-            .history(office, kind)
+    ) -> CoreResult<Vec<CertificateRecord>> {
+        let now = self.deps.clock.unix();
+        let mut certs: Vec<CertificateRecord> = self
+            .deps
+            .store
+            .certificates_for_office(office.id, kind)
             .await?
             .into_iter()
-            .find(|r| r.certificate_id == Some(cert.id)))
+            .filter(|c| c.status == CertStatus::Valid && c.not_after >= now)
+            .collect();
+        certs.sort_by_key(|c| {
+            (
+                c.not_before > now,
+                c.not_before,
+                std::cmp::Reverse(c.issued_at),
+            )
+        });
+        Ok(certs)
     }
 
-    /// The office's current certificate of this kind: valid, not revoked, not expired.
+    /// The office's current certificate of this kind: the first of [`Self::downloadable`].
     pub async fn current_certificate(
         &self,
         office: &Office,
         kind: CertKind,
     ) -> CoreResult<Option<CertificateRecord>> {
+        Ok(self.downloadable(office, kind).await?.into_iter().next())
+    }
+
+    /// The history rows of the downloadable certificates, in [`Self::downloadable`]'s order,
+    /// each with whether it is valid today.
+    pub async fn download_rows(
+        &self,
+        office: &Office,
+        kind: CertKind,
+    ) -> CoreResult<Vec<(HistoryRow, bool)>> {
         let now = self.deps.clock.unix();
-        let certs = self
-            .deps
-            .store
-            .certificates_for_office(office.id, kind)
-            .await?;
+        let certs = self.downloadable(office, kind).await?;
+        let history = self.history(office, kind).await?;
         Ok(certs
-            .into_iter()
-            .filter(|c| c.status == CertStatus::Valid && c.not_after >= now)
-            .max_by_key(|c| c.issued_at))
+            .iter()
+            .filter_map(|c| {
+                history
+                    .iter()
+                    .find(|r| r.certificate_id == Some(c.id))
+                    .map(|r| (r.clone(), c.not_before <= now))
+            })
+            .collect())
     }
 
     /// Whether an application of this kind is waiting in the queue.
@@ -440,18 +462,22 @@ impl ApplicationService {
         }))
     }
 
-    /// The PKCS#12 file of the current certificate, with a file name for the download.
+    /// The PKCS#12 file of the current certificate, or of `which` if it is one of the
+    /// office's downloadable certificates of this kind, with a file name for the download.
     pub async fn download(
         &self,
         office: &Office,
         kind: CertKind,
+        which: Option<CertificateId>,
         source: &str,
     ) -> CoreResult<(String, Vec<u8>)> {
         let d = &self.deps;
-        let cert = self
-            .current_certificate(office, kind)
-            .await?
-            .ok_or(CoreError::NotFound)?;
+        let certs = self.downloadable(office, kind).await?;
+        let cert = match which {
+            Some(id) => certs.into_iter().find(|c| c.id == id),
+            None => certs.into_iter().next(),
+        }
+        .ok_or(CoreError::NotFound)?;
         let bytes = d.store.pkcs12(cert.id).await?.ok_or(CoreError::NotFound)?;
         d.audit(
             office.user_id.as_str(),

@@ -17,7 +17,15 @@ struct DownloadPage {
     frame: Frame,
     base: &'static str,
     kind_label: &'static str,
-    row: HistoryRow,
+    /// The certificate valid today first, then a renewal's; `true` for the one valid today.
+    rows: Vec<(HistoryRow, bool)>,
+}
+
+/// `?id=N`: which of the office's certificates to download (default: the current one).
+#[derive(serde::Deserialize, Default)]
+pub struct WhichFile {
+    #[serde(default)]
+    id: Option<String>,
 }
 
 pub(crate) async fn download_page(
@@ -25,19 +33,19 @@ pub(crate) async fn download_page(
     user: &CurrentOffice,
     flow: &Flow,
 ) -> AppResult<Response> {
-    let Some(row) = state
+    let rows = state
         .services
         .apply
-        .current_row(&user.office, flow.kind)
-        .await?
-    else {
+        .download_rows(&user.office, flow.kind)
+        .await?;
+    if rows.is_empty() {
         return Ok(back_to_tab(user, flow, flow.nothing_to_download));
-    };
+    }
     render(&DownloadPage {
         frame: frame(state, user, flow),
         base: flow.base,
         kind_label: flow.kind.label(),
-        row,
+        rows,
     })
 }
 
@@ -45,12 +53,21 @@ pub(crate) async fn download_file(
     state: &AppState,
     user: &CurrentOffice,
     flow: &Flow,
+    which: &WhichFile,
     ip: &str,
 ) -> AppResult<Response> {
+    // An id that does not parse names no certificate of this office: the same "nothing".
+    let which = match which.id.as_deref() {
+        None | Some("") => None,
+        Some(raw) => match raw.parse() {
+            Ok(id) => Some(id),
+            Err(_) => return Ok(back_to_tab(user, flow, flow.nothing_to_download)),
+        },
+    };
     let (name, bytes) = match state
         .services
         .apply
-        .download(&user.office, flow.kind, ip)
+        .download(&user.office, flow.kind, which, ip)
         .await
     {
         Ok(found) => found,

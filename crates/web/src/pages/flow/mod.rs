@@ -83,8 +83,11 @@ pub(crate) fn routes(flow: &'static Flow) -> Router<AppState> {
         .route(
             &at("download/file"),
             get(
-                move |State(s): State<AppState>, u: CurrentOffice, ClientIp(ip): ClientIp| async move {
-                    download_file(&s, &u, flow, &ip).await
+                move |State(s): State<AppState>,
+                      u: CurrentOffice,
+                      ClientIp(ip): ClientIp,
+                      axum::extract::Query(which): axum::extract::Query<download::WhichFile>| async move {
+                    download_file(&s, &u, flow, &which, &ip).await
                 },
             ),
         )
