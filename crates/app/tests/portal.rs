@@ -338,7 +338,7 @@ async fn the_compat_profile_is_chosen_by_configuration() {
     let (_, bytes) = app
         .services
         .apply
-        .download(&office, CertKind::KaigoDx, "")
+        .download(&office, CertKind::KaigoDx, None, "")
         .await
         .unwrap();
     let tmp = tempfile::tempdir().unwrap();
