@@ -203,12 +203,25 @@ impl Walker {
         Ok(console)
     }
 
-    pub async fn download(&self, path: &str) -> anyhow::Result<Download> {
+    /// Posts a form whose answer is a file (e.g. 「Mac・古いWindows用のファイル」).
+    pub async fn post_download(
+        &self,
+        action: &str,
+        csrf: &str,
+        fields: &[(&str, &str)],
+    ) -> anyhow::Result<Download> {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf)];
+        form.extend_from_slice(fields);
         let resp = self
             .client
-            .get(format!("{}{path}", self.base))
+            .post(format!("{}{action}", self.base))
+            .form(&form)
             .send()
             .await?;
+        Self::to_download(resp).await
+    }
+
+    async fn to_download(resp: reqwest::Response) -> anyhow::Result<Download> {
         let status = resp.status().as_u16();
         let header = |name: &str| {
             resp.headers()
@@ -226,6 +239,15 @@ impl Walker {
             disposition,
             bytes,
         })
+    }
+
+    pub async fn download(&self, path: &str) -> anyhow::Result<Download> {
+        let resp = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await?;
+        Self::to_download(resp).await
     }
 
     /// Manual 2, step 1.

@@ -326,6 +326,88 @@ async fn office_walks_manual_3_1_and_gets_a_working_certificate() {
 
     check_pkcs12(tmp.path(), &file.bytes, &issuance_pw, &data);
 
+    // 「Mac・古いWindows用のファイル」: the same certificate in 3DES with a SHA-1 MAC, made
+    // from the stored file under the same 証明書発行用パスワード, without a new application.
+    let page = w.get("/dx/download").await.unwrap();
+    assert!(
+        page.contains("Mac・古いWindows用のファイル"),
+        "{}",
+        page.html
+    );
+    let wrong = w
+        .post(
+            &page,
+            "/dx/download/compat",
+            &[("issuance_password", "Wrong0password")],
+        )
+        .await
+        .unwrap();
+    assert!(
+        wrong.contains("証明書発行用パスワードが正しくありません。"),
+        "{}",
+        wrong.html
+    );
+    let form = w.get("/dx/download").await.unwrap();
+    let token = form.csrf().unwrap();
+    let compat = w
+        .post_download(
+            "/dx/download/compat",
+            &token,
+            &[("issuance_password", &issuance_pw)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(compat.content_type, "application/x-pkcs12");
+    assert!(
+        compat.disposition.contains("_compat.p12"),
+        "{}",
+        compat.disposition
+    );
+    let cf = write(tmp.path(), "compat.p12", &compat.bytes);
+    let (ok, info) = run(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            cf.to_str().unwrap(),
+            "-passin",
+            &format!("pass:{issuance_pw}"),
+            "-info",
+            "-noout",
+        ],
+    );
+    assert!(ok, "{info}");
+    assert!(
+        info.contains("pbeWithSHA1And3-KeyTripleDES-CBC") && info.contains("MAC: sha1"),
+        "{info}"
+    );
+    let (ok, leaf) = run(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            cf.to_str().unwrap(),
+            "-passin",
+            &format!("pass:{issuance_pw}"),
+            "-nokeys",
+            "-clcerts",
+        ],
+    );
+    let (_, orig) = run(
+        "openssl",
+        &[
+            "pkcs12",
+            "-in",
+            tmp.path().join("office.p12").to_str().unwrap(),
+            "-passin",
+            &format!("pass:{issuance_pw}"),
+            "-nokeys",
+            "-clcerts",
+        ],
+    );
+    let pem = |t: &str| t[t.find("-----BEGIN").unwrap()..].to_owned();
+    assert!(ok && pem(&leaf) == pem(&orig), "the same certificate");
+
     // Neither the issuance password nor a private key is stored in clear.
     let mut db = std::fs::read(data.join("kaigo.db")).unwrap();
     db.extend(std::fs::read(data.join("kaigo.db-wal")).unwrap_or_default());

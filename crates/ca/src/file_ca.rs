@@ -246,6 +246,42 @@ impl CertificateFactory for FileCa {
     fn ca_chain_pem(&self) -> String {
         format!("{}{}", self.root_pem, self.issuing_pem)
     }
+
+    fn compat_copy(&self, pkcs12: &[u8], password: &SecretString) -> Result<Vec<u8>, PkiError> {
+        let pw = password.expose_secret();
+        if pw.is_empty() || pw.contains('\0') {
+            return Err(PkiError::Pkcs12("wrong password".into()));
+        }
+        let parsed = openssl::pkcs12::Pkcs12::from_der(pkcs12)
+            .and_then(|p| p.parse2(pw))
+            .map_err(|_| PkiError::Pkcs12("wrong password".into()))?;
+        let (Some(key), Some(cert)) = (parsed.pkey, parsed.cert) else {
+            return Err(PkiError::Pkcs12(
+                "the file holds no key or certificate".into(),
+            ));
+        };
+        let friendly_name = cert
+            .alias()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .unwrap_or_else(|| "e-seikyuu".to_owned());
+        let key_pkcs8 = zeroize::Zeroizing::new(
+            key.private_key_to_pkcs8()
+                .map_err(|e| PkiError::Pkcs12(e.to_string()))?,
+        );
+        let cert_der = cert.to_der().map_err(|e| PkiError::Pkcs12(e.to_string()))?;
+        pkcs12::build(
+            &pkcs12::Contents {
+                key_pkcs8: &key_pkcs8,
+                cert_der: &cert_der,
+                chain: &self.chain,
+                friendly_name: &friendly_name,
+            },
+            pw,
+            &crate::config::Pkcs12Profile::Compat {
+                iterations: self.cfg.pkcs12.iterations(),
+            },
+        )
+    }
 }
 
 #[cfg(test)]

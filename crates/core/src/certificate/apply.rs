@@ -5,9 +5,7 @@ use std::sync::Arc;
 use crate::account::throttle::Attempt;
 use crate::audit::AuditAction;
 use crate::certificate::renewal::in_renewal_window;
-use crate::certificate::{
-    ApplicationState, CertKind, CertStatus, CertificateRecord, NewApplication,
-};
+use crate::certificate::{ApplicationState, CertKind, CertStatus, NewApplication};
 use crate::clock::jst_date;
 use crate::deps::Deps;
 use crate::error::{CoreError, CoreResult};
@@ -151,10 +149,10 @@ pub const NOTHING_TO_RENEW: &str =
 
 #[derive(Clone)]
 pub struct ApplicationService {
-    deps: Arc<Deps>,
+    pub(crate) deps: Arc<Deps>,
 }
 
-fn issuance_key(office: &Office) -> String {
+pub(crate) fn issuance_key(office: &Office) -> String {
     format!("issuance:{}", office.id)
 }
 
@@ -390,63 +388,6 @@ impl ApplicationService {
         Ok(rows.into_iter().map(|(_, r)| r).collect())
     }
 
-    /// The office's certificates of this kind it can install: not revoked, not expired. The
-    /// one valid today comes first (a new PC needs it now), then a renewal's, which starts when
-    /// the current one ends.
-    pub async fn downloadable(
-        &self,
-        office: &Office,
-        kind: CertKind,
-    ) -> CoreResult<Vec<CertificateRecord>> {
-        let now = self.deps.clock.unix();
-        let mut certs: Vec<CertificateRecord> = self
-            .deps
-            .store
-            .certificates_for_office(office.id, kind)
-            .await?
-            .into_iter()
-            .filter(|c| c.status == CertStatus::Valid && c.not_after >= now)
-            .collect();
-        certs.sort_by_key(|c| {
-            (
-                c.not_before > now,
-                c.not_before,
-                std::cmp::Reverse(c.issued_at),
-            )
-        });
-        Ok(certs)
-    }
-
-    /// The office's current certificate of this kind: the first of [`Self::downloadable`].
-    pub async fn current_certificate(
-        &self,
-        office: &Office,
-        kind: CertKind,
-    ) -> CoreResult<Option<CertificateRecord>> {
-        Ok(self.downloadable(office, kind).await?.into_iter().next())
-    }
-
-    /// The history rows of the downloadable certificates, in [`Self::downloadable`]'s order,
-    /// each with whether it is valid today.
-    pub async fn download_rows(
-        &self,
-        office: &Office,
-        kind: CertKind,
-    ) -> CoreResult<Vec<(HistoryRow, bool)>> {
-        let now = self.deps.clock.unix();
-        let certs = self.downloadable(office, kind).await?;
-        let history = self.history(office, kind).await?;
-        Ok(certs
-            .iter()
-            .filter_map(|c| {
-                history
-                    .iter()
-                    .find(|r| r.certificate_id == Some(c.id))
-                    .map(|r| (r.clone(), c.not_before <= now))
-            })
-            .collect())
-    }
-
     /// Whether an application of this kind is waiting in the queue.
     pub async fn pending(&self, office: &Office, kind: CertKind) -> CoreResult<bool> {
         let apps = self
@@ -460,41 +401,5 @@ impl ApplicationService {
                 ApplicationState::Queued | ApplicationState::Running
             )
         }))
-    }
-
-    /// The PKCS#12 file of the current certificate, or of `which` if it is one of the
-    /// office's downloadable certificates of this kind, with a file name for the download.
-    pub async fn download(
-        &self,
-        office: &Office,
-        kind: CertKind,
-        which: Option<CertificateId>,
-        source: &str,
-    ) -> CoreResult<(String, Vec<u8>)> {
-        let d = &self.deps;
-        let certs = self.downloadable(office, kind).await?;
-        let cert = match which {
-            Some(id) => certs.into_iter().find(|c| c.id == id),
-            None => certs.into_iter().next(),
-        }
-        .ok_or(CoreError::NotFound)?;
-        let bytes = d.store.pkcs12(cert.id).await?.ok_or(CoreError::NotFound)?;
-        d.audit(
-            office.user_id.as_str(),
-            AuditAction::CertificateDownload,
-            &format!("certificate:{}", cert.serial),
-            source,
-            kind.code(),
-        )
-        .await;
-        let prefix = kind.file_prefix();
-        Ok((
-            format!(
-                "{prefix}_{}_{}.p12",
-                office.number,
-                jst_date(cert.not_before).replace('/', "")
-            ),
-            bytes,
-        ))
     }
 }

@@ -3,6 +3,7 @@
 pub mod apply;
 pub mod ca_files;
 pub mod console;
+pub mod download;
 pub mod issue;
 pub mod pki;
 pub mod query;

@@ -53,6 +53,12 @@ pub trait CertificateFactory: Send + Sync {
     ) -> Result<IssuedBundle, PkiError>;
     /// The root and issuing CA certificates, PEM, root first.
     fn ca_chain_pem(&self) -> String;
+    /// The same key and certificates in the compat profile (3DES, SHA-1 MAC) under the same
+    /// password, for Macs and Windows before 10 1709. A wrong password is an error (nothing is
+    /// stored unencrypted to make it without one).
+    fn compat_copy(&self, _pkcs12: &[u8], _password: &SecretString) -> Result<Vec<u8>, PkiError> {
+        Err(PkiError::Key("no CA in this process".into()))
+    }
 }
 
 /// Authenticated encryption under a server key, for the issuance password while an application

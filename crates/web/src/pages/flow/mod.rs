@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::{get, post};
 
-use self::download::{download_file, download_page};
+use self::download::{CompatForm, download_compat, download_file, download_page};
 use self::password::{IssuancePasswordForm, password_form, password_submit};
 use self::start::{StartForm, start_form, start_submit};
 use self::submit::{SubmitForm, done, submit, terms};
@@ -79,6 +79,17 @@ pub(crate) fn routes(flow: &'static Flow) -> Router<AppState> {
             get(move |State(s): State<AppState>, u: CurrentOffice| async move {
                 download_page(&s, &u, flow).await
             }),
+        )
+        .route(
+            &at("download/compat"),
+            post(
+                move |State(s): State<AppState>,
+                      u: CurrentOffice,
+                      ClientIp(ip): ClientIp,
+                      CsrfForm(f): CsrfForm<CompatForm>| async move {
+                    download_compat(&s, &u, flow, f, &ip).await
+                },
+            ),
         )
         .route(
             &at("download/file"),
