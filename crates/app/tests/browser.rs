@@ -392,6 +392,41 @@ async fn with_javascript_the_clock_runs_pages_fit_at_200_percent_and_keyboard_wo
         );
     }
 
+    // At a phone's width (390 px) too: tables scroll in their own box or reflow, the menu
+    // wraps compactly, nothing widens the page. Screenshots of each for a look.
+    c.set_window_size(390, 844).await.unwrap();
+    let shots = Shots::new();
+    for path in [
+        "/top",
+        "/notices",
+        "/documents",
+        "/faq",
+        "/manual",
+        "/downloads",
+        "/certificate",
+        "/dx",
+        "/dx/notes",
+        "/settings",
+        "/inquiry",
+    ] {
+        c.goto(&format!("{}{path}", server.base)).await.unwrap();
+        let widths = c
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let name = format!("phone{}", path.replace('/', "-"));
+        shots.take(&c, &name).await;
+        let (scroll, inner) = (widths[0].as_i64().unwrap(), widths[1].as_i64().unwrap());
+        assert!(
+            scroll <= inner + 1,
+            "{path} scrolls sideways at 390px: {scroll} > {inner}"
+        );
+    }
+    c.set_window_size(1280, 1000).await.unwrap();
+
     // Keyboard: the first Tab reaches the skip link, which leads to the main content.
     c.goto(&format!("{}/dx", server.base)).await.unwrap();
     c.find(Locator::Css("body"))
