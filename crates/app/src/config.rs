@@ -99,6 +99,9 @@ pub struct CaSection {
     /// `modern` (AES-256-CBC, PBKDF2-HMAC-SHA256, HMAC-SHA256) or `compat` (3DES, SHA-1 MAC).
     pub pkcs12_profile: String,
     pub pkcs12_iterations: u32,
+    /// Put the root certificate in the office's PKCS#12 file (the manual's 「はい」 to the
+    /// root warning installs it); `false` where the root reaches PCs another way.
+    pub pkcs12_include_root: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -141,6 +144,7 @@ impl Default for CaSection {
             public_url: "http://127.0.0.1:8080".into(),
             pkcs12_profile: "modern".into(),
             pkcs12_iterations: kaigo_ca::DEFAULT_PKCS12_ITERATIONS,
+            pkcs12_include_root: true,
         }
     }
 }
@@ -311,6 +315,7 @@ impl AppConfig {
             root_crl_url: urls.root_crl,
             root_cert_url: urls.root_cert,
             pkcs12,
+            pkcs12_include_root: self.ca.pkcs12_include_root,
             ..CaConfig::default()
         })
     }

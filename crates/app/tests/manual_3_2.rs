@@ -98,8 +98,13 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
     assert!(tab.contains("処理を選択し、【次へ】ボタンを押してください。"));
     // No history yet: before the choice, who needs which (the manual's 0. 全体ステップ).
     let html = tab.html.as_str();
-    let pointer = html.find("id=\"dx-first\"").expect("the free 介護DX証明書 is pointed to");
-    assert!(pointer < html.find("choice-apply").unwrap(), "before the paid application");
+    let pointer = html
+        .find("id=\"dx-first\"")
+        .expect("the free 介護DX証明書 is pointed to");
+    assert!(
+        pointer < html.find("choice-apply").unwrap(),
+        "before the paid application"
+    );
     assert_eq!(
         tab.label_for("choice-estimate").as_deref(),
         Some("見積書を作成する（必要な場合のみ）")
@@ -175,7 +180,10 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
     let tab = w.get("/certificate").await.unwrap();
     let cells = tab.texts("table.history tbody td");
     assert!(cells.iter().any(|c| c == "発行済み"), "{cells:?}");
-    assert!(!tab.contains("id=\"dx-first\""), "with a history the pointer is gone");
+    assert!(
+        !tab.contains("id=\"dx-first\""),
+        "with a history the pointer is gone"
+    );
     assert!(cells.iter().any(|c| c == "7,800 円"), "{cells:?}");
     assert!(tab.contains(BLOCKED), "the balance message");
     assert!(

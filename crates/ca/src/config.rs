@@ -105,6 +105,11 @@ pub struct CaConfig {
     pub root_cert_url: String,
     /// Protection of the PKCS#12 file.
     pub pkcs12: Pkcs12Profile,
+    /// Put the root in the file, after the issuing CA. With it Windows' import wizard (store
+    /// chosen automatically) also installs the root, asking once with a security warning —
+    /// the manual tells offices to answer 「はい」. Without it the root must reach the PC
+    /// another way (e.g. group policy).
+    pub pkcs12_include_root: bool,
     /// PBKDF2 iterations for the encrypted CA key files written by `init_ca`.
     pub key_file_iterations: u32,
     /// How far in the future a requested start of validity may lie (a renewal may start
@@ -123,6 +128,7 @@ impl Default for CaConfig {
             root_crl_url: urls.root_crl,
             root_cert_url: urls.root_cert,
             pkcs12: Pkcs12Profile::default(),
+            pkcs12_include_root: true,
             key_file_iterations: DEFAULT_KEY_FILE_ITERATIONS,
             max_postdate_days: 180,
         }

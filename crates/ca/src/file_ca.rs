@@ -147,6 +147,16 @@ impl FileCa {
         self.root_crl.as_deref()
     }
 
+    /// The CA certificates that go into an office's PKCS#12 file: the issuing CA, and the
+    /// root unless the configuration leaves it out.
+    pub(crate) fn file_chain(&self) -> &[X509] {
+        if self.cfg.pkcs12_include_root {
+            &self.chain
+        } else {
+            &self.chain[..1]
+        }
+    }
+
     /// The issuing CA as an issuer (CRL and responder signing).
     pub(crate) fn issuer(&self) -> &IssuerFacts {
         &self.issuer
@@ -214,7 +224,7 @@ impl CertificateFactory for FileCa {
             &pkcs12::Contents {
                 key_pkcs8: &key_pkcs8,
                 cert_der: &cert_der,
-                chain: &self.chain,
+                chain: self.file_chain(),
                 friendly_name: &kaigo_core::certificate::friendly_name(
                     request.kind,
                     &request.office_number,
@@ -248,39 +258,7 @@ impl CertificateFactory for FileCa {
     }
 
     fn compat_copy(&self, pkcs12: &[u8], password: &SecretString) -> Result<Vec<u8>, PkiError> {
-        let pw = password.expose_secret();
-        if pw.is_empty() || pw.contains('\0') {
-            return Err(PkiError::Pkcs12("wrong password".into()));
-        }
-        let parsed = openssl::pkcs12::Pkcs12::from_der(pkcs12)
-            .and_then(|p| p.parse2(pw))
-            .map_err(|_| PkiError::Pkcs12("wrong password".into()))?;
-        let (Some(key), Some(cert)) = (parsed.pkey, parsed.cert) else {
-            return Err(PkiError::Pkcs12(
-                "the file holds no key or certificate".into(),
-            ));
-        };
-        let friendly_name = cert
-            .alias()
-            .map(|a| String::from_utf8_lossy(a).into_owned())
-            .unwrap_or_else(|| "e-seikyuu".to_owned());
-        let key_pkcs8 = zeroize::Zeroizing::new(
-            key.private_key_to_pkcs8()
-                .map_err(|e| PkiError::Pkcs12(e.to_string()))?,
-        );
-        let cert_der = cert.to_der().map_err(|e| PkiError::Pkcs12(e.to_string()))?;
-        pkcs12::build(
-            &pkcs12::Contents {
-                key_pkcs8: &key_pkcs8,
-                cert_der: &cert_der,
-                chain: &self.chain,
-                friendly_name: &friendly_name,
-            },
-            pw,
-            &crate::config::Pkcs12Profile::Compat {
-                iterations: self.cfg.pkcs12.iterations(),
-            },
-        )
+        self.compat_file(pkcs12, password)
     }
 }
 
@@ -461,6 +439,27 @@ mod tests {
                 .unwrap()
                 .parse2("wrong")
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn the_root_can_be_left_out_of_the_file() {
+        let ca = load_ca(CaConfig {
+            pkcs12_include_root: false,
+            ..fast_config()
+        });
+        let b = issue_now(&ca).unwrap();
+        let parsed = Pkcs12::from_der(&b.pkcs12).unwrap().parse2(PW).unwrap();
+        let chain: Vec<Vec<u8>> = parsed
+            .ca
+            .unwrap()
+            .iter()
+            .map(|c| c.to_der().unwrap())
+            .collect();
+        assert_eq!(
+            chain,
+            vec![ca.issuing_der().to_vec()],
+            "the issuing CA only"
         );
     }
 

@@ -14,6 +14,7 @@ pub mod aia;
 mod bench;
 mod builder;
 mod cert;
+mod compat;
 mod config;
 mod constraints;
 mod crl;

@@ -9,7 +9,8 @@ use time::{Date, Duration, OffsetDateTime, UtcOffset};
 /// little slow does not see a brand-new certificate as "not yet valid". Five minutes covers
 /// ordinary drift (Windows time sync allows more only when sync is broken); more would be
 /// backdating.
-pub const CLOCK_SKEW_ALLOWANCE: Duration = Duration::minutes(5);
+pub const CLOCK_SKEW_ALLOWANCE: Duration =
+    Duration::seconds(kaigo_core::certificate::STARTS_EARLY_SECONDS);
 
 /// A notBefore/notAfter pair, whole seconds, UTC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -374,7 +374,7 @@ impl ApplicationService {
                     certificate_id: Some(cert.id),
                     state,
                     requested_on: jst_date(requested_at),
-                    valid_from: jst_date(cert.not_before),
+                    valid_from: jst_date(crate::certificate::shown_start(cert.not_before)),
                     valid_to: jst_date(cert.not_after),
                     status: state.label(),
                     fee_balance: outstanding

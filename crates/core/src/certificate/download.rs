@@ -139,7 +139,7 @@ impl ApplicationService {
                 "{}_{}_{}_compat.p12",
                 kind.file_prefix(),
                 office.number,
-                jst_date(cert.not_before).replace('/', "")
+                jst_date(crate::certificate::shown_start(cert.not_before)).replace('/', "")
             ),
             bytes,
         ))
@@ -175,7 +175,7 @@ impl ApplicationService {
             format!(
                 "{prefix}_{}_{}.p12",
                 office.number,
-                jst_date(cert.not_before).replace('/', "")
+                jst_date(crate::certificate::shown_start(cert.not_before)).replace('/', "")
             ),
             bytes,
         ))

@@ -242,7 +242,7 @@ fn issued_body(kind: CertKind, cert: &NewCertificate, helpdesk: &str, office: &O
         label = kind.label(),
         number = office.number,
         user = office.user_id,
-        from = jst_date(cert.not_before),
+        from = jst_date(crate::certificate::shown_start(cert.not_before)),
         to = jst_date(cert.not_after),
         serial = cert.serial,
     )

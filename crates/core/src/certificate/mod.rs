@@ -13,6 +13,17 @@ pub mod revocation;
 pub mod revoked_notice;
 pub mod terms;
 
+/// How far a certificate's notBefore lies before its intended start, so that a PC whose clock
+/// runs a little slow does not see it as not yet valid. What offices read (有効開始年月日, file
+/// names) is the intended start: near midnight the backdated time would fall on the day before
+/// the 発行申請日.
+pub const STARTS_EARLY_SECONDS: i64 = 300;
+
+/// The 有効開始年月日 shown for a certificate whose notBefore is `not_before`.
+pub fn shown_start(not_before: i64) -> i64 {
+    not_before.saturating_add(STARTS_EARLY_SECONDS)
+}
+
 /// フレンドリ名: what Windows' certificate list (manual 参考) and the browser's 証明書の選択
 /// show for the certificate, where every subject reads KaigoJigyousho. The kind, the
 /// 事業所番号 and the last day of validity (JST) tell an office's certificates apart, e.g.
@@ -226,4 +237,19 @@ pub struct NewCertificate {
     pub cert_der: Vec<u8>,
     pub pkcs12: Vec<u8>,
     pub issued_at: i64,
+}
+
+#[cfg(test)]
+mod start_tests {
+    use super::*;
+    use crate::clock::{jst_date, parse_jst_date};
+
+    #[test]
+    fn the_shown_start_is_the_intended_one_even_near_midnight() {
+        // Applied at 00:02 JST on 2026-11-28: notBefore is 23:57 the day before.
+        let applied = parse_jst_date("2026-11-28").unwrap() + 120;
+        let not_before = applied - STARTS_EARLY_SECONDS;
+        assert_eq!(jst_date(not_before), "2026/11/27");
+        assert_eq!(jst_date(shown_start(not_before)), "2026/11/28");
+    }
 }
