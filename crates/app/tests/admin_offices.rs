@@ -451,6 +451,20 @@ async fn offices_console_over_http() {
         Some(kaigo_core::certificate::revocation::RevocationReason::CessationOfOperation)
     );
     assert!(certs[0].revoked_at.is_some());
+    // The office is told which certificate, and why, in its notices.
+    let pool = common::pool(&data).await;
+    let body: String = sqlx::query_scalar(
+        "SELECT body FROM notices WHERE title = '証明書失効のお知らせ（介護DX証明書）' \
+         AND target_kind = 'office' AND target_value = $1",
+    )
+    .bind(sakura.id.0.to_string())
+    .fetch_one(&pool)
+    .await
+    .expect("a revocation notice for the closed office");
+    assert!(
+        body.contains("事業所の廃止のため") && body.contains(certs[0].serial.as_str()),
+        "{body}"
+    );
     let refused = Walker::new(&base)
         .unwrap()
         .login(sakura.user_id.as_str(), "Sakura2026new")

@@ -254,21 +254,8 @@ impl CertificateAdminService {
             Ok(Some(o)) => o.email.map(|e| e.to_string()),
             _ => None,
         };
-        let (notice, mail) = crate::certificate::revoked_notice::revoked_notice(
-            &found,
-            email.as_deref(),
-            now,
-            reason,
-            &d.settings.helpdesk,
-        );
-        if let Err(e) = d.store.insert_notice(&notice).await {
-            tracing::error!(error = %e, "revocation notice not posted");
-        }
-        if let Some(m) = mail
-            && let Err(e) = d.store.enqueue_mail(&m).await
-        {
-            tracing::error!(error = %e, "revocation mail not queued");
-        }
+        crate::certificate::revoked_notice::tell_office(d, &found, email.as_deref(), now, reason)
+            .await;
         d.audit(
             actor,
             AuditAction::AdminCertificateRevoke,

@@ -91,3 +91,23 @@ pub fn revoked_notice(
     });
     (notice, mail)
 }
+
+/// Posts the notice and queues the mail; a failure there is logged and does not undo the
+/// revocation (which is what relying parties see).
+pub async fn tell_office(
+    deps: &crate::deps::Deps,
+    found: &CertificateListing,
+    email: Option<&str>,
+    at: i64,
+    reason: RevocationReason,
+) {
+    let (notice, mail) = revoked_notice(found, email, at, reason, &deps.settings.helpdesk);
+    if let Err(e) = deps.store.insert_notice(&notice).await {
+        tracing::error!(error = %e, "revocation notice not posted");
+    }
+    if let Some(m) = mail
+        && let Err(e) = deps.store.enqueue_mail(&m).await
+    {
+        tracing::error!(error = %e, "revocation mail not queued");
+    }
+}

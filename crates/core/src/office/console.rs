@@ -118,7 +118,42 @@ impl AdminOfficeService {
             ));
         }
         let d = &self.deps;
-        let revoked = d.store.close_office(office.id, d.clock.unix()).await?;
+        let now = d.clock.unix();
+        // The certificates the closure revokes, to tell the office which ones (by mail: a
+        // closed office no longer logs in, but the notice stays in its record too).
+        let mut valid = Vec::new();
+        for kind in [
+            crate::certificate::CertKind::KaigoDx,
+            crate::certificate::CertKind::KaigoHoken,
+        ] {
+            valid.extend(
+                d.store
+                    .certificates_for_office(office.id, kind)
+                    .await?
+                    .into_iter()
+                    .filter(|c| {
+                        c.status == crate::certificate::CertStatus::Valid && c.not_after >= now
+                    }),
+            );
+        }
+        let revoked = d.store.close_office(office.id, now).await?;
+        for cert in valid {
+            let listing = crate::certificate::query::CertificateListing {
+                cert,
+                office_number: office.number.clone(),
+                office_name: office.name.clone(),
+                user_id: office.user_id.clone(),
+                prefecture: office.prefecture,
+            };
+            crate::certificate::revoked_notice::tell_office(
+                d,
+                &listing,
+                office.email.as_ref().map(|e| e.as_str()),
+                now,
+                crate::certificate::revocation::RevocationReason::CessationOfOperation,
+            )
+            .await;
+        }
         d.audit(
             &actor.audit_name(),
             AuditAction::AdminOfficeClose,
