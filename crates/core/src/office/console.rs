@@ -148,7 +148,7 @@ impl AdminOfficeService {
             crate::certificate::revoked_notice::tell_office(
                 d,
                 &listing,
-                office.email.as_ref().map(|e| e.as_str()),
+                office.email.as_deref(),
                 now,
                 crate::certificate::revocation::RevocationReason::CessationOfOperation,
             )
