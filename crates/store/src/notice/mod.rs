@@ -56,6 +56,17 @@ macro_rules! visible {
 }
 pub(crate) use visible;
 
+/// When an office sees a notice appear: its start, or its last update if later (what
+/// 「提示（更新）日時」 shows). Lists are newest first by it, so two notices of one day are in
+/// the order they appeared even when one was scheduled for the day and the other posted at
+/// an hour of it.
+macro_rules! shown_at {
+    () => {
+        "(CASE WHEN n.updated_at > n.start_at THEN n.updated_at ELSE n.start_at END)"
+    };
+}
+pub(crate) use shown_at;
+
 /// How a target is stored: a kind and a text value, so that one indexed pair of columns can
 /// hold a prefecture code or an office id.
 fn target_columns(target: NoticeTarget) -> (&'static str, Option<String>) {
@@ -152,7 +163,9 @@ impl NoticeRepo for SqlStore {
              LEFT JOIN notice_reads r ON r.notice_id = n.id AND r.office_id = $4 \
              WHERE ",
             visible!(),
-            " ORDER BY n.start_at DESC, n.id DESC LIMIT $5 OFFSET $6"
+            " ORDER BY ",
+            shown_at!(),
+            " DESC, n.id DESC LIMIT $5 OFFSET $6"
         ))
         .bind(prefecture)
         .bind(office_id)

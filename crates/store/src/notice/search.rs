@@ -12,7 +12,7 @@ use sqlx::any::AnyRow;
 
 use crate::SqlStore;
 use crate::error::repo_err;
-use crate::notice::{notice, office_params, visible};
+use crate::notice::{notice, office_params, shown_at, visible};
 use crate::row::get;
 
 /// The notice columns read by `notices::notice`, qualified with the alias `n`.
@@ -118,7 +118,9 @@ impl NoticeSearchRepo for SqlStore {
              WHERE ",
             visible!(),
             searched!(),
-            " ORDER BY n.start_at DESC, n.id DESC LIMIT $10 OFFSET $11"
+            " ORDER BY ",
+            shown_at!(),
+            " DESC, n.id DESC LIMIT $10 OFFSET $11"
         );
         let rows = bind_search!(sqlx::query(sql), p)
             .bind(office.id.0)

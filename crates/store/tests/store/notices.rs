@@ -154,6 +154,17 @@ pub async fn ordering_and_paging(db: TestDb) {
     assert_eq!(page(2, 4).await, ["t"]);
     assert!(page(2, 5).await.is_empty());
     assert!(page(0, 0).await.is_empty());
+
+    // Shown from the start of a day (100) but posted at an hour of it (150): it appeared
+    // after the ones that started at 100, so it comes before them.
+    db.store
+        .insert_notice(&NewNotice {
+            created_at: 150,
+            ..notice("u", NoticeTarget::All, 100, None)
+        })
+        .await
+        .unwrap();
+    assert_eq!(titles(&db, &a, 300).await, ["r", "u", "s", "q", "p", "t"]);
 }
 
 pub async fn read_marks(db: TestDb) {
