@@ -19,12 +19,11 @@ use crate::config::CaConfig;
 use crate::constraints::{IssuerFacts, Planned};
 use crate::error::CaError;
 use crate::files;
-use crate::keyfile;
 use crate::keys;
 use crate::pkcs12;
 use crate::profile::{self, Common, OFFICE_KEY_BITS};
 use crate::serial::random_serial;
-use crate::signer::{CaSigner, FileKeySigner, RsaPublicKey};
+use crate::signer::{CaSigner, RsaPublicKey};
 use crate::validity;
 
 /// The issuing CA with its key, ready to issue office certificates.
@@ -59,13 +58,7 @@ impl FileCa {
     pub fn load(dir: &Path, passphrase: &SecretString, cfg: CaConfig) -> Result<Self, CaError> {
         let root_pem = read_text(&dir.join(files::ROOT_CERT))?;
         let issuing_pem = read_text(&dir.join(files::ISSUING_CERT))?;
-        let key_path = dir.join(files::ISSUING_KEY);
-        let key_pem = keyfile::read_secret_file(&key_path)?;
-        let key_pem = std::str::from_utf8(&key_pem)
-            .map_err(|_| CaError::Key(format!("{} is not a PEM file", key_path.display())))?;
-        let pkcs8 =
-            keyfile::decrypt_pkcs8_pem(key_pem, passphrase.expose_secret().as_bytes(), &key_path)?;
-        let signer = FileKeySigner::from_pkcs8_der(&pkcs8)?;
+        let signer = crate::root_key::open_key_file(&dir.join(files::ISSUING_KEY), passphrase)?;
         let root_crl = match std::fs::read(dir.join(files::ROOT_CRL)) {
             Ok(der) => Some(der),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
@@ -266,6 +259,8 @@ impl CertificateFactory for FileCa {
 mod tests {
     use std::collections::HashSet;
     use std::sync::Arc;
+
+    use crate::signer::FileKeySigner;
 
     use kaigo_core::certificate::CertKind;
     use kaigo_core::clock::ManualClock;

@@ -33,6 +33,7 @@ mod pkcs12_attrs;
 pub mod policy;
 mod profile;
 mod root_crl;
+mod root_key;
 mod sealer;
 mod serial;
 mod signer;

@@ -7,14 +7,14 @@ use std::path::Path;
 use der::Decode;
 use kaigo_core::error::PkiError;
 use kaigo_core::revocation::pki::CrlContent;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use time::{Duration, OffsetDateTime};
 
 use crate::constraints::IssuerFacts;
 use crate::error::CaError;
 use crate::files;
-use crate::signer::{CaSigner, FileKeySigner};
-use crate::{cert, crl, keyfile};
+use crate::signer::CaSigner;
+use crate::{cert, crl};
 
 /// nextUpdate of the root CRL: a year, the longest the CA/Browser Forum allows for a CA's
 /// CRL, so the offline ceremony is yearly.
@@ -86,18 +86,7 @@ pub struct RootCrlSummary {
 
 /// Signs the next root CRL with the root key in `dir` and replaces the file.
 pub fn resign_root_crl(dir: &Path, passphrase: &SecretString) -> Result<RootCrlSummary, CaError> {
-    let root_pem = std::fs::read_to_string(dir.join(files::ROOT_CERT))
-        .map_err(|e| CaError::io(dir.join(files::ROOT_CERT), e))?;
-    let root_der = cert::pem_to_der(&root_pem)?;
-    let root = IssuerFacts::from_der(&root_der)?;
-    let key_path = dir.join(files::ROOT_KEY);
-    let key_pem = keyfile::read_secret_file(&key_path)?;
-    let key_pem = std::str::from_utf8(&key_pem)
-        .map_err(|_| CaError::Key(format!("{} is not a PEM file", key_path.display())))?;
-    let pkcs8 =
-        keyfile::decrypt_pkcs8_pem(key_pem, passphrase.expose_secret().as_bytes(), &key_path)?;
-    let key = FileKeySigner::from_pkcs8_der(&pkcs8)?;
-    root.check_signer(&key)?;
+    let root = crate::root_key::open_root(dir, passphrase)?;
     let path = dir.join(files::ROOT_CRL);
     let previous = match std::fs::read(&path) {
         Ok(der) => crl_facts(&der)?.0,
@@ -105,7 +94,7 @@ pub fn resign_root_crl(dir: &Path, passphrase: &SecretString) -> Result<RootCrlS
         Err(e) => return Err(CaError::io(&path, e)),
     };
     let now = OffsetDateTime::now_utc();
-    let der = sign(&root, &key, previous + 1, now)?;
+    let der = sign(&root.facts, &root.key, previous + 1, now)?;
     let tmp = dir.join(format!("{}.new", files::ROOT_CRL));
     std::fs::write(&tmp, &der).map_err(|e| CaError::io(&tmp, e))?;
     std::fs::rename(&tmp, &path).map_err(|e| CaError::io(&path, e))?;
@@ -136,18 +125,13 @@ pub fn recertify_issuing(
         let path = dir.join(name);
         std::fs::read_to_string(&path).map_err(|e| CaError::io(path, e))
     };
-    let root_der = cert::pem_to_der(&read(files::ROOT_CERT)?)?;
-    let root = IssuerFacts::from_der(&root_der)?;
+    let crate::root_key::Root {
+        der: root_der,
+        facts: root,
+        key: root_key,
+    } = crate::root_key::open_root(dir, passphrase)?;
     let old_der = cert::pem_to_der(&read(files::ISSUING_CERT)?)?;
     let old = IssuerFacts::from_der(&old_der)?;
-    let key_path = dir.join(files::ROOT_KEY);
-    let key_pem = keyfile::read_secret_file(&key_path)?;
-    let key_pem = std::str::from_utf8(&key_pem)
-        .map_err(|_| CaError::Key(format!("{} is not a PEM file", key_path.display())))?;
-    let pkcs8 =
-        keyfile::decrypt_pkcs8_pem(key_pem, passphrase.expose_secret().as_bytes(), &key_path)?;
-    let root_key = FileKeySigner::from_pkcs8_der(&pkcs8)?;
-    root.check_signer(&root_key)?;
     let validity = crate::validity::Validity {
         not_before: old.not_before,
         not_after: old.not_after,

@@ -4,16 +4,15 @@
 use std::path::Path;
 
 use aws_lc_rs::signature::KeyPair as _;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
-use crate::constraints::{IssuerFacts, Planned};
+use crate::constraints::Planned;
 use crate::error::CaError;
-use crate::files;
 use crate::profile::{self, Common};
 use crate::serial::random_serial;
-use crate::signer::{FileKeySigner, RsaPublicKey};
+use crate::signer::RsaPublicKey;
 use crate::validity::{Validity, to_cert_time};
 use crate::{builder, cert, keyfile, keys};
 
@@ -33,18 +32,11 @@ pub fn issue_tls_server(
     passphrase: &SecretString,
     hosts: &[String],
 ) -> Result<TlsServerCert, CaError> {
-    let root_path = dir.join(files::ROOT_CERT);
-    let root_pem = std::fs::read_to_string(&root_path).map_err(|e| CaError::io(root_path, e))?;
-    let root_der = cert::pem_to_der(&root_pem)?;
-    let root = IssuerFacts::from_der(&root_der)?;
-    let key_path = dir.join(files::ROOT_KEY);
-    let key_pem = keyfile::read_secret_file(&key_path)?;
-    let key_pem = std::str::from_utf8(&key_pem)
-        .map_err(|_| CaError::Key(format!("{} is not a PEM file", key_path.display())))?;
-    let pkcs8 =
-        keyfile::decrypt_pkcs8_pem(key_pem, passphrase.expose_secret().as_bytes(), &key_path)?;
-    let root_key = FileKeySigner::from_pkcs8_der(&pkcs8)?;
-    root.check_signer(&root_key)?;
+    let crate::root_key::Root {
+        der: root_der,
+        facts: root,
+        key: root_key,
+    } = crate::root_key::open_root(dir, passphrase)?;
 
     let now = OffsetDateTime::now_utc();
     let validity = Validity {

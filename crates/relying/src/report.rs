@@ -150,6 +150,24 @@ pub struct Report {
 }
 
 impl Report {
+    /// A report about nothing readable: only the verdict (and the friendly name, if known).
+    pub fn bare(verdict: Verdict, friendly_name: Option<String>) -> Self {
+        Self {
+            issued_to: String::new(),
+            issued_by: String::new(),
+            not_before: 0,
+            not_after: 0,
+            serial: String::new(),
+            kind: None,
+            kind_label: None,
+            office_number: None,
+            user_id: None,
+            friendly_name,
+            verdict,
+            revocation_source: None,
+        }
+    }
+
     /// 有効期限 as the manual shows it.
     pub fn expiry(&self) -> String {
         date(self.not_after)

@@ -127,22 +127,7 @@ impl Verifier {
     pub async fn check(&self, leaf: &[u8], friendly_name: Option<String>, now: i64) -> Report {
         let mut report = match describe(leaf) {
             Ok(r) => r,
-            Err(why) => {
-                return Report {
-                    issued_to: String::new(),
-                    issued_by: String::new(),
-                    not_before: 0,
-                    not_after: 0,
-                    serial: String::new(),
-                    kind: None,
-                    kind_label: None,
-                    office_number: None,
-                    user_id: None,
-                    friendly_name,
-                    verdict: Verdict::NotOurs { why },
-                    revocation_source: None,
-                };
-            }
+            Err(why) => return Report::bare(Verdict::NotOurs { why }, friendly_name),
         };
         report.friendly_name = friendly_name;
         let x509 = match X509::from_der(leaf) {

@@ -5,10 +5,10 @@ use kaigo_core::audit::AuditEvent;
 use kaigo_core::audit::repo::{AuditRepo, AuditSearchRepo};
 use kaigo_core::audit::search::AuditQuery;
 use kaigo_core::certificate::query::{CertState, CertificateQuery};
-use kaigo_core::certificate::repo::{ApplicationRepo, CertificateAdminRepo, CertificateRepo};
+use kaigo_core::certificate::repo::{CertificateAdminRepo, CertificateRepo};
 use kaigo_core::certificate::revocation::RevocationReason;
 use kaigo_core::certificate::{CertKind, CertStatus};
-use kaigo_core::ids::{CertificateId, OfficeId, PrefectureCode, Serial};
+use kaigo_core::ids::{OfficeId, PrefectureCode, Serial};
 use kaigo_core::inquiry::admin::{InquiryReply, InquiryScope, InquiryStatus};
 use kaigo_core::inquiry::repo::{InquiryAdminRepo, InquiryRepo};
 use kaigo_core::inquiry::{InquiryCategory, NewInquiry};
@@ -17,40 +17,7 @@ use kaigo_core::mail::repo::MailRepo;
 use kaigo_core::notice::repo::NoticeRepo;
 use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
 
-use crate::harness::{TestDb, new_application, new_certificate, office};
-
-async fn issue(db: &TestDb, o: OfficeId, kind: CertKind, serial: &str, at: i64) -> CertificateId {
-    let (app, _) = db
-        .store
-        .submit_application(&new_application(o, kind, serial, at))
-        .await
-        .unwrap();
-    let claimed = db
-        .store
-        .claim_application(at, at + 60)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(claimed.id, app.id);
-    let notice = NewNotice {
-        category: NoticeCategory::Certificate,
-        title: "証明書発行完了通知".into(),
-        body: String::new(),
-        target: NoticeTarget::Office(o),
-        start_at: at,
-        end_at: None,
-        created_at: at,
-    };
-    db.store
-        .complete_application(
-            app.id,
-            &new_certificate(o, app.id, kind, serial, at),
-            &notice,
-            None,
-        )
-        .await
-        .unwrap()
-}
+use crate::harness::{TestDb, issue, office};
 
 fn q(now: i64) -> CertificateQuery {
     CertificateQuery {

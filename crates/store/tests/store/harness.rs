@@ -270,3 +270,44 @@ pub fn new_certificate(
         issued_at,
     }
 }
+
+/// Queues, claims and completes an application: one issued certificate of `kind`.
+pub async fn issue(
+    db: &TestDb,
+    o: OfficeId,
+    kind: CertKind,
+    serial: &str,
+    at: i64,
+) -> kaigo_core::ids::CertificateId {
+    use kaigo_core::certificate::repo::ApplicationRepo;
+    let (app, _) = db
+        .store
+        .submit_application(&new_application(o, kind, serial, at))
+        .await
+        .unwrap();
+    let claimed = db
+        .store
+        .claim_application(at, at + 60)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.id, app.id);
+    let notice = kaigo_core::notice::NewNotice {
+        category: kaigo_core::notice::NoticeCategory::Certificate,
+        title: "証明書発行完了通知".into(),
+        body: String::new(),
+        target: kaigo_core::notice::NoticeTarget::Office(o),
+        start_at: at,
+        end_at: None,
+        created_at: at,
+    };
+    db.store
+        .complete_application(
+            app.id,
+            &new_certificate(o, app.id, kind, serial, at),
+            &notice,
+            None,
+        )
+        .await
+        .unwrap()
+}

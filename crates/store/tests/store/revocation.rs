@@ -1,45 +1,13 @@
 //! CRLs, the status lookups of the OCSP responder and the responder credentials.
 
 use kaigo_core::certificate::CertKind;
-use kaigo_core::certificate::repo::{ApplicationRepo, CertificateAdminRepo};
+use kaigo_core::certificate::repo::CertificateAdminRepo;
 use kaigo_core::certificate::revocation::RevocationReason;
-use kaigo_core::ids::{CertificateId, OfficeId, Serial};
-use kaigo_core::notice::{NewNotice, NoticeCategory, NoticeTarget};
+use kaigo_core::ids::Serial;
 use kaigo_core::revocation::repo::RevocationRepo;
 use kaigo_core::revocation::{CertStatus, PublishedCrl, StatusMarker};
 
-use crate::harness::{TestDb, new_application, new_certificate, office};
-
-async fn issue(db: &TestDb, o: OfficeId, kind: CertKind, serial: &str, at: i64) -> CertificateId {
-    let (app, _) = db
-        .store
-        .submit_application(&new_application(o, kind, serial, at))
-        .await
-        .unwrap();
-    db.store
-        .claim_application(at, at + 60)
-        .await
-        .unwrap()
-        .unwrap();
-    let notice = NewNotice {
-        category: NoticeCategory::Certificate,
-        title: "証明書発行完了通知".into(),
-        body: String::new(),
-        target: NoticeTarget::Office(o),
-        start_at: at,
-        end_at: None,
-        created_at: at,
-    };
-    db.store
-        .complete_application(
-            app.id,
-            &new_certificate(o, app.id, kind, serial, at),
-            &notice,
-            None,
-        )
-        .await
-        .unwrap()
-}
+use crate::harness::{TestDb, issue, office};
 
 fn crl(number: i64, covered: i64) -> PublishedCrl {
     PublishedCrl {

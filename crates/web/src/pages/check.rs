@@ -118,22 +118,12 @@ async fn judge(state: &AppState, leaf: &[u8]) -> Report {
 
 /// The CA certificates are not loaded in this process: nothing can be judged.
 fn unavailable() -> Report {
-    Report {
-        issued_to: String::new(),
-        issued_by: String::new(),
-        not_before: 0,
-        not_after: 0,
-        serial: String::new(),
-        kind: None,
-        kind_label: None,
-        office_number: None,
-        user_id: None,
-        friendly_name: None,
-        verdict: kaigo_relying::Verdict::StatusUnavailable {
+    Report::bare(
+        kaigo_relying::Verdict::StatusUnavailable {
             why: "the CA certificates are not loaded".into(),
         },
-        revocation_source: None,
-    }
+        None,
+    )
 }
 
 /// `GET /check`.
