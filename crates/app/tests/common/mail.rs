@@ -76,9 +76,15 @@ pub fn mails(data: &Path) -> Vec<Mail> {
     let Ok(dir) = std::fs::read_dir(data.join("mail")) else {
         return vec![];
     };
+    // The file transport may still be writing a mail: one without its blank line between
+    // headers and body is not there yet (the next poll reads it whole).
     let mut v: Vec<Mail> = dir
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+        .filter(|e| {
+            std::fs::read_to_string(e.path())
+                .is_ok_and(|t| t.contains("\r\n\r\n") || t.contains("\n\n"))
+        })
         .map(|e| parse_eml(&e.path()))
         .collect();
     v.sort_by(|a, b| a.file.cmp(&b.file));
