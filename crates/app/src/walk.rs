@@ -368,35 +368,28 @@ impl Walker {
             .await
     }
 
-    /// Manual 3-2: 「見積書を作成する（必要な場合のみ）」, 【次へ】 → the estimate PDF.
-    pub async fn estimate_pdf(&self) -> anyhow::Result<Download> {
+    /// Manual 3-2: 「見積書を作成する（必要な場合のみ）」, 【次へ】 → the page that confirms the
+    /// estimate was made.
+    pub async fn make_estimate(&self) -> anyhow::Result<Page> {
         let tab = self.get("/certificate").await?;
-        let csrf = tab.csrf().context("no CSRF token on the 証明書 tab")?;
-        let resp = self
-            .client
-            .post(format!("{}/certificate", self.base))
-            .form(&[("csrf", csrf.as_str()), ("choice", "estimate")])
-            .send()
+        let done = self
+            .post(&tab, "/certificate", &[("choice", "estimate")])
             .await?;
-        if resp.url().path() != "/certificate/estimate" {
-            bail!("choosing the estimate led to {}", resp.url().path());
+        if !done.path.starts_with("/certificate/estimate/") {
+            bail!("choosing the estimate led to {}", done.path);
         }
-        let status = resp.status().as_u16();
-        let header = |name: &str| {
-            resp.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned()
-        };
-        let content_type = header("content-type");
-        let disposition = header("content-disposition");
-        let bytes = resp.bytes().await?.to_vec();
-        Ok(Download {
-            status,
-            content_type,
-            disposition,
-            bytes,
-        })
+        Ok(done)
+    }
+
+    /// [`Self::make_estimate`], then its 【見積書をダウンロード】 button.
+    pub async fn estimate_pdf(&self) -> anyhow::Result<Download> {
+        let done = self.make_estimate().await?;
+        let href = Html::parse_document(&done.html)
+            .select(&Selector::parse("a#estimate-download").expect("selector"))
+            .next()
+            .and_then(|a| a.value().attr("href"))
+            .map(str::to_owned)
+            .context("no 見積書をダウンロード button on the confirmation")?;
+        self.download(&href).await
     }
 }

@@ -134,7 +134,7 @@ async fn check_page_services_and_verify_follow_the_certificate_through_revocatio
             && dom.contains("1310000001"),
         "Chromium did not present the certificate:\n{dom}"
     );
-    chromium.screenshot(check, "check-usable-desktop", 1280, 900);
+    chromium.screenshot(check, "check-usable-desktop", 1366, 768);
     chromium.screenshot(check, "check-usable-phone", 390, 844);
 
     // The example relying services: 資格確認 admits the 介護DX証明書, 請求 does not.
@@ -182,7 +182,7 @@ async fn check_page_services_and_verify_follow_the_certificate_through_revocatio
         dom.contains("に失効しています") && dom.contains("verdict-revoked"),
         "Chromium:\n{dom}"
     );
-    chromium.screenshot(check, "check-revoked-desktop", 1280, 900);
+    chromium.screenshot(check, "check-revoked-desktop", 1366, 768);
     chromium.screenshot(&format!("{base}/check"), "check-http-phone", 390, 844);
     let o = kaigo_with(
         data,

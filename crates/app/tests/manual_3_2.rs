@@ -119,16 +119,31 @@ async fn office_walks_manual_3_2_with_fee_and_estimate() {
     );
     assert!(!tab.contains(BLOCKED));
 
-    // The estimate (before any certificate): PDF, A4, Japanese, fonts embedded.
+    // The estimate (before any certificate): a page confirms it was made and offers the PDF
+    // (A4, Japanese, fonts embedded).
+    let done = w.make_estimate().await.unwrap();
+    assert_eq!(done.status, 200);
+    assert!(done.contains("見積書を作成しました。"), "{}", done.html);
+    assert!(
+        done.texts("dl.facts dd")
+            .iter()
+            .any(|t| t.starts_with("電子証明書発行手数料 見積書 7,800円（")),
+        "the confirmation names the estimate and its amount: {}",
+        done.html
+    );
+    assert!(
+        done.contains("照会一覧"),
+        "it says where the estimate is kept"
+    );
+    // Old address, old bookmarks: no estimate is made by a GET.
+    let old = w.get("/certificate/estimate").await.unwrap();
+    assert_eq!(old.path, "/certificate");
     let est = w.estimate_pdf().await.unwrap();
     assert_eq!(est.status, 200);
     assert_eq!(est.content_type, "application/pdf");
     assert!(
         est.disposition
-            .starts_with("attachment; filename=\"estimate_1310000001_")
-            && est
-                .disposition
-                .contains("filename*=UTF-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8"),
+            .contains("filename*=UTF-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8_1310000001-"),
         "{}",
         est.disposition
     );

@@ -43,6 +43,7 @@ where
                 "openssl" => "Debian package `openssl`",
                 "pk12util" | "certutil" => "Debian package `libnss3-tools`",
                 "keytool" => "Debian package `openjdk-17-jre-headless`",
+                "certtool" => "Debian package `gnutls-bin`",
                 _ => "PyPI package `pkilint` (pip install pkilint)",
             };
             panic!("required tool `{tool}` is not installed; install the {package}")
@@ -609,6 +610,41 @@ fn default_iteration_count_end_to_end() {
     let t = ok("keytool -list", keytool_list(&f.p12(), PW));
     assert!(t.contains("PrivateKeyEntry"), "{t}");
     assert_eq!(f.bundle.fingerprint_sha256.len(), 64);
+}
+
+/// GnuTLS (what many Linux programs use) opens both profiles with the password: the key,
+/// the leaf with its friendly name and the chain; a wrong password fails the MAC.
+#[test]
+fn gnutls_reads_both_profiles_and_refuses_a_wrong_password() {
+    let info = |p12: &Path, password: &str| {
+        run(
+            "certtool",
+            [
+                OsStr::new("--p12-info"),
+                OsStr::new("--inder"),
+                OsStr::new("--infile"),
+                p12.as_os_str(),
+                OsStr::new("--password"),
+                OsStr::new(password),
+            ],
+        )
+    };
+    for profile in [modern(), compat()] {
+        let f = issue(profile, CertKind::KaigoHoken, OfficeKind::Kaigo);
+        let t = ok("certtool --p12-info", info(&f.p12(), PW));
+        assert!(t.contains("PRIVATE KEY-----"), "{profile:?}: no key in {t}");
+        assert_eq!(
+            t.matches("-----BEGIN CERTIFICATE-----").count(),
+            3,
+            "{profile:?}: leaf, issuing CA and root: {t}"
+        );
+        assert!(
+            t.contains(&format!("Friendly name: {FRIENDLY_NAME}")),
+            "{profile:?}: {t}"
+        );
+        let wrong = info(&f.p12(), "Wrong0password");
+        assert!(!wrong.status.success(), "{profile:?}: {}", text(&wrong));
+    }
 }
 
 /// Python's `cryptography` (another independent PKCS#12 reader) opens both profiles with the

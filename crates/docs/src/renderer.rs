@@ -3,9 +3,13 @@
 
 use async_trait::async_trait;
 use kaigo_core::document::render::{DocumentRenderer, RenderError};
+use kaigo_core::fee::estimate::Estimate;
 use kaigo_core::office::admin::{LetterEntry, LetterKind};
 
-use crate::{DocsError, OfficeLetter, OfficeLetterKind, office_letters_pdf, renders};
+use crate::{
+    DocsError, EstimateData, OfficeLetter, OfficeLetterKind, estimate_pdf, office_letters_pdf,
+    renders,
+};
 
 /// Renders core's documents with typst.
 #[derive(Clone, Copy, Debug, Default)]
@@ -49,5 +53,22 @@ impl DocumentRenderer for TypstRenderer {
         Ok(renders()
             .run(move || office_letters_pdf(kind, &date, &helpdesk, &letters))
             .await?)
+    }
+
+    async fn estimate(&self, e: Estimate) -> Result<Vec<u8>, RenderError> {
+        let data = EstimateData {
+            number: e.number,
+            office_name: e.office_name,
+            office_number: e.office_number,
+            date: e.date,
+            valid_until: e.valid_until,
+            item: e.item,
+            detail: e.detail,
+            quantity: 1,
+            unit_price_yen: e.unit_price_yen,
+            tax_rate_percent: e.tax_rate_percent,
+            issuer: e.issuer,
+        };
+        Ok(renders().run(move || estimate_pdf(&data)).await?)
     }
 }

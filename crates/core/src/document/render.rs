@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 
 pub use crate::error::RenderError;
+use crate::fee::estimate::Estimate;
 use crate::office::admin::{LetterEntry, LetterKind};
 
 #[async_trait]
@@ -20,4 +21,7 @@ pub trait DocumentRenderer: Send + Sync {
         helpdesk: String,
         entries: Vec<LetterEntry>,
     ) -> Result<Vec<u8>, RenderError>;
+
+    /// The 見積書 PDF of one estimate.
+    async fn estimate(&self, estimate: Estimate) -> Result<Vec<u8>, RenderError>;
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::audit::AuditAction;
 use crate::deps::Deps;
-use crate::document::{DocumentEntry, OfficeDocument, OfficeDocumentId};
+use crate::document::{DocumentEntry, DocumentSource, OfficeDocument, OfficeDocumentId};
 use crate::error::CoreResult;
 use crate::notice::attachment::{Attachment, AttachmentId};
 use crate::office::Office;
@@ -23,6 +23,19 @@ impl DocumentService {
     pub async fn documents(&self, office: &Office) -> CoreResult<Vec<DocumentEntry>> {
         let now = self.deps.clock.unix();
         Ok(self.deps.store.office_documents(office.id, now).await?)
+    }
+
+    /// One row of this office's 照会一覧 issued to it (no bytes, not a download).
+    pub async fn issued_entry(
+        &self,
+        office: &Office,
+        id: OfficeDocumentId,
+    ) -> CoreResult<Option<DocumentEntry>> {
+        Ok(self
+            .documents(office)
+            .await?
+            .into_iter()
+            .find(|e| e.source == DocumentSource::Issued(id)))
     }
 
     /// One document of this office for download, audited with `source`.

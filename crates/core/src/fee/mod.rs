@@ -3,6 +3,8 @@
 
 pub mod admin;
 pub mod console;
+pub mod estimate;
+pub mod estimate_issue;
 pub mod repo;
 pub mod service;
 

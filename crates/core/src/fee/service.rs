@@ -1,51 +1,24 @@
 //! Issuance fees: the balance that blocks applications, payments (CLI today, 国保連合会 admin
-//! next), the per-certificate outstanding amounts of the history table, and the estimate.
+//! next) and the per-certificate outstanding amounts of the history table. The estimate is in
+//! `estimate.rs`.
 
 use std::sync::Arc;
 
 use crate::actor::Actor;
 use crate::audit::AuditAction;
 use crate::certificate::CertKind;
-use crate::clock::JST;
 use crate::deps::Deps;
 use crate::error::{CoreError, CoreResult, ValidationError};
-use crate::fee::{
-    FeeEntryKind, NewFeeEntry, PaymentMethod, TAX_RATE_PERCENT, check_entry_amount, sum_yen,
-};
+use crate::fee::{FeeEntryKind, NewFeeEntry, PaymentMethod, check_entry_amount, sum_yen};
 use crate::ids::{CertificateId, OfficeNumber};
 use crate::office::Office;
-use crate::office::prefectures::{kokuhoren_name, office_prefecture};
 
 /// The message shown instead of the application choice while a fee is outstanding.
 pub const BALANCE_BLOCKS_APPLICATION: &str = "現在、証明書発行手数料の残高があるため、発行申請ができません。発行申請を行うためには、証明書発行手数料の残高の支払を行う必要があります。手続きの方法等に関しては、国保連合会へお問合せください。";
 
-/// The item printed on estimates.
-pub const FEE_ITEM: &str = "電子証明書発行手数料";
-
-/// How long an estimate is valid, days.
-pub const ESTIMATE_VALID_DAYS: i64 = 30;
-
-/// Everything an estimate shows (the PDF is rendered by kaigo-docs).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Estimate {
-    pub number: String,
-    pub office_name: String,
-    pub office_number: String,
-    /// 見積日, e.g. 2026年11月24日.
-    pub date: String,
-    pub valid_until: String,
-    pub item: String,
-    pub detail: String,
-    pub unit_price_yen: i64,
-    pub tax_rate_percent: i64,
-    pub issuer: String,
-    /// File name stem, ASCII: `estimate_1310000001_20261124`.
-    pub file_stem: String,
-}
-
 #[derive(Clone)]
 pub struct FeeService {
-    deps: Arc<Deps>,
+    pub(super) deps: Arc<Deps>,
 }
 
 impl FeeService {
@@ -134,64 +107,5 @@ impl FeeService {
         // The balance this entry made (reading it again could only add a failure after the
         // entry is stored).
         Ok(after)
-    }
-
-    /// Prepares an estimate for the office and records that it was issued (audit event
-    /// `estimate.issue`, object `office:ID`).
-    /// Keeps a rendered estimate, so that 照会一覧 lists it and it can be downloaded again.
-    pub async fn keep_estimate(
-        &self,
-        office: &Office,
-        estimate: &Estimate,
-        pdf: Vec<u8>,
-    ) -> CoreResult<()> {
-        let doc = crate::document::NewOfficeDocument {
-            office_id: office.id,
-            kind: "estimate".to_owned(),
-            title: format!("{} 見積書（{}）", estimate.item, estimate.date),
-            filename: format!("見積書_{}.pdf", estimate.number),
-            content_type: "application/pdf".to_owned(),
-            bytes: pdf,
-            created_at: self.deps.clock.unix(),
-        };
-        self.deps.store.insert_office_document(&doc).await?;
-        Ok(())
-    }
-
-    pub async fn estimate(&self, office: &Office, source: &str) -> CoreResult<Estimate> {
-        let d = &self.deps;
-        let now = d.clock.unix();
-        let issuer = office_prefecture(office)
-            .map(kokuhoren_name)
-            .unwrap_or_else(|| "国民健康保険団体連合会".to_owned());
-        let t = time::OffsetDateTime::from_unix_timestamp(now)
-            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
-            .to_offset(JST);
-        let ymd = format!("{:04}{:02}{:02}", t.year(), u8::from(t.month()), t.day());
-        let estimate = Estimate {
-            number: format!("{}-{}", office.number, ymd),
-            office_name: office.name.clone(),
-            office_number: office.number.to_string(),
-            date: crate::clock::jst_japanese_date(now),
-            valid_until: crate::clock::jst_japanese_date(now + ESTIMATE_VALID_DAYS * 86_400),
-            item: FEE_ITEM.to_owned(),
-            detail: format!("{}（1枚）", CertKind::KaigoHoken.label()),
-            unit_price_yen: self.hoken_fee(),
-            tax_rate_percent: TAX_RATE_PERCENT,
-            issuer,
-            file_stem: format!("estimate_{}_{}", office.number, ymd),
-        };
-        d.audit(
-            office.user_id.as_str(),
-            AuditAction::EstimateIssue,
-            &format!("office:{}", office.id),
-            source,
-            &format!(
-                "amount={} number={}",
-                estimate.unit_price_yen, estimate.number
-            ),
-        )
-        .await;
-        Ok(estimate)
     }
 }

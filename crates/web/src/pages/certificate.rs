@@ -1,5 +1,5 @@
 //! Manual 2 and 3-2: the 証明書 tab for the 介護保険証明書 — the choice (見積書 / download /
-//! application), the history with the fee balance, the notes, and the estimate PDF. The
+//! application), the history with the fee balance, the notes, and the estimate's confirmation. The
 //! application steps themselves are the shared flow of `flow.rs`.
 
 use std::future::Future;
@@ -9,10 +9,13 @@ use crate::csrf::CsrfForm;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use kaigo_core::certificate::CertKind;
 use kaigo_core::certificate::apply::HistoryRow;
+use kaigo_core::clock::jst_datetime;
+use kaigo_core::document::{OfficeDocumentId, format_size};
+use kaigo_core::fee::estimate::{ESTIMATE_KIND, ESTIMATE_VALID_DAYS};
 use kaigo_core::fee::service::BALANCE_BLOCKS_APPLICATION;
 
 use super::flow::{
@@ -23,6 +26,7 @@ use crate::auth::CurrentOffice;
 use crate::client::ClientIp;
 use crate::error::{AppError, AppResult, render};
 use crate::frame::Frame;
+use crate::path_id::PathId;
 use crate::state::AppState;
 
 /// The 証明書 tab (manual 3-2): 介護保険証明書.
@@ -49,15 +53,24 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/certificate", get(hoken_tab).post(hoken_choose))
         .route("/certificate/notes", get(hoken_notes))
-        .route("/certificate/estimate", get(estimate))
+        // The old address of the estimate download (it made an estimate on GET).
+        .route(
+            "/certificate/estimate",
+            get(|| async { Redirect::to("/certificate") }),
+        )
+        .route("/certificate/estimate/{id}", get(estimate_done))
         .merge(flow::routes(&HOKEN))
 }
 
 async fn hoken_choose(
     State(state): State<AppState>,
     user: CurrentOffice,
+    ClientIp(ip): ClientIp,
     CsrfForm(form): CsrfForm<ChoiceForm>,
 ) -> AppResult<Response> {
+    if form.choice == "estimate" {
+        return make_estimate(&state, &user, &ip).await;
+    }
     choose(&state, &user, &HOKEN, &form.choice).await
 }
 
@@ -138,41 +151,48 @@ pub(crate) fn notes_page(state: &AppState, user: &CurrentOffice) -> AppResult<Re
     })
 }
 
-/// 「見積書を作成する（必要な場合のみ）」: the estimate as a PDF download.
-pub async fn estimate(
+/// 「見積書を作成する（必要な場合のみ）」 and 【次へ】: the estimate is made and kept, and the
+/// office is sent to a page that says so and offers the PDF (a bare download left staff
+/// unsure whether anything happened).
+async fn make_estimate(state: &AppState, user: &CurrentOffice, ip: &str) -> AppResult<Response> {
+    let issued = state.services.fees.issue_estimate(&user.office, ip).await?;
+    Ok(Redirect::to(&format!("/certificate/estimate/{}", issued.document)).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "estimate_done.html")]
+struct EstimateDonePage {
+    frame: Frame,
+    title: String,
+    created: String,
+    filename: String,
+    size: String,
+    href: String,
+    valid_days: i64,
+}
+
+/// The confirmation of one estimate of this office (any other document: not found).
+async fn estimate_done(
     State(state): State<AppState>,
     user: CurrentOffice,
-    ClientIp(ip): ClientIp,
+    PathId(id): PathId<OfficeDocumentId>,
 ) -> AppResult<Response> {
-    let e = state.services.fees.estimate(&user.office, &ip).await?;
-    let data = kaigo_docs::EstimateData {
-        number: e.number.clone(),
-        office_name: e.office_name.clone(),
-        office_number: e.office_number.clone(),
-        date: e.date.clone(),
-        valid_until: e.valid_until.clone(),
-        item: e.item.clone(),
-        detail: e.detail.clone(),
-        quantity: 1,
-        unit_price_yen: e.unit_price_yen,
-        tax_rate_percent: e.tax_rate_percent,
-        issuer: e.issuer.clone(),
-    };
-    let pdf = kaigo_docs::renders()
-        .run(move || kaigo_docs::estimate_pdf(&data))
-        .await
-        .map_err(|err| AppError::docs("estimate pdf", err))?;
-    state
+    let entry = state
         .services
-        .fees
-        .keep_estimate(&user.office, &e, pdf.clone())
-        .await?;
-    Ok(crate::download::file_response_as(
-        &format!("{}.pdf", e.file_stem),
-        &format!("見積書_{}_{}.pdf", e.office_number, e.date),
-        "application/pdf",
-        pdf,
-    ))
+        .documents
+        .issued_entry(&user.office, id)
+        .await?
+        .filter(|e| e.kind == ESTIMATE_KIND)
+        .ok_or(AppError::NotFound)?;
+    render(&EstimateDonePage {
+        frame: frame(&state, &user, &HOKEN),
+        title: entry.title,
+        created: jst_datetime(entry.created_at),
+        filename: entry.filename,
+        size: format_size(entry.size),
+        href: format!("/documents/{id}"),
+        valid_days: ESTIMATE_VALID_DAYS,
+    })
 }
 
 #[cfg(test)]

@@ -85,9 +85,6 @@ pub(crate) async fn choose(
 ) -> AppResult<Response> {
     match choice {
         "download" => Ok(Redirect::to(&format!("{}/download", flow.base)).into_response()),
-        "estimate" if flow.kind == CertKind::KaigoHoken => {
-            Ok(Redirect::to("/certificate/estimate").into_response())
-        }
         "apply" => {
             if fee_blocks(state, user, flow).await? {
                 return (flow.tab)(state, user, "", Some(BALANCE_BLOCKS_APPLICATION.into())).await;
