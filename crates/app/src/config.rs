@@ -24,6 +24,7 @@ pub struct AppConfig {
     pub documents: DocumentsConfig,
     pub revocation: RevocationConfig,
     pub tls: crate::tls_config::TlsConfig,
+    pub hsm: crate::hsm_config::HsmConfig,
 }
 
 /// PDF rendering (typst lays out a whole document in memory, so its work is bounded).
@@ -220,6 +221,7 @@ impl AppConfig {
         )?;
         env_parse("KAIGO_PKI_HOKEN_FEE_YEN", &mut cfg.fees.hoken_fee_yen)?;
         cfg.server.apply_env()?;
+        cfg.hsm.apply_env();
         if let Some(v) = env("KAIGO_PKI_PASSWORD_ZIP") {
             cfg.documents.password_zip = v;
         }
@@ -255,6 +257,7 @@ impl AppConfig {
         }
         self.server.validate()?;
         self.revocation.validate()?;
+        self.hsm.validate()?;
         let docs = &self.documents;
         if !(1..=kaigo_docs::MAX_LETTERS_PER_PDF).contains(&docs.letters_per_pdf) {
             bail!(

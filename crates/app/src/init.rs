@@ -6,6 +6,8 @@ use anyhow::{Context, bail};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 
+use kaigo_ca::hsm::CaKeys;
+
 use crate::config::AppConfig;
 use crate::datadir::{DataDir, write_private};
 use crate::wiring::open_store;
@@ -15,6 +17,8 @@ pub struct InitReport {
     pub root_subject: String,
     pub issuing_subject: String,
     pub passphrase_file: Option<PathBuf>,
+    /// The token holding the keys, when they were generated in an HSM.
+    pub hsm_token: Option<String>,
 }
 
 fn generate_passphrase() -> SecretString {
@@ -57,17 +61,22 @@ pub async fn init_with(dir: &DataDir, config: &AppConfig) -> anyhow::Result<Init
     let staging = DataDir::new(tmp.path());
     set_mode(tmp.path(), 0o700)?;
 
-    let (passphrase, passphrase_file) = match std::env::var("KAIGO_PKI_CA_PASSPHRASE") {
-        Ok(p) if !p.is_empty() => (SecretString::from(p), None),
-        _ => {
-            let p = generate_passphrase();
-            write_private(&staging.passphrase_file(), p.expose_secret().as_bytes())?;
-            (p, Some(dir.passphrase_file()))
+    // Keys in the token need no passphrase; key files get the given or a generated one.
+    let (keys, passphrase_file) = if config.hsm.enabled() {
+        (CaKeys::Token(config.hsm.open()?), None)
+    } else {
+        match std::env::var("KAIGO_PKI_CA_PASSPHRASE") {
+            Ok(p) if !p.is_empty() => (CaKeys::Files(SecretString::from(p)), None),
+            _ => {
+                let p = generate_passphrase();
+                write_private(&staging.passphrase_file(), p.expose_secret().as_bytes())?;
+                (CaKeys::Files(p), Some(dir.passphrase_file()))
+            }
         }
     };
     std::fs::create_dir(staging.ca_dir())?;
     set_mode(&staging.ca_dir(), 0o700)?;
-    let summary = kaigo_ca::init_ca(&staging.ca_dir(), &passphrase, &config.ca_config()?)
+    let summary = kaigo_ca::init_ca_with(&staging.ca_dir(), &keys, &config.ca_config()?)
         .map_err(|e| anyhow::anyhow!("cannot create the CA: {e}"))?;
     kaigo_ca::ServerKeySealer::load_or_create(&staging.server_key())
         .map_err(|e| anyhow::anyhow!("server key: {e}"))?;
@@ -100,6 +109,7 @@ pub async fn init_with(dir: &DataDir, config: &AppConfig) -> anyhow::Result<Init
         root_subject: summary.root_subject,
         issuing_subject: summary.issuing_subject,
         passphrase_file,
+        hsm_token: keys.token().map(|t| t.label().to_owned()),
     })
 }
 

@@ -17,6 +17,7 @@ pub mod connections;
 pub mod datadir;
 pub mod demo;
 pub mod fee;
+pub mod hsm_config;
 pub mod init;
 pub mod notice;
 pub mod office;
@@ -43,6 +44,10 @@ pub fn print_init(dir: &DataDir, report: &init::InitReport) -> String {
         report.issuing_subject
     );
     match &report.passphrase_file {
+        _ if report.hsm_token.is_some() => out.push_str(&format!(
+            "  The CA keys were generated inside the PKCS#11 token \"{}\" (sensitive, never extractable); ca/*.pkcs11 name them.\n",
+            report.hsm_token.as_deref().unwrap_or_default()
+        )),
         Some(p) => out.push_str(&format!(
             "  The CA keys are encrypted under a generated passphrase stored in {} (mode 0600, readable only by its owner).\n  For production, set KAIGO_PKI_CA_PASSPHRASE instead and keep the passphrase offline.\n",
             p.display()

@@ -149,8 +149,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             command: CaCommand::RootCrl,
         } => {
             dir.require_initialised()?;
-            let passphrase = wiring::ca_passphrase(&dir)?;
-            let signed = kaigo_ca::resign_root_crl(&dir.ca_dir(), &passphrase)
+            let config = kaigo_pki::config::AppConfig::load(&dir)?;
+            let keys = kaigo_pki::wiring::ca_keys(&dir, &config)?;
+            let signed = kaigo_ca::resign_root_crl(&dir.ca_dir(), &keys)
                 .map_err(|e| anyhow::anyhow!("cannot sign the root CRL: {e}"))?;
             println!(
                 "Signed root CRL number {} (nextUpdate {}); every node serves it after a restart.",
@@ -162,10 +163,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             dir.require_initialised()?;
             let config = kaigo_pki::config::AppConfig::load(&dir)?;
-            let passphrase = wiring::ca_passphrase(&dir)?;
-            let done =
-                kaigo_ca::recertify_issuing(&dir.ca_dir(), &passphrase, &config.ca_config()?)
-                    .map_err(|e| anyhow::anyhow!("cannot re-certify the issuing CA: {e}"))?;
+            let keys = kaigo_pki::wiring::ca_keys(&dir, &config)?;
+            let done = kaigo_ca::recertify_issuing(&dir.ca_dir(), &keys, &config.ca_config()?)
+                .map_err(|e| anyhow::anyhow!("cannot re-certify the issuing CA: {e}"))?;
             println!(
                 "Re-certified e-seikyuu CA: serial {} (was {}); restart every node to serve it.",
                 done.new_serial, done.old_serial

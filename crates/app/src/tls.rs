@@ -38,8 +38,8 @@ fn provision_default(dir: &DataDir, hosts: &[String]) -> anyhow::Result<(PathBuf
     if cert.exists() && key.exists() {
         return Ok((cert, key));
     }
-    let passphrase = crate::wiring::ca_passphrase(dir)?;
-    let issued = kaigo_ca::issue_tls_server(&dir.ca_dir(), &passphrase, hosts).map_err(|e| {
+    let keys = crate::wiring::ca_keys(dir, &crate::config::AppConfig::load(dir)?)?;
+    let issued = kaigo_ca::issue_tls_server(&dir.ca_dir(), &keys, hosts).map_err(|e| {
         anyhow::anyhow!(
             "no [tls] cert_file is configured and the root cannot issue one here ({e}); \
              set tls.cert_file and tls.key_file"

@@ -58,6 +58,21 @@ pub async fn open_store(dir: &DataDir, config: &AppConfig) -> anyhow::Result<Sql
     Ok(store)
 }
 
+/// Where this data dir's CA keys are opened from: the configured token, or the key files
+/// with the CA passphrase.
+pub fn ca_keys(dir: &DataDir, config: &AppConfig) -> anyhow::Result<kaigo_ca::hsm::CaKeys> {
+    if config.hsm.enabled() {
+        return Ok(kaigo_ca::hsm::CaKeys::Token(config.hsm.open()?));
+    }
+    if let Some(token) = kaigo_ca::hsm::key_token(&dir.ca_dir(), kaigo_ca::hsm::KeyRole::Issuing)? {
+        bail!(
+            "the CA keys of this data dir are in the PKCS#11 token \"{token}\": configure [hsm] \
+             (module, token_label, and the PIN in KAIGO_PKI_HSM_PIN or pin_file)"
+        );
+    }
+    Ok(kaigo_ca::hsm::CaKeys::Files(ca_passphrase(dir)?))
+}
+
 /// Stands in for the CA in commands that never issue (e.g. `office add`), so that they need
 /// neither the CA passphrase nor the key.
 struct CaNotLoaded;
@@ -85,8 +100,8 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
 pub async fn open_with(dir: &DataDir, with_ca: bool, config: AppConfig) -> anyhow::Result<App> {
     dir.require_initialised()?;
     let ca = if with_ca {
-        let passphrase = ca_passphrase(dir)?;
-        let ca = FileCa::load(&dir.ca_dir(), &passphrase, config.ca_config()?)
+        let keys = ca_keys(dir, &config)?;
+        let ca = FileCa::open(&dir.ca_dir(), &keys, config.ca_config()?)
             .map_err(|e| anyhow::anyhow!("cannot load the CA: {e}"))?;
         Some(Arc::new(ca))
     } else {

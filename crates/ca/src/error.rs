@@ -30,6 +30,10 @@ pub enum CaError {
     /// A key could not be generated, parsed or encoded.
     #[error("key: {0}")]
     Key(String),
+    /// The PKCS#11 token (HSM) cannot be used: module, token, PIN or key; the message says
+    /// which and what to check.
+    #[error("HSM: {0}")]
+    Token(String),
     /// A CA certificate could not be built, parsed or does not fit its role.
     #[error("certificate: {0}")]
     Certificate(String),

@@ -19,6 +19,7 @@ use crate::config::CaConfig;
 use crate::constraints::{IssuerFacts, Planned};
 use crate::error::CaError;
 use crate::files;
+use crate::hsm::{CaKeys, KeyRole, Token};
 use crate::keys;
 use crate::pkcs12;
 use crate::profile::{self, Common, OFFICE_KEY_BITS};
@@ -38,6 +39,8 @@ pub struct FileCa {
     clock: Arc<dyn Clock>,
     /// The root's CRL as the last ceremony signed it (absent in data dirs made before it).
     root_crl: Option<Vec<u8>>,
+    /// The token that holds the CA keys, if any: OCSP responder keys are made there.
+    token: Option<Arc<Token>>,
 }
 
 impl std::fmt::Debug for FileCa {
@@ -56,16 +59,23 @@ impl FileCa {
     /// Loads the CA that `init_ca` wrote to `dir`, decrypting the issuing key with
     /// `passphrase`. The root key is not read: it is not needed to issue.
     pub fn load(dir: &Path, passphrase: &SecretString, cfg: CaConfig) -> Result<Self, CaError> {
+        Self::open(dir, &CaKeys::Files(passphrase.clone()), cfg)
+    }
+
+    /// Loads the CA in `dir` with its issuing key wherever `keys` says (a file or a token).
+    /// With a token, OCSP responder keys are generated in it too.
+    pub fn open(dir: &Path, keys: &CaKeys, cfg: CaConfig) -> Result<Self, CaError> {
         let root_pem = read_text(&dir.join(files::ROOT_CERT))?;
         let issuing_pem = read_text(&dir.join(files::ISSUING_CERT))?;
-        let signer = crate::root_key::open_key_file(&dir.join(files::ISSUING_KEY), passphrase)?;
+        let signer = keys.open(dir, KeyRole::Issuing)?;
         let root_crl = match std::fs::read(dir.join(files::ROOT_CRL)) {
             Ok(der) => Some(der),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
             Err(e) => return Err(CaError::io(dir.join(files::ROOT_CRL), e)),
         };
-        let mut ca = Self::with_signer(&root_pem, &issuing_pem, Box::new(signer), cfg)?;
+        let mut ca = Self::with_signer(&root_pem, &issuing_pem, signer, cfg)?;
         ca.root_crl = root_crl;
+        ca.token = keys.token().cloned();
         Ok(ca)
     }
 
@@ -101,6 +111,7 @@ impl FileCa {
             chain,
             clock: Arc::new(SystemClock),
             root_crl: None,
+            token: None,
         })
     }
 
@@ -133,6 +144,11 @@ impl FileCa {
     /// The signer, for CRL and OCSP signing.
     pub fn signer(&self) -> &dyn CaSigner {
         self.signer.as_ref()
+    }
+
+    /// The token holding the CA keys, if they are in one.
+    pub fn token(&self) -> Option<&Arc<Token>> {
+        self.token.as_ref()
     }
 
     /// The root's CRL (DER), if the data dir has one.
@@ -252,6 +268,13 @@ impl CertificateFactory for FileCa {
 
     fn compat_copy(&self, pkcs12: &[u8], password: &SecretString) -> Result<Vec<u8>, PkiError> {
         self.compat_file(pkcs12, password)
+    }
+
+    fn signer_ready(&self) -> Result<(), PkiError> {
+        match &self.token {
+            Some(token) => token.check().map_err(|e| PkiError::Key(e.to_string())),
+            None => Ok(()),
+        }
     }
 }
 

@@ -9,6 +9,10 @@ pub const ROOT_KEY: &str = "root.key.pem";
 pub const ISSUING_CERT: &str = "issuing.crt.pem";
 /// Issuing CA key, encrypted PKCS#8 PEM.
 pub const ISSUING_KEY: &str = "issuing.key.pem";
+/// Instead of the issuing key file when the key is in a PKCS#11 token: token and label.
+pub const ISSUING_KEY_REF: &str = "issuing-key.pkcs11";
+/// Instead of the root key file when the key is in a PKCS#11 token: token and label.
+pub const ROOT_KEY_REF: &str = "root-key.pkcs11";
 /// Issuing CA then root, PEM: the order a TLS server sends a chain in.
 pub const CHAIN: &str = "chain.pem";
 /// The root's CRL (DER), signed at the ceremony and again with `kaigo-pki ca root-crl`.

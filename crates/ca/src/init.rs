@@ -12,17 +12,18 @@ use crate::cert::CertSummary;
 use crate::config::CaConfig;
 use crate::constraints::{IssuerFacts, Planned};
 use crate::error::CaError;
-use crate::keyfile::{self, write_new_file};
+use crate::keyfile::write_new_file;
 use crate::policy;
 use crate::profile::{
     self, Common, ISSUING_KEY_BITS, ISSUING_VALIDITY_MONTHS, ROOT_KEY_BITS, ROOT_VALIDITY_MONTHS,
 };
 use crate::root_crl;
 use crate::serial::random_serial;
-use crate::signer::{CaSigner, FileKeySigner, RsaPublicKey};
+use crate::signer::RsaPublicKey;
 use crate::validity::ca_validity;
 
 use crate::files;
+use crate::hsm::{CaKeys, KeyRole, NewKey};
 
 /// Shortest CA passphrase accepted. It protects the keys of the whole PKI; a ceremony
 /// passphrase shorter than this is a mistake worth stopping.
@@ -92,9 +93,16 @@ pub fn init_ca(
     passphrase: &SecretString,
     cfg: &CaConfig,
 ) -> Result<CaSummary, CaError> {
+    init_ca_with(dir, &CaKeys::Files(passphrase.clone()), cfg)
+}
+
+/// As [`init_ca`], with the keys wherever `keys` says: encrypted files, or generated inside
+/// a PKCS#11 token (sensitive, never extractable), recorded by reference files.
+pub fn init_ca_with(dir: &Path, keys: &CaKeys, cfg: &CaConfig) -> Result<CaSummary, CaError> {
     cfg.validate()?;
-    let pass = passphrase.expose_secret();
-    if pass.chars().count() < MIN_PASSPHRASE_CHARS {
+    if let CaKeys::Files(passphrase) = keys
+        && passphrase.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS
+    {
         return Err(CaError::Config(format!(
             "the CA passphrase must have at least {MIN_PASSPHRASE_CHARS} characters"
         )));
@@ -106,17 +114,17 @@ pub fn init_ca(
 
     let now = OffsetDateTime::now_utc();
 
-    let root_key = FileKeySigner::generate(ROOT_KEY_BITS)?;
+    let root_key = NewKey::generate(keys, KeyRole::Root, ROOT_KEY_BITS)?;
     let root_params = profile::root(&Common {
         validity: ca_validity(now, ROOT_VALIDITY_MONTHS)?,
         serial: &random_serial()?,
-        public_key: root_key.public_key_der(),
+        public_key: root_key.signer().public_key_der(),
     });
-    let root_der = builder::self_sign(&root_params, &root_key)?;
+    let root_der = builder::self_sign(&root_params, root_key.signer())?;
     let root = IssuerFacts::from_der(&root_der)?;
-    root.check_signer(&root_key)?;
+    root.check_signer(root_key.signer())?;
 
-    let issuing_key = FileKeySigner::generate(ISSUING_KEY_BITS)?;
+    let issuing_key = NewKey::generate(keys, KeyRole::Issuing, ISSUING_KEY_BITS)?;
     let issuing_validity = ca_validity(now, ISSUING_VALIDITY_MONTHS)?;
     root.permit(
         &Planned {
@@ -131,34 +139,24 @@ pub fn init_ca(
         &Common {
             validity: issuing_validity,
             serial: &random_serial()?,
-            public_key: issuing_key.public_key_der(),
+            public_key: issuing_key.signer().public_key_der(),
         },
         cfg,
     )?;
-    let issuing_public = RsaPublicKey(issuing_key.public_key_der().to_vec());
-    let issuing_der = builder::sign(&issuing_params, &issuing_public, &root_der, &root_key)?;
+    let issuing_public = RsaPublicKey(issuing_key.signer().public_key_der().to_vec());
+    let issuing_der = builder::sign(
+        &issuing_params,
+        &issuing_public,
+        &root_der,
+        root_key.signer(),
+    )?;
     root.check_issued(&issuing_der)?;
-    IssuerFacts::from_der(&issuing_der)?.check_signer(&issuing_key)?;
+    IssuerFacts::from_der(&issuing_der)?.check_signer(issuing_key.signer())?;
 
     let root_pem = crate::cert::der_to_pem(&root_der);
     let issuing_pem = crate::cert::der_to_pem(&issuing_der);
-    let root_key_pem = keyfile::encrypt_pkcs8_pem(
-        &root_key.pkcs8_der()?,
-        pass.as_bytes(),
-        cfg.key_file_iterations,
-    )?;
-    let issuing_key_pem = keyfile::encrypt_pkcs8_pem(
-        &issuing_key.pkcs8_der()?,
-        pass.as_bytes(),
-        cfg.key_file_iterations,
-    )?;
-
-    write_new_file(&dir.join(files::ROOT_KEY), root_key_pem.as_bytes(), 0o600)?;
-    write_new_file(
-        &dir.join(files::ISSUING_KEY),
-        issuing_key_pem.as_bytes(),
-        0o600,
-    )?;
+    root_key.save(dir, keys, cfg)?;
+    issuing_key.save(dir, keys, cfg)?;
     write_new_file(&dir.join(files::ROOT_CERT), root_pem.as_bytes(), 0o644)?;
     write_new_file(
         &dir.join(files::ISSUING_CERT),
@@ -171,7 +169,7 @@ pub fn init_ca(
         0o644,
     )?;
 
-    let root_crl = root_crl::sign_first(&root, &root_key, now)?;
+    let root_crl = root_crl::sign_first(&root, root_key.signer(), now)?;
     write_new_file(&dir.join(files::ROOT_CRL), &root_crl, 0o644)?;
 
     let summary = CaSummary::new(

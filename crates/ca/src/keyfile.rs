@@ -13,10 +13,12 @@ use std::path::Path;
 use openssl::hash::MessageDigest;
 use openssl::pkey::PKey;
 use openssl::symm::Cipher;
+use secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use crate::der;
 use crate::error::CaError;
+use crate::signer::FileKeySigner;
 
 const OID_PBES2: &[u64] = &[1, 2, 840, 113549, 1, 5, 13];
 const OID_PBKDF2: &[u64] = &[1, 2, 840, 113549, 1, 5, 12];
@@ -130,6 +132,18 @@ pub(crate) fn read_secret_file(path: &Path) -> Result<Zeroizing<Vec<u8>>, CaErro
     let mut buf = Zeroizing::new(Vec::new());
     f.read_to_end(&mut buf).map_err(|e| CaError::io(path, e))?;
     Ok(buf)
+}
+
+/// Decrypts the PKCS#8 key file at `path` with `passphrase`.
+pub(crate) fn open_key_file(
+    path: &Path,
+    passphrase: &SecretString,
+) -> Result<FileKeySigner, CaError> {
+    let pem = read_secret_file(path)?;
+    let pem = std::str::from_utf8(&pem)
+        .map_err(|_| CaError::Key(format!("{} is not a PEM file", path.display())))?;
+    let pkcs8 = decrypt_pkcs8_pem(pem, passphrase.expose_secret().as_bytes(), path)?;
+    Ok(FileKeySigner::from_pkcs8_der(&pkcs8)?)
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use x509_ocsp::{
 };
 
 use crate::constraints::IssuerFacts;
-use crate::signer::{CaSigner, FileKeySigner};
+use crate::signer::CaSigner;
 
 const ID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
 const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
@@ -138,7 +138,7 @@ fn asn1(what: &str) -> impl Fn(der::Error) -> PkiError + '_ {
 
 /// A delegated responder loaded and ready to sign.
 pub(crate) struct Responder {
-    key: FileKeySigner,
+    key: Box<dyn CaSigner>,
     cert: Certificate,
     key_hash: OctetString,
 }
@@ -148,11 +148,10 @@ impl Responder {
     /// or a certificate that `issuer` did not sign.
     pub(crate) fn load(
         cert_der: &[u8],
-        key_pkcs8: &[u8],
+        key: Box<dyn CaSigner>,
         issuer: &IssuerFacts,
     ) -> Result<Self, PkiError> {
         issuer.check_issued(cert_der)?;
-        let key = FileKeySigner::from_pkcs8_der(key_pkcs8)?;
         let cert = Certificate::from_der(cert_der).map_err(asn1("responder certificate"))?;
         let public = cert
             .tbs_certificate

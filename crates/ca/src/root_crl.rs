@@ -7,12 +7,12 @@ use std::path::Path;
 use der::Decode;
 use kaigo_core::error::PkiError;
 use kaigo_core::revocation::pki::CrlContent;
-use secrecy::SecretString;
 use time::{Duration, OffsetDateTime};
 
 use crate::constraints::IssuerFacts;
 use crate::error::CaError;
 use crate::files;
+use crate::hsm::CaKeys;
 use crate::signer::CaSigner;
 use crate::{cert, crl};
 
@@ -85,8 +85,8 @@ pub struct RootCrlSummary {
 }
 
 /// Signs the next root CRL with the root key in `dir` and replaces the file.
-pub fn resign_root_crl(dir: &Path, passphrase: &SecretString) -> Result<RootCrlSummary, CaError> {
-    let root = crate::root_key::open_root(dir, passphrase)?;
+pub fn resign_root_crl(dir: &Path, keys: &CaKeys) -> Result<RootCrlSummary, CaError> {
+    let root = crate::root_key::open_root(dir, keys)?;
     let path = dir.join(files::ROOT_CRL);
     let previous = match std::fs::read(&path) {
         Ok(der) => crl_facts(&der)?.0,
@@ -94,7 +94,7 @@ pub fn resign_root_crl(dir: &Path, passphrase: &SecretString) -> Result<RootCrlS
         Err(e) => return Err(CaError::io(&path, e)),
     };
     let now = OffsetDateTime::now_utc();
-    let der = sign(&root.facts, &root.key, previous + 1, now)?;
+    let der = sign(&root.facts, root.key.as_ref(), previous + 1, now)?;
     let tmp = dir.join(format!("{}.new", files::ROOT_CRL));
     std::fs::write(&tmp, &der).map_err(|e| CaError::io(&tmp, e))?;
     std::fs::rename(&tmp, &path).map_err(|e| CaError::io(&path, e))?;
@@ -118,7 +118,7 @@ pub struct Recertified {
 /// identifier are unchanged. The old certificate is kept as `issuing.crt.pem.<serial>`.
 pub fn recertify_issuing(
     dir: &Path,
-    passphrase: &SecretString,
+    keys: &CaKeys,
     cfg: &crate::config::CaConfig,
 ) -> Result<Recertified, CaError> {
     let read = |name: &str| {
@@ -129,7 +129,7 @@ pub fn recertify_issuing(
         der: root_der,
         facts: root,
         key: root_key,
-    } = crate::root_key::open_root(dir, passphrase)?;
+    } = crate::root_key::open_root(dir, keys)?;
     let old_der = cert::pem_to_der(&read(files::ISSUING_CERT)?)?;
     let old = IssuerFacts::from_der(&old_der)?;
     let validity = crate::validity::Validity {
@@ -148,7 +148,7 @@ pub fn recertify_issuing(
         &params,
         &crate::signer::RsaPublicKey(old.public_key().to_vec()),
         &root_der,
-        &root_key,
+        root_key.as_ref(),
     )?;
     root.check_issued(&new_der)?;
     let new = IssuerFacts::from_der(&new_der)?;
@@ -208,11 +208,12 @@ mod tests {
     #[test]
     fn root_crl_numbers_grow_and_recertified_issuing_ca_keeps_its_certificates() {
         let dir = fixture().materialize();
-        let pass = SecretString::from(PASSPHRASE);
+        let pass = secrecy::SecretString::from(PASSPHRASE);
+        let keys = CaKeys::Files(pass.clone());
         let (first, _) =
             crl_facts(&std::fs::read(dir.path().join(files::ROOT_CRL)).unwrap()).unwrap();
         assert_eq!(first, 1);
-        let signed = resign_root_crl(dir.path(), &pass).unwrap();
+        let signed = resign_root_crl(dir.path(), &keys).unwrap();
         assert_eq!(signed.number, 2);
         assert!(signed.next_update > OffsetDateTime::now_utc() + Duration::days(360));
 
@@ -225,14 +226,14 @@ mod tests {
                     OfficeKind::Kaigo,
                     OffsetDateTime::now_utc(),
                 ),
-                &SecretString::from("Pw123456789a"),
+                &secrecy::SecretString::from("Pw123456789a"),
             )
             .unwrap();
         let cfg = crate::CaConfig {
             root_crl_url: "http://ca.example.jp/ca/e-seikyuu-root.crl".into(),
             ..fast_config()
         };
-        let done = recertify_issuing(dir.path(), &pass, &cfg).unwrap();
+        let done = recertify_issuing(dir.path(), &keys, &cfg).unwrap();
         assert_ne!(done.old_serial, done.new_serial);
         let (ok, text) = openssl_verify(dir.path(), &before.cert_der);
         assert!(ok, "{text}");

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use aws_lc_rs::signature::KeyPair as _;
 use kaigo_core::error::PkiError;
 use kaigo_core::revocation::pki::{
     CrlContent, NewResponder, OcspFailure, OcspQuery, OcspSigner, StatusSigner,
@@ -13,14 +12,13 @@ use time::OffsetDateTime;
 use crate::constraints::Planned;
 use crate::file_ca::FileCa;
 use crate::profile::{self, Common};
+use crate::responder_key::ResponderKey;
 use crate::serial::random_serial;
 use crate::signer::RsaPublicKey;
 use crate::validity::{Validity, to_cert_time};
-use crate::{builder, crl, keys, ocsp};
+use crate::{builder, crl, ocsp};
 
-/// The responder signs every uncached answer; 2048 bits keeps that cheap, and the key lives
-/// only as long as its certificate (30 days by default).
-pub const RESPONDER_KEY_BITS: usize = 2048;
+pub use crate::responder_key::RESPONDER_KEY_BITS;
 
 impl StatusSigner for FileCa {
     fn sign_crl(&self, content: &CrlContent) -> Result<Vec<u8>, PkiError> {
@@ -32,8 +30,8 @@ impl StatusSigner for FileCa {
         not_before: OffsetDateTime,
         not_after: OffsetDateTime,
     ) -> Result<NewResponder, PkiError> {
-        let key = keys::generate_rsa(RESPONDER_KEY_BITS)?;
-        let public = RsaPublicKey(key.public_key().as_ref().to_vec());
+        let key = ResponderKey::generate(self.token())?;
+        let public = RsaPublicKey(key.signer().public_key_der().to_vec());
         // Never beyond the issuing CA: in its last weeks the responder just lives shorter.
         let validity = Validity {
             not_before: to_cert_time(not_before),
@@ -57,7 +55,7 @@ impl StatusSigner for FileCa {
         self.issuer().check_issued(&cert_der)?;
         Ok(NewResponder {
             cert_der,
-            key_pkcs8: keys::pkcs8_der(&key)?,
+            key_pkcs8: key.to_stored()?,
             not_after: validity.not_after.unix_timestamp(),
         })
     }
@@ -69,7 +67,7 @@ impl StatusSigner for FileCa {
     ) -> Result<Arc<dyn OcspSigner>, PkiError> {
         Ok(Arc::new(ocsp::Responder::load(
             cert_der,
-            key_pkcs8,
+            ResponderKey::open(key_pkcs8, self.token())?,
             self.issuer(),
         )?))
     }

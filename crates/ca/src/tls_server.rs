@@ -4,12 +4,12 @@
 use std::path::Path;
 
 use aws_lc_rs::signature::KeyPair as _;
-use secrecy::SecretString;
 use time::{Duration, OffsetDateTime};
 use zeroize::Zeroizing;
 
 use crate::constraints::Planned;
 use crate::error::CaError;
+use crate::hsm::CaKeys;
 use crate::profile::{self, Common};
 use crate::serial::random_serial;
 use crate::signer::RsaPublicKey;
@@ -29,14 +29,14 @@ pub struct TlsServerCert {
 /// `dir`, whose key `passphrase` opens.
 pub fn issue_tls_server(
     dir: &Path,
-    passphrase: &SecretString,
+    keys: &CaKeys,
     hosts: &[String],
 ) -> Result<TlsServerCert, CaError> {
     let crate::root_key::Root {
         der: root_der,
         facts: root,
         key: root_key,
-    } = crate::root_key::open_root(dir, passphrase)?;
+    } = crate::root_key::open_root(dir, keys)?;
 
     let now = OffsetDateTime::now_utc();
     let validity = Validity {
@@ -62,7 +62,7 @@ pub fn issue_tls_server(
         },
         hosts,
     )?;
-    let der = builder::sign(&params, &public, &root_der, &root_key)?;
+    let der = builder::sign(&params, &public, &root_der, root_key.as_ref())?;
     root.check_issued(&der)?;
     let pkcs8 = keys::pkcs8_der(&key)?;
     Ok(TlsServerCert {

@@ -12,6 +12,7 @@ pub mod deps;
 pub mod document;
 pub mod error;
 pub mod fee;
+pub mod health;
 pub mod ids;
 pub mod inquiry;
 pub mod mail;

@@ -30,6 +30,7 @@ pub struct Services {
     pub crl: crate::revocation::crl::CrlService,
     pub ocsp: crate::revocation::ocsp::OcspService,
     pub responders: crate::revocation::responder::ResponderKeys,
+    pub health: crate::health::HealthService,
     pub deps: Arc<Deps>,
 }
 
@@ -63,6 +64,7 @@ impl Services {
             crl: crate::revocation::crl::CrlService::new(deps.clone()),
             ocsp: crate::revocation::ocsp::OcspService::new(deps.clone(), responders.clone()),
             responders,
+            health: crate::health::HealthService::new(deps.clone()),
             deps,
         }
     }

@@ -42,6 +42,7 @@ pub trait Store:
     + OfficeAdminRepo
     + SubmissionRepo
     + RevocationRepo
+    + crate::health::repo::HealthRepo
 {
 }
 
@@ -70,5 +71,7 @@ impl<T> Store for T where
         + OfficeAdminRepo
         + SubmissionRepo
         + RevocationRepo
+        + crate::health::repo::HealthRepo
+        + crate::health::repo::HealthRepo
 {
 }

@@ -23,6 +23,7 @@ mod dialect;
 mod document;
 mod error;
 mod fee;
+mod health;
 mod inquiry;
 mod lease;
 mod mail;

@@ -97,6 +97,7 @@ pub fn router(state: AppState) -> Router {
         .merge(console::routes())
         .merge(publication::routes())
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .fallback(|| async { error::AppError::NotFound })
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -109,4 +110,28 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(state)
+}
+
+/// Readiness for a load balancer: 200 when the database answers and the CA signer (key file
+/// or HSM token) is usable, else 503 naming what is not.
+async fn readyz(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let r = state.services.health.readiness().await;
+    let line = |name: &str, v: &Result<(), String>| match v {
+        Ok(()) => format!("{name}: ok\n"),
+        Err(e) => format!("{name}: {e}\n"),
+    };
+    let body = format!(
+        "{}{}",
+        line("database", &r.database),
+        line("signer", &r.signer)
+    );
+    let status = if r.ready() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, body).into_response()
 }

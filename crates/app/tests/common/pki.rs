@@ -293,11 +293,15 @@ pub struct Issued {
     pub pw: String,
     pub leaf: PathBuf,
     pub serial: String,
+    /// Environment every command of this bed gets besides the public URL (e.g. the HSM).
+    pub extra_env: Vec<(String, String)>,
 }
 
 impl Issued {
-    pub fn env(&self) -> [(&'static str, &str); 1] {
-        [("KAIGO_PKI_PUBLIC_URL", self.base.as_str())]
+    pub fn env(&self) -> Vec<(&str, &str)> {
+        let mut env = vec![("KAIGO_PKI_PUBLIC_URL", self.base.as_str())];
+        env.extend(self.extra_env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        env
     }
 
     /// Revokes the certificate in the admin console, as a 国保中央会 operator would: search by
@@ -352,12 +356,17 @@ impl Issued {
 /// Initialises a CA whose certificates name this server's URLs, registers an office, serves
 /// HTTP and HTTPS, and walks the office through manual 3-1 to its .p12.
 pub async fn issue_dx() -> Issued {
-    let tmp = tempfile::tempdir().unwrap();
+    issue_dx_with(tempfile::tempdir().unwrap(), &[]).await
+}
+
+/// As [`issue_dx`] in `tmp`, every command run with `extra_env` too.
+pub async fn issue_dx_with(tmp: tempfile::TempDir, extra_env: &[(&str, &str)]) -> Issued {
     let dir = tmp.path().to_owned();
     let data = dir.join("data");
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
-    let env = [("KAIGO_PKI_PUBLIC_URL", base.as_str())];
+    let mut env = vec![("KAIGO_PKI_PUBLIC_URL", base.as_str())];
+    env.extend_from_slice(extra_env);
     let o = kaigo_with(&data, &["init"], &env);
     assert!(o.status.success(), "{}", super::stderr(&o));
     let o = kaigo_with(
@@ -457,6 +466,10 @@ pub async fn issue_dx() -> Issued {
         pw,
         leaf,
         serial,
+        extra_env: extra_env
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
     }
 }
 

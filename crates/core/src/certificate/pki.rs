@@ -59,6 +59,10 @@ pub trait CertificateFactory: Send + Sync {
     fn compat_copy(&self, _pkcs12: &[u8], _password: &SecretString) -> Result<Vec<u8>, PkiError> {
         Err(PkiError::Key("no CA in this process".into()))
     }
+    /// Whether the CA key can be used now (an HSM token still answers and is logged in).
+    fn signer_ready(&self) -> Result<(), PkiError> {
+        Ok(())
+    }
 }
 
 /// Authenticated encryption under a server key, for the issuance password while an application

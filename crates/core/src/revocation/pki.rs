@@ -19,7 +19,9 @@ pub struct CrlContent {
     pub entries: Vec<RevokedEntry>,
 }
 
-/// A freshly issued delegated responder: certificate and unencrypted PKCS#8 key.
+/// A freshly issued delegated responder: its certificate and its key as the signer stores it
+/// (unencrypted PKCS#8 for an in-memory key, a reference for a key inside an HSM); core seals
+/// these bytes before they reach the database.
 pub struct NewResponder {
     pub cert_der: Vec<u8>,
     pub key_pkcs8: Zeroizing<Vec<u8>>,
