@@ -76,16 +76,21 @@ pub(crate) async fn register(
 }
 
 /// A data dir with `count` registered offices, for the pipeline rounds.
-struct PipelineBed {
+pub(crate) struct PipelineBed {
     _tmp: tempfile::TempDir,
-    app: wiring::App,
+    pub(crate) app: wiring::App,
     offices: Vec<(kaigo_core::office::Office, String)>,
 }
 
-async fn pipeline_bed(count: usize) -> anyhow::Result<PipelineBed> {
+/// A pipeline bed whose data dir is made with `config` (the CA keys in files, or in the
+/// configured token).
+pub(crate) async fn pipeline_bed(
+    count: usize,
+    config: &crate::config::AppConfig,
+) -> anyhow::Result<PipelineBed> {
     let tmp = tempfile::tempdir()?;
     let dir = DataDir::new(tmp.path().join("data"));
-    crate::init::init(&dir).await?;
+    crate::init::init_with(&dir, config).await?;
     let app = wiring::open(&dir, true).await?;
     let creds = register(&app, count, 0).await?;
     let mut offices = Vec::with_capacity(count);
@@ -107,7 +112,7 @@ async fn pipeline_bed(count: usize) -> anyhow::Result<PipelineBed> {
 
 /// One round of the pipeline alone: every office has an application queued, `cores()`
 /// workers drain the queue (claim, unseal, key, certificate, PKCS#12, store, notice).
-async fn pipeline_round(bed: &PipelineBed, round: usize) -> anyhow::Result<f64> {
+pub(crate) async fn pipeline_round(bed: &PipelineBed, round: usize) -> anyhow::Result<f64> {
     for (i, (office, issuance)) in bed.offices.iter().enumerate() {
         let sealed = bed.app.services.apply.seal_password(issuance)?;
         let key = format!("bench-{round}-{i}");
@@ -184,7 +189,7 @@ async fn http_flow(count: usize) -> anyhow::Result<f64> {
     Ok(count as f64 / elapsed.as_secs_f64())
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+pub(crate) fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
 }
@@ -224,7 +229,7 @@ pub async fn run(count: usize, http_count: usize, rounds: usize) -> anyhow::Resu
 
     // Limit and pipeline alternate, so that both see the same machine; RSA key generation
     // time varies from key to key, so each round uses as many keys as the pipeline issues.
-    let bed = pipeline_bed(count).await?;
+    let bed = pipeline_bed(count, &crate::config::AppConfig::defaults_with_env()?).await?;
     let per_thread = count / cores();
     let (mut limits, mut builds, mut pipes) = (vec![], vec![], vec![]);
     writeln!(

@@ -205,6 +205,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         rounds: usize,
     },
+    /// The issuance pipeline with the CA key in files and in the configured PKCS#11 token
+    /// (KAIGO_PKI_HSM_*), alternately in the same run, and each key's raw signing rate.
+    Hsm {
+        /// Certificates through each pipeline per round.
+        #[arg(long, default_value_t = 40)]
+        count: usize,
+        /// Rounds (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
     /// CSV import throughput (validation, parallel hashing, one-transaction insert, letters).
     Import {
         /// Rows in the generated CSV.

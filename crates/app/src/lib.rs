@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod bench;
 pub mod bench_crl;
+pub mod bench_hsm;
 pub mod bench_import;
 pub mod bench_letters;
 pub mod bench_login;

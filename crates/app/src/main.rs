@@ -316,6 +316,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{report}");
         }
         Command::Bench {
+            command: BenchCommand::Hsm { count, rounds },
+        } => {
+            print!("{}", kaigo_pki::bench_hsm::run(count, rounds).await?);
+        }
+        Command::Bench {
             command: BenchCommand::Import { rows },
         } => {
             print!("{}", kaigo_pki::bench_import::run(rows).await?);
