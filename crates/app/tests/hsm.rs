@@ -236,6 +236,24 @@ async fn the_whole_flow_runs_with_the_ca_keys_in_softhsm() {
     }
     assert!(listed.contains(&serial), "{listed}");
     assert!(listed.contains("verify OK"), "{listed}");
+
+    // The token's key store vanishes while serving (a removed token, a lost HSM partition):
+    // the readiness probe says so within its one-second cache, and the server keeps running.
+    let tokens = hsm.conf.parent().unwrap().join("tokens");
+    for entry in std::fs::read_dir(&tokens).unwrap() {
+        std::fs::remove_dir_all(entry.unwrap().path()).unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let (status, _, body) = get(&format!("{}/readyz", bed.base)).await;
+    let body = String::from_utf8_lossy(&body).into_owned();
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        body.contains("database: ok") && body.contains("signer: "),
+        "{body}"
+    );
+    assert!(!body.contains("signer: ok"), "{body}");
+    let (status, _, _) = get(&format!("{}/healthz", bed.base)).await;
+    assert_eq!(status, 200, "alive, though not ready");
 }
 
 #[test]

@@ -272,7 +272,13 @@ impl CertificateFactory for FileCa {
 
     fn signer_ready(&self) -> Result<(), PkiError> {
         match &self.token {
-            Some(token) => token.check().map_err(|e| PkiError::Key(e.to_string())),
+            // A real signature with the issuing key: a token that still holds a session but
+            // lost its key store fails here, not only at the next application. At most one
+            // probe per second reaches the token, however often /readyz is asked.
+            Some(token) => token.probe(|| {
+                token.check().map_err(|e| PkiError::Key(e.to_string()))?;
+                self.signer.sign(b"kaigo-pki readiness probe").map(drop)
+            }),
             None => Ok(()),
         }
     }

@@ -14,6 +14,7 @@ use cryptoki::error::{Error, RvError};
 use cryptoki::session::{Session, UserType};
 use cryptoki::slot::Slot;
 use cryptoki::types::AuthPin;
+use kaigo_core::error::PkiError;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::CaError;
@@ -47,6 +48,8 @@ pub struct Token {
     pin: SecretString,
     /// Holds the process's login for as long as the token is open.
     keeper: Mutex<Session>,
+    /// The last readiness probe: when, and its outcome.
+    probed: Mutex<Option<(std::time::Instant, Result<(), String>)>>,
     /// Idle sessions for signing; one is taken per signature and given back.
     idle: Mutex<Vec<Session>>,
     /// SoftHSM 2.6 races object creation against concurrent searches: key generation and
@@ -139,6 +142,7 @@ impl Token {
             keeper: Mutex::new(keeper),
             idle: Mutex::new(Vec::new()),
             objects: Mutex::new(()),
+            probed: Mutex::new(None),
         };
         token.login()?;
         Ok(token)
@@ -177,6 +181,27 @@ impl Token {
         } else {
             self.login()
         }
+    }
+
+    /// Runs the readiness `probe` at most once a second; callers in between get its last
+    /// outcome.
+    pub fn probe(&self, probe: impl FnOnce() -> Result<(), PkiError>) -> Result<(), PkiError> {
+        let mut last = self.probed.lock().unwrap_or_else(|p| p.into_inner());
+        let fresh = last
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < std::time::Duration::from_secs(1));
+        let outcome = match fresh {
+            Some((_, outcome)) => outcome.clone(),
+            None => {
+                let outcome = probe().map_err(|e| match e {
+                    PkiError::Key(m) => m,
+                    other => other.to_string(),
+                });
+                *last = Some((std::time::Instant::now(), outcome.clone()));
+                outcome
+            }
+        };
+        outcome.map_err(PkiError::Key)
     }
 
     /// An idle session, or a new read-only one (signing needs no more).
