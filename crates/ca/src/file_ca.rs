@@ -272,13 +272,7 @@ impl CertificateFactory for FileCa {
 
     fn signer_ready(&self) -> Result<(), PkiError> {
         match &self.token {
-            // A real signature with the issuing key: a token that still holds a session but
-            // lost its key store fails here, not only at the next application. At most one
-            // probe per second reaches the token, however often /readyz is asked.
-            Some(token) => token.probe(|| {
-                token.check().map_err(|e| PkiError::Key(e.to_string()))?;
-                self.signer.sign(b"kaigo-pki readiness probe").map(drop)
-            }),
+            Some(token) => token.probe_signer(self.signer.as_ref()),
             None => Ok(()),
         }
     }

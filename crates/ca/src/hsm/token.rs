@@ -183,9 +183,18 @@ impl Token {
         }
     }
 
-    /// Runs the readiness `probe` at most once a second; callers in between get its last
-    /// outcome.
-    pub fn probe(&self, probe: impl FnOnce() -> Result<(), PkiError>) -> Result<(), PkiError> {
+    /// Readiness: the token answers, the process is logged in, and `signer` (a key in this
+    /// token) makes a real signature — a token that keeps its session but lost its key store
+    /// fails here, not at the next application. At most one probe a second reaches the token,
+    /// however often `/readyz` is asked; callers in between get the last outcome.
+    pub fn probe_signer(&self, signer: &dyn crate::signer::CaSigner) -> Result<(), PkiError> {
+        self.probe(|| {
+            self.check().map_err(|e| PkiError::Key(e.to_string()))?;
+            signer.sign(b"kaigo-pki readiness probe").map(drop)
+        })
+    }
+
+    fn probe(&self, probe: impl FnOnce() -> Result<(), PkiError>) -> Result<(), PkiError> {
         let mut last = self.probed.lock().unwrap_or_else(|p| p.into_inner());
         let fresh = last
             .as_ref()
