@@ -106,6 +106,12 @@ pub enum Command {
         #[command(subcommand)]
         command: CaCommand,
     },
+    /// The audit trail: sign a checkpoint, verify the chain and checkpoints, export for an
+    /// auditor.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Admin accounts of the console (国保中央会 and 国保連合会).
     Admin {
         #[command(subcommand)]
@@ -326,6 +332,23 @@ pub enum CaCommand {
     /// profile): gives an issuing CA made before CRL/OCSP publication its CRL distribution
     /// point and caIssuers. Restart the nodes afterwards.
     RecertifyIssuing,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Sign a checkpoint naming the newest record now (`serve` does it every
+    /// `[audit] checkpoint_seconds` and at shutdown).
+    Checkpoint,
+    /// Walk the hash chain and every checkpoint; name the first record altered, deleted,
+    /// inserted, reordered or cut off. Exits 1 when the trail is not intact.
+    Verify,
+    /// Write records.jsonl, checkpoints.jsonl (+ .msg/.sig files), audit.pub.pem and a
+    /// verify.py that checks them with Python and OpenSSL alone.
+    Export {
+        /// A new directory.
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]

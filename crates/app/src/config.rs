@@ -25,6 +25,24 @@ pub struct AppConfig {
     pub revocation: RevocationConfig,
     pub tls: crate::tls_config::TlsConfig,
     pub hsm: crate::hsm_config::HsmConfig,
+    pub audit: AuditConfig,
+}
+
+/// `[audit]`: the signed checkpoints of the audit trail.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Seconds between checkpoints (each node signs one when records were added; and one at
+    /// shutdown). Records after the newest checkpoint are not yet anchored.
+    pub checkpoint_seconds: u64,
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            checkpoint_seconds: 300,
+        }
+    }
 }
 
 /// PDF rendering (typst lays out a whole document in memory, so its work is bounded).
@@ -258,6 +276,9 @@ impl AppConfig {
         self.server.validate()?;
         self.revocation.validate()?;
         self.hsm.validate()?;
+        if self.audit.checkpoint_seconds == 0 {
+            bail!("[audit] checkpoint_seconds must be at least 1");
+        }
         let docs = &self.documents;
         if !(1..=kaigo_docs::MAX_LETTERS_PER_PDF).contains(&docs.letters_per_pdf) {
             bail!(

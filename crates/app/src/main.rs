@@ -8,8 +8,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
 use kaigo_pki::cli::{
-    AdminCommand, BenchCommand, CaCommand, CertCommand, Cli, Command, FeeCommand, NoticeCommand,
-    OfficeCommand,
+    AdminCommand, AuditCommand, BenchCommand, CaCommand, CertCommand, Cli, Command, FeeCommand,
+    NoticeCommand, OfficeCommand,
 };
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::{admin, bench, cert, demo, fee, init, notice, office, serve, wiring};
@@ -144,6 +144,15 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )
             .await?;
+        }
+        Command::Audit { command } => {
+            dir.require_initialised()?;
+            let text = match command {
+                AuditCommand::Checkpoint => kaigo_pki::audit::checkpoint(&dir).await?,
+                AuditCommand::Verify => kaigo_pki::audit::verify(&dir).await?,
+                AuditCommand::Export { out } => kaigo_pki::audit::export(&dir, &out).await?,
+            };
+            print!("{text}");
         }
         Command::Ca {
             command: CaCommand::RootCrl,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use kaigo_core::mail::Mailer;
+use kaigo_jobs::audit::AuditCheckpointer;
 use kaigo_jobs::issuance::IssuanceWorker;
 use kaigo_jobs::mail::{FileMailer, MailWorker, SmtpMailer};
 use kaigo_jobs::renewal::RenewalNotifier;
@@ -185,6 +186,16 @@ pub async fn start_with(
         tracing::error!(error = %e, "first CRL/OCSP publication failed");
     }
     workers.push(publisher.spawn(stop_rx.clone()));
+    if let Some(key) = &app.audit_key {
+        workers.push(
+            AuditCheckpointer {
+                service: app.services.audit_checkpoints.clone(),
+                signer: key.clone(),
+                every: Duration::from_secs(app.config.audit.checkpoint_seconds),
+            }
+            .spawn(stop_rx.clone()),
+        );
+    }
     workers.push(
         SessionSweeper {
             store: deps.store.clone(),

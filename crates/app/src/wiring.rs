@@ -27,6 +27,8 @@ pub struct App {
     pub store: Arc<SqlStore>,
     pub services: Services,
     pub ca: Option<Arc<FileCa>>,
+    /// The key that signs audit checkpoints (opened with the CA).
+    pub audit_key: Option<Arc<kaigo_ca::AuditKey>>,
 }
 
 /// The CA passphrase: `KAIGO_PKI_CA_PASSPHRASE`, else the generated file of the embedded default.
@@ -99,13 +101,16 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
 /// public URL resolved against `--listen`).
 pub async fn open_with(dir: &DataDir, with_ca: bool, config: AppConfig) -> anyhow::Result<App> {
     dir.require_initialised()?;
-    let ca = if with_ca {
+    let (ca, audit_key) = if with_ca {
         let keys = ca_keys(dir, &config)?;
         let ca = FileCa::open(&dir.ca_dir(), &keys, config.ca_config()?)
             .map_err(|e| anyhow::anyhow!("cannot load the CA: {e}"))?;
-        Some(Arc::new(ca))
+        let audit_key =
+            kaigo_ca::AuditKey::open_or_create(&dir.ca_dir(), &keys, &config.ca_config()?)
+                .map_err(|e| anyhow::anyhow!("cannot open the audit key: {e}"))?;
+        (Some(Arc::new(ca)), Some(Arc::new(audit_key)))
     } else {
-        None
+        (None, None)
     };
     let sealer = ServerKeySealer::load_or_create(&dir.server_key())
         .map_err(|e| anyhow::anyhow!("server key: {e}"))?;
@@ -150,5 +155,6 @@ pub async fn open_with(dir: &DataDir, with_ca: bool, config: AppConfig) -> anyho
         store,
         services,
         ca,
+        audit_key,
     })
 }

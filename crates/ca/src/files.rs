@@ -13,6 +13,12 @@ pub const ISSUING_KEY: &str = "issuing.key.pem";
 pub const ISSUING_KEY_REF: &str = "issuing-key.pkcs11";
 /// Instead of the root key file when the key is in a PKCS#11 token: token and label.
 pub const ROOT_KEY_REF: &str = "root-key.pkcs11";
+/// The audit key, encrypted like the CA keys (made at the first checkpoint).
+pub const AUDIT_KEY: &str = "audit.key.pem";
+/// Instead of the audit key file when the key is in a PKCS#11 token.
+pub const AUDIT_KEY_REF: &str = "audit-key.pkcs11";
+/// The audit key's public half, PEM, for auditors.
+pub const AUDIT_PUBLIC: &str = "audit.pub.pem";
 /// Issuing CA then root, PEM: the order a TLS server sends a chain in.
 pub const CHAIN: &str = "chain.pem";
 /// The root's CRL (DER), signed at the ceremony and again with `kaigo-pki ca root-crl`.

@@ -11,6 +11,7 @@
 //! The certificate profile and its reasons are in `docs/certificate-profile.md`.
 
 pub mod aia;
+mod audit_key;
 mod bench;
 mod builder;
 mod cert;
@@ -45,6 +46,7 @@ mod test_support;
 mod tls_server;
 mod validity;
 
+pub use audit_key::{AUDIT_KEY_BITS, AuditKey};
 pub use bench::{
     PKCS12_KDF_RUNS_PER_FILE, bench_keygen_and_pkcs12, bench_pkcs12_build, bench_pkcs12_kdf,
     bench_rsa2048_keygen,

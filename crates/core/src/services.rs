@@ -31,6 +31,7 @@ pub struct Services {
     pub ocsp: crate::revocation::ocsp::OcspService,
     pub responders: crate::revocation::responder::ResponderKeys,
     pub health: crate::health::HealthService,
+    pub audit_checkpoints: crate::audit::checkpoint::AuditCheckpoints,
     pub deps: Arc<Deps>,
 }
 
@@ -65,6 +66,7 @@ impl Services {
             ocsp: crate::revocation::ocsp::OcspService::new(deps.clone(), responders.clone()),
             responders,
             health: crate::health::HealthService::new(deps.clone()),
+            audit_checkpoints: crate::audit::checkpoint::AuditCheckpoints::new(deps.clone()),
             deps,
         }
     }

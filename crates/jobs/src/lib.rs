@@ -2,6 +2,7 @@
 //! mail outbox, session cleanup and the CRL/OCSP publication. Each worker is a component with `spawn` and stops when the
 //! shutdown signal flips.
 
+pub mod audit;
 pub mod issuance;
 pub mod mail;
 pub mod renewal;

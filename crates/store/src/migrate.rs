@@ -71,6 +71,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "revocation",
         sql: include_str!("migrations/0011_revocation.sql"),
     },
+    Migration {
+        version: 12,
+        name: "audit_checkpoints",
+        sql: include_str!("migrations/0012_audit_checkpoints.sql"),
+    },
 ];
 
 impl Migration {

@@ -34,6 +34,8 @@ impl std::fmt::Debug for CaKeys {
 pub enum KeyRole {
     Root,
     Issuing,
+    /// Signs the audit trail's checkpoints; nothing else.
+    Audit,
 }
 
 impl KeyRole {
@@ -41,6 +43,7 @@ impl KeyRole {
         match self {
             Self::Root => files::ROOT_KEY,
             Self::Issuing => files::ISSUING_KEY,
+            Self::Audit => files::AUDIT_KEY,
         }
     }
 
@@ -48,6 +51,7 @@ impl KeyRole {
         match self {
             Self::Root => files::ROOT_KEY_REF,
             Self::Issuing => files::ISSUING_KEY_REF,
+            Self::Audit => files::AUDIT_KEY_REF,
         }
     }
 
@@ -55,6 +59,7 @@ impl KeyRole {
         match self {
             Self::Root => "root",
             Self::Issuing => "issuing",
+            Self::Audit => "audit",
         }
     }
 
@@ -149,6 +154,11 @@ impl CaKeys {
                 )))
             }
         }
+    }
+
+    /// Whether the CA directory `dir` holds a key of `role` (a key file or a reference).
+    pub fn exists(dir: &Path, role: KeyRole) -> bool {
+        dir.join(role.key_file()).exists() || dir.join(role.reference_file()).exists()
     }
 
     /// The token, when the keys are in one.

@@ -1,5 +1,7 @@
 //! The audit trail: one record per security-relevant event, chained by hash in the store.
 
+pub mod chain;
+pub mod checkpoint;
 pub mod repo;
 pub mod search;
 pub mod service;

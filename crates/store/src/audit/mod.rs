@@ -6,9 +6,9 @@ pub(crate) mod search;
 
 use async_trait::async_trait;
 use kaigo_core::audit::AuditEvent;
+use kaigo_core::audit::chain::{AuditRecord, Checkpoint, GENESIS, entry_hash};
 use kaigo_core::audit::repo::AuditRepo;
 use kaigo_core::error::RepoResult;
-use sha2::{Digest, Sha256};
 use sqlx::any::AnyRow;
 
 use crate::SqlStore;
@@ -16,36 +16,8 @@ use crate::dialect::AUDIT_LOCK;
 use crate::error::repo_err;
 use crate::row::get;
 
-/// The `prev_hash` of the first entry.
-const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
-/// Names the serialization below; change it if the format ever changes.
-const FORMAT_TAG: &[u8] = b"kaigo-audit-v1";
 /// Entries read per round when verifying, so that a long log does not fill memory.
 const VERIFY_PAGE: i64 = 500;
-
-/// The hash of an entry: lowercase hex SHA-256 of the previous entry's hash (as its 64 hex
-/// characters), then [`FORMAT_TAG`], then for each of `at` (decimal), `actor`, `action`,
-/// `object`, `source` and `detail`: its byte length as 8 bytes big-endian followed by its
-/// UTF-8 bytes. The length prefixes make the serialization unambiguous: moving text from one
-/// field to the next changes the hash.
-fn entry_hash(prev_hash: &str, event: &AuditEvent) -> String {
-    let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
-    h.update(FORMAT_TAG);
-    let at = event.at.to_string();
-    for field in [
-        at.as_str(),
-        &event.actor,
-        &event.action,
-        &event.object,
-        &event.source,
-        &event.detail,
-    ] {
-        h.update((field.len() as u64).to_be_bytes());
-        h.update(field.as_bytes());
-    }
-    hex::encode(h.finalize())
-}
 
 fn event(row: &AnyRow) -> RepoResult<AuditEvent> {
     Ok(AuditEvent {
@@ -124,38 +96,68 @@ impl AuditRepo for SqlStore {
             }
         }
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ev(actor: &str, action: &str) -> AuditEvent {
-        AuditEvent {
-            at: 1,
-            actor: actor.into(),
-            action: action.into(),
-            object: String::new(),
-            source: String::new(),
-            detail: String::new(),
-        }
+    async fn audit_records(&self, after: i64, limit: i64) -> RepoResult<Vec<AuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT id, at, actor, action, object, source, detail, prev_hash, hash \
+             FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
+        )
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(repo_err("audit records"))?;
+        rows.iter()
+            .map(|row| {
+                Ok(AuditRecord {
+                    id: get(row, "id")?,
+                    event: event(row)?,
+                    prev_hash: get(row, "prev_hash")?,
+                    hash: get(row, "hash")?,
+                })
+            })
+            .collect()
     }
 
-    #[test]
-    fn field_boundaries_matter() {
-        assert_ne!(
-            entry_hash(GENESIS, &ev("ab", "c")),
-            entry_hash(GENESIS, &ev("a", "bc"))
-        );
+    async fn last_audit_record(&self) -> RepoResult<Option<(i64, String)>> {
+        let row = sqlx::query("SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(repo_err("last audit record"))?;
+        row.map(|r| Ok((get(&r, "id")?, get(&r, "hash")?)))
+            .transpose()
     }
 
-    #[test]
-    fn chained_to_previous() {
-        let e = ev("system", "login.success");
-        assert_ne!(
-            entry_hash(GENESIS, &e),
-            entry_hash(&entry_hash(GENESIS, &e), &e)
-        );
-        assert_eq!(entry_hash(GENESIS, &e).len(), 64);
+    async fn add_audit_checkpoint(&self, c: &Checkpoint) -> RepoResult<i64> {
+        sqlx::query_scalar(
+            "INSERT INTO audit_checkpoints (at, last_id, last_hash, signature) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(c.at)
+        .bind(c.last_id)
+        .bind(c.last_hash.as_str())
+        .bind(c.signature.as_slice())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(repo_err("add audit checkpoint"))
+    }
+
+    async fn audit_checkpoints(&self) -> RepoResult<Vec<Checkpoint>> {
+        let rows = sqlx::query(
+            "SELECT id, at, last_id, last_hash, signature FROM audit_checkpoints ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(repo_err("audit checkpoints"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(Checkpoint {
+                    id: get(r, "id")?,
+                    at: get(r, "at")?,
+                    last_id: get(r, "last_id")?,
+                    last_hash: get(r, "last_hash")?,
+                    signature: get(r, "signature")?,
+                })
+            })
+            .collect()
     }
 }

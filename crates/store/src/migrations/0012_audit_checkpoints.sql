@@ -1,0 +1,9 @@
+-- Issue 12 §3: checkpoints of the audit hash chain, each signed with the audit key and naming
+-- the newest record at the time.
+CREATE TABLE audit_checkpoints (
+    id {id},
+    at BIGINT NOT NULL,
+    last_id BIGINT NOT NULL,
+    last_hash TEXT NOT NULL,
+    signature {blob} NOT NULL
+);
