@@ -58,6 +58,56 @@ pub async fn concurrent_appends_keep_one_chain(db: TestDb) {
     assert_eq!(db.store.verify_audit_chain().await.unwrap(), Ok(40));
 }
 
+/// Two nodes (two connection pools, as two processes have) appending at once, each also
+/// storing checkpoints: one chain, and every checkpoint names a record of it.
+pub async fn two_nodes_keep_one_chain_with_their_checkpoints(db: TestDb) {
+    let other = kaigo_store::SqlStore::connect(&db.url).await.unwrap();
+    let nodes = [db.store.clone(), other.clone()];
+    let tasks: Vec<_> = nodes
+        .iter()
+        .enumerate()
+        .flat_map(|(node, store)| {
+            (0..3).map(move |t| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    for n in 0..10 {
+                        store
+                            .append_audit(&event((node * 1000 + t * 100 + n) as i64))
+                            .await
+                            .unwrap();
+                        if n % 5 == 4 {
+                            let (last_id, last_hash) =
+                                store.last_audit_record().await.unwrap().unwrap();
+                            store
+                                .add_audit_checkpoint(&kaigo_core::audit::chain::Checkpoint {
+                                    id: 0,
+                                    at: 1,
+                                    last_id,
+                                    last_hash,
+                                    signature: vec![1],
+                                })
+                                .await
+                                .unwrap();
+                        }
+                    }
+                })
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(db.store.verify_audit_chain().await.unwrap(), Ok(60));
+    let checkpoints = other.audit_checkpoints().await.unwrap();
+    assert_eq!(checkpoints.len(), 12);
+    let mut walk = kaigo_core::audit::chain::ChainWalk::new(checkpoints, &|_| true);
+    for r in db.store.audit_records(0, 1000).await.unwrap() {
+        walk.step(&r);
+    }
+    assert_eq!(walk.finish(0).finding, None);
+    other.close().await;
+}
+
 pub async fn tampering_is_detected(db: TestDb) {
     append(&db, 5).await;
     let third = nth_id(&db, 2).await;

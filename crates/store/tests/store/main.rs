@@ -73,6 +73,7 @@ on_both! {
         mail::outbox,
         audit::chain_verifies,
         audit::concurrent_appends_keep_one_chain,
+        audit::two_nodes_keep_one_chain_with_their_checkpoints,
         audit::tampering_is_detected,
         audit::removal_is_detected,
         security_mail::addresses_and_codes,
