@@ -7,6 +7,9 @@ use rand::RngCore;
 use secrecy::{ExposeSecret, SecretString};
 
 use kaigo_ca::hsm::CaKeys;
+use kaigo_core::audit::repo::AuditRepo;
+use kaigo_core::audit::{AuditAction, AuditEvent};
+use kaigo_core::clock::Clock as _;
 
 use crate::config::AppConfig;
 use crate::datadir::{DataDir, write_private};
@@ -83,19 +86,37 @@ pub async fn init_with(dir: &DataDir, config: &AppConfig) -> anyhow::Result<Init
     std::fs::create_dir(staging.mail_dir())?;
 
     // The database of the embedded default lives in the data dir; an external one is migrated in place.
-    if config.database.url.is_empty() {
+    let store = if config.database.url.is_empty() {
         let url_config = AppConfig {
             database: crate::config::DatabaseConfig {
                 url: format!("sqlite://{}", staging.database().display()),
             },
             ..config.clone()
         };
-        let store = open_store(&staging, &url_config).await?;
-        store.close().await;
+        open_store(&staging, &url_config).await?
     } else {
-        let store = open_store(dir, &config).await?;
-        store.close().await;
-    }
+        open_store(dir, &config).await?
+    };
+    // The ceremony is the trail's first record: which root and issuing CA, and where the keys are.
+    let keys_at = match keys.token() {
+        Some(t) => format!("token:{}", t.label()),
+        None => "files".to_owned(),
+    };
+    store
+        .append_audit(&AuditEvent {
+            at: kaigo_core::clock::SystemClock.unix(),
+            actor: "cli".into(),
+            action: AuditAction::CaInit.name().into(),
+            object: format!("ca:{}", summary.issuing_serial),
+            source: String::new(),
+            detail: format!(
+                "root_sha256={} issuing_sha256={} keys={keys_at}",
+                summary.root_fingerprint_sha256, summary.issuing_fingerprint_sha256
+            ),
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot record the ceremony: {e}"))?;
+    store.close().await;
     std::fs::write(staging.config_file(), config.to_toml())?;
 
     let staged = tmp.keep();

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
+use kaigo_core::audit::AuditAction;
 use kaigo_pki::cli::{
     AdminCommand, AuditCommand, BenchCommand, CaCommand, CertCommand, Cli, Command, FeeCommand,
     NoticeCommand, OfficeCommand,
@@ -162,6 +163,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let keys = kaigo_pki::wiring::ca_keys(&dir, &config)?;
             let signed = kaigo_ca::resign_root_crl(&dir.ca_dir(), &keys)
                 .map_err(|e| anyhow::anyhow!("cannot sign the root CRL: {e}"))?;
+            kaigo_pki::audit::record_ceremony(
+                &dir,
+                AuditAction::RootCrlSign,
+                "ca:root",
+                &format!(
+                    "number={} next_update={}",
+                    signed.number, signed.next_update
+                ),
+            )
+            .await?;
             println!(
                 "Signed root CRL number {} (nextUpdate {}); every node serves it after a restart.",
                 signed.number, signed.next_update
@@ -175,6 +186,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             let keys = kaigo_pki::wiring::ca_keys(&dir, &config)?;
             let done = kaigo_ca::recertify_issuing(&dir.ca_dir(), &keys, &config.ca_config()?)
                 .map_err(|e| anyhow::anyhow!("cannot re-certify the issuing CA: {e}"))?;
+            kaigo_pki::audit::record_ceremony(
+                &dir,
+                AuditAction::IssuingRecertify,
+                &format!("ca:{}", done.new_serial),
+                &format!("old_serial={}", done.old_serial),
+            )
+            .await?;
             println!(
                 "Re-certified e-seikyuu CA: serial {} (was {}); restart every node to serve it.",
                 done.new_serial, done.old_serial

@@ -12,10 +12,13 @@ use kaigo_core::audit::AuditEvent;
 use kaigo_core::audit::chain::entry_hash;
 use sqlx::Row;
 
-/// A data dir with 8 audit records, a checkpoint naming record 6, and two records after it.
+/// A data dir with 10 audit records (the ceremonies `init` and `ca root-crl`, then admin
+/// accounts), a checkpoint naming record 8, and two records after it.
 fn trail(dir: &Path) -> PathBuf {
     let data = dir.join("data");
     let o = kaigo(&data, &["init"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = kaigo(&data, &["ca", "root-crl"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let add = |n: usize| {
         for i in 0..n {
@@ -91,7 +94,7 @@ async fn verify_names_the_first_tampered_record_and_an_export_checks_without_us(
     let (ok, text) = verify(&data);
     assert!(ok, "{text}");
     assert!(
-        text.contains("intact: 8 records, 1 checkpoints; 2 records after the newest checkpoint"),
+        text.contains("intact: 10 records, 1 checkpoints; 2 records after the newest checkpoint"),
         "{text}"
     );
 
@@ -150,7 +153,7 @@ async fn verify_names_the_first_tampered_record_and_an_export_checks_without_us(
     exec(&d, "DELETE FROM audit_log WHERE id >= 5").await;
     let (ok, text) = verify(&d);
     assert!(
-        !ok && text.contains("cut off after record 4: checkpoint 1 names record 6"),
+        !ok && text.contains("cut off after record 4: checkpoint 1 names record 8"),
         "{text}"
     );
 
@@ -158,7 +161,7 @@ async fn verify_names_the_first_tampered_record_and_an_export_checks_without_us(
     let d = copy(&data, &tmp.path().join("rewritten"));
     let (_, _, mut prev) = record(&d, 1).await;
     let p = pool(&d).await;
-    for id in 2..=8 {
+    for id in 2..=10 {
         let (mut e, _, _) = record(&d, id).await;
         e.detail = "rewritten".into();
         let hash = entry_hash(&prev, &e);
@@ -175,7 +178,7 @@ async fn verify_names_the_first_tampered_record_and_an_export_checks_without_us(
     p.close().await;
     let (ok, text) = verify(&d);
     assert!(
-        !ok && text.contains("checkpoint 1 names record 6 with another hash"),
+        !ok && text.contains("checkpoint 1 names record 8 with another hash"),
         "{text}"
     );
 
@@ -191,6 +194,19 @@ async fn verify_names_the_first_tampered_record_and_an_export_checks_without_us(
         !ok && text.contains("checkpoint 1 has a signature"),
         "{text}"
     );
+
+    // The ceremonies are the first records.
+    let (first, _, _) = record(&data, 1).await;
+    let (second, _, _) = record(&data, 2).await;
+    assert_eq!(
+        (first.action.as_str(), first.actor.as_str()),
+        ("ca.init", "cli")
+    );
+    assert!(
+        first.detail.contains("root_sha256=") && first.detail.contains("keys=files"),
+        "{first:?}"
+    );
+    assert_eq!(second.action, "ca.root_crl");
 
     // The auditor's way: export, then Python and OpenSSL alone.
     let out = tmp.path().join("export");
@@ -209,7 +225,7 @@ async fn verify_names_the_first_tampered_record_and_an_export_checks_without_us(
     };
     let (ok, text) = run(&out);
     assert!(
-        ok && text.starts_with("OK: 8 records, 1 checkpoints"),
+        ok && text.starts_with("OK: 10 records, 1 checkpoints"),
         "{text}"
     );
     let (ok, text) = common::run(
@@ -231,7 +247,7 @@ async fn verify_names_the_first_tampered_record_and_an_export_checks_without_us(
     std::fs::write(out.join("records.jsonl"), kept.join("\n") + "\n").unwrap();
     let (ok, text) = run(&out);
     assert!(
-        !ok && text.contains("cut off after record 4: checkpoint 1 names record 6"),
+        !ok && text.contains("cut off after record 4: checkpoint 1 names record 8"),
         "{text}"
     );
 }

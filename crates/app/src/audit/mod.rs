@@ -22,6 +22,22 @@ async fn open(dir: &DataDir) -> anyhow::Result<(App, std::sync::Arc<kaigo_ca::Au
     Ok((app, key))
 }
 
+/// Records a CA ceremony step (run from the CLI) in the audit trail.
+pub async fn record_ceremony(
+    dir: &DataDir,
+    action: kaigo_core::audit::AuditAction,
+    object: &str,
+    detail: &str,
+) -> anyhow::Result<()> {
+    let app = wiring::open(dir, false).await?;
+    app.services
+        .deps
+        .audit("cli", action, object, "", detail)
+        .await;
+    app.store.close().await;
+    Ok(())
+}
+
 /// Signs a checkpoint now.
 pub async fn checkpoint(dir: &DataDir) -> anyhow::Result<String> {
     let (app, key) = open(dir).await?;

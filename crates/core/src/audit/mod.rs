@@ -102,6 +102,9 @@ audit_actions! {
     AdminOfficeLettersDiscard => "admin.office.letters_discard",
     CrlPublish => "ca.crl_publish",
     OcspResponderIssue => "ca.ocsp_responder_issue",
+    CaInit => "ca.init",
+    RootCrlSign => "ca.root_crl",
+    IssuingRecertify => "ca.recertify_issuing",
 }
 
 impl std::fmt::Display for AuditAction {
