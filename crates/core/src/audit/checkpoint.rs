@@ -33,27 +33,25 @@ impl AuditCheckpoints {
     /// Signs a checkpoint naming the newest record, unless the newest checkpoint already
     /// names it (or the trail is empty). Returns the new checkpoint.
     pub async fn checkpoint(&self, signer: &dyn AuditSigner) -> CoreResult<Option<Checkpoint>> {
-        {
-            let store = &self.deps.store;
-            let Some((last_id, last_hash)) = store.last_audit_record().await? else {
-                return Ok(None);
-            };
-            let newest = store.audit_checkpoints().await?.into_iter().last();
-            if newest.is_some_and(|c| c.last_id >= last_id) {
-                return Ok(None);
-            }
-            let at = self.deps.clock.unix();
-            let signature = signer.sign(&checkpoint_message(last_id, &last_hash, at))?;
-            let mut c = Checkpoint {
-                id: 0,
-                at,
-                last_id,
-                last_hash,
-                signature,
-            };
-            c.id = store.add_audit_checkpoint(&c).await?;
-            Ok(Some(c))
+        let store = &self.deps.store;
+        let Some((last_id, last_hash)) = store.last_audit_record().await? else {
+            return Ok(None);
+        };
+        let newest = store.audit_checkpoints().await?.into_iter().last();
+        if newest.is_some_and(|c| c.last_id >= last_id) {
+            return Ok(None);
         }
+        let at = self.deps.clock.unix();
+        let signature = signer.sign(&checkpoint_message(last_id, &last_hash, at))?;
+        let mut c = Checkpoint {
+            id: 0,
+            at,
+            last_id,
+            last_hash,
+            signature,
+        };
+        c.id = store.add_audit_checkpoint(&c).await?;
+        Ok(Some(c))
     }
 
     /// Walks every record and checkpoint; the report names the first thing found wrong.
