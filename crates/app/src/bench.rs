@@ -91,7 +91,10 @@ pub(crate) async fn pipeline_bed(
     let tmp = tempfile::tempdir()?;
     let dir = DataDir::new(tmp.path().join("data"));
     crate::init::init_with(&dir, config).await?;
-    let app = wiring::open(&dir, true).await?;
+    // Where the keys are is the bed's choice, whatever KAIGO_PKI_HSM_* say.
+    let mut opened = crate::config::AppConfig::load(&dir)?;
+    opened.hsm = config.hsm.clone();
+    let app = wiring::open_with(&dir, true, opened).await?;
     let creds = register(&app, count, 0).await?;
     let mut offices = Vec::with_capacity(count);
     for (user_id, _, issuance) in creds {
