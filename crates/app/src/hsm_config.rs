@@ -54,8 +54,24 @@ impl HsmConfig {
         if self.pin_file.is_empty() {
             bail!("the HSM PIN is not available: set KAIGO_PKI_HSM_PIN or [hsm] pin_file");
         }
-        let text = std::fs::read_to_string(&self.pin_file)
-            .with_context(|| format!("[hsm] pin_file {}", self.pin_file))?;
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&self.pin_file)
+                .with_context(|| format!("[hsm] pin_file {}", self.pin_file))?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                bail!(
+                    "[hsm] pin_file {} is readable by others (mode {:o}): chmod 600 it",
+                    self.pin_file,
+                    mode & 0o777
+                );
+            }
+        }
+        let text = zeroize::Zeroizing::new(
+            std::fs::read_to_string(&self.pin_file)
+                .with_context(|| format!("[hsm] pin_file {}", self.pin_file))?,
+        );
         let pin = text.trim();
         if pin.is_empty() {
             bail!("[hsm] pin_file {} is empty", self.pin_file);

@@ -81,6 +81,10 @@ pub async fn init_with(dir: &DataDir, config: &AppConfig) -> anyhow::Result<Init
     set_mode(&staging.ca_dir(), 0o700)?;
     let summary = kaigo_ca::init_ca_with(&staging.ca_dir(), &keys, &config.ca_config()?)
         .map_err(|e| anyhow::anyhow!("cannot create the CA: {e}"))?;
+    // The audit key is made at the ceremony, so every node shares this one.
+    let audit_key =
+        kaigo_ca::AuditKey::open_or_create(&staging.ca_dir(), &keys, &config.ca_config()?)
+            .map_err(|e| anyhow::anyhow!("cannot create the audit key: {e}"))?;
     kaigo_ca::ServerKeySealer::load_or_create(&staging.server_key())
         .map_err(|e| anyhow::anyhow!("server key: {e}"))?;
     std::fs::create_dir(staging.mail_dir())?;
@@ -110,8 +114,10 @@ pub async fn init_with(dir: &DataDir, config: &AppConfig) -> anyhow::Result<Init
             object: format!("ca:{}", summary.issuing_serial),
             source: String::new(),
             detail: format!(
-                "root_sha256={} issuing_sha256={} keys={keys_at}",
-                summary.root_fingerprint_sha256, summary.issuing_fingerprint_sha256
+                "root_sha256={} issuing_sha256={} audit_key_sha256={} keys={keys_at}",
+                summary.root_fingerprint_sha256,
+                summary.issuing_fingerprint_sha256,
+                audit_key.fingerprint_sha256()
             ),
         })
         .await

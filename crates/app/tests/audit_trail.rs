@@ -241,6 +241,31 @@ async fn verify_names_the_first_tampered_record_and_an_export_checks_without_us(
         ],
     );
     assert!(ok && text.contains("Verified OK"), "{text}");
+    // The key in the export is the one the ceremony recorded.
+    let der = tmp.path().join("audit-pub.der");
+    let (ok, text) = common::run(
+        "openssl",
+        &[
+            "pkey",
+            "-pubin",
+            "-in",
+            out.join("audit.pub.pem").to_str().unwrap(),
+            "-outform",
+            "DER",
+            "-out",
+            der.to_str().unwrap(),
+        ],
+    );
+    assert!(ok, "{text}");
+    let (ok, text) = common::run("sha256sum", &[der.to_str().unwrap()]);
+    assert!(ok, "{text}");
+    let fingerprint = text.split_whitespace().next().unwrap();
+    assert!(
+        first
+            .detail
+            .contains(&format!("audit_key_sha256={fingerprint}")),
+        "{first:?} vs {fingerprint}"
+    );
     // The script sees a tampered export too.
     let records = std::fs::read_to_string(out.join("records.jsonl")).unwrap();
     let kept: Vec<&str> = records.lines().take(4).collect();

@@ -39,10 +39,19 @@ fn public_of(signer: &dyn CaSigner) -> Result<(PKey<Public>, String), CaError> {
 }
 
 impl AuditKey {
-    /// Opens the audit key of the CA directory `dir`, making it first if there is none.
+    /// Opens the audit key of the CA directory `dir`, making it first if there is none (`init`
+    /// makes it; a data dir from before the audit key gets it at its first start). A key that
+    /// is gone while its public half is still there is an error, never silently replaced: a
+    /// new key would not verify the earlier checkpoints.
     pub fn open_or_create(dir: &Path, keys: &CaKeys, cfg: &CaConfig) -> Result<Self, CaError> {
         let signer = if CaKeys::exists(dir, KeyRole::Audit) {
             keys.open(dir, KeyRole::Audit)?
+        } else if dir.join(files::AUDIT_PUBLIC).exists() {
+            return Err(CaError::Key(format!(
+                "the audit key is missing but {} exists: restore the key (a new one would not \
+                 verify the earlier checkpoints)",
+                dir.join(files::AUDIT_PUBLIC).display()
+            )));
         } else {
             let made = NewKey::generate(keys, KeyRole::Audit, AUDIT_KEY_BITS)?;
             made.save(dir, keys, cfg)?;
@@ -74,5 +83,16 @@ impl AuditSigner for AuditKey {
 
     fn public_key_pem(&self) -> String {
         self.public_pem.clone()
+    }
+}
+
+impl AuditKey {
+    /// Lowercase hex SHA-256 of the public key's DER (SubjectPublicKeyInfo): what the ceremony
+    /// records and an auditor compares.
+    pub fn fingerprint_sha256(&self) -> String {
+        self.public
+            .public_key_to_der()
+            .map(|der| hex::encode(openssl::sha::sha256(&der)))
+            .unwrap_or_default()
     }
 }

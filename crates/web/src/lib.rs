@@ -119,9 +119,13 @@ async fn readyz(
 ) -> axum::response::Response {
     use axum::response::IntoResponse;
     let r = state.services.health.readiness().await;
+    // The reasons go to the log; the public answer only says what is unavailable.
     let line = |name: &str, v: &Result<(), String>| match v {
         Ok(()) => format!("{name}: ok\n"),
-        Err(e) => format!("{name}: {e}\n"),
+        Err(e) => {
+            tracing::warn!(check = name, reason = %e, "not ready");
+            format!("{name}: unavailable\n")
+        }
     };
     let body = format!(
         "{}{}",

@@ -29,13 +29,23 @@ pub async fn record_ceremony(
     object: &str,
     detail: &str,
 ) -> anyhow::Result<()> {
+    use kaigo_core::audit::repo::AuditRepo as _;
+    use kaigo_core::clock::Clock as _;
     let app = wiring::open(dir, false).await?;
-    app.services
-        .deps
-        .audit("cli", action, object, "", detail)
+    // Not best-effort: a ceremony that cannot be recorded fails the command.
+    let recorded = app
+        .store
+        .append_audit(&kaigo_core::audit::AuditEvent {
+            at: kaigo_core::clock::SystemClock.unix(),
+            actor: "cli".into(),
+            action: action.name().into(),
+            object: object.into(),
+            source: String::new(),
+            detail: detail.into(),
+        })
         .await;
     app.store.close().await;
-    Ok(())
+    recorded.map_err(|e| anyhow::anyhow!("the step was done but could not be recorded: {e}"))
 }
 
 /// Signs a checkpoint now.
@@ -77,23 +87,34 @@ pub async fn export(dir: &DataDir, out: &Path) -> anyhow::Result<String> {
         bail!("{} exists; export into a new directory", out.display());
     }
     let (app, key) = open(dir).await?;
-    std::fs::create_dir_all(out.join("checkpoints"))
-        .with_context(|| format!("cannot create {}", out.display()))?;
+    // The records name users and addresses: the export is for its owner only.
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        let mut b = std::fs::DirBuilder::new();
+        b.recursive(true).mode(0o700);
+        b.create(out.join("checkpoints"))
+            .with_context(|| format!("cannot create {}", out.display()))?;
+    }
     let service = &app.services.audit_checkpoints;
     let checkpoints = service.checkpoints().await?;
     let mut lines = String::new();
     for c in &checkpoints {
         let message = checkpoint_message(c.last_id, &c.last_hash, c.at);
-        std::fs::write(out.join(format!("checkpoints/{}.msg", c.id)), &message)?;
-        std::fs::write(out.join(format!("checkpoints/{}.sig", c.id)), &c.signature)?;
+        write_private(&out.join(format!("checkpoints/{}.msg", c.id)), &message)?;
+        write_private(&out.join(format!("checkpoints/{}.sig", c.id)), &c.signature)?;
         lines.push_str(&serde_json::to_string(&serde_json::json!({
             "id": c.id, "at": c.at, "last_id": c.last_id, "last_hash": c.last_hash,
             "signature_hex": hex::encode(&c.signature),
         }))?);
         lines.push('\n');
     }
-    std::fs::write(out.join("checkpoints.jsonl"), lines)?;
-    let mut records = std::io::BufWriter::new(std::fs::File::create(out.join("records.jsonl"))?);
+    write_private(&out.join("checkpoints.jsonl"), lines.as_bytes())?;
+    write_private(&out.join("records.jsonl"), b"")?;
+    let mut records = std::io::BufWriter::new(
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(out.join("records.jsonl"))?,
+    );
     let (mut after, mut count) = (0i64, 0u64);
     loop {
         let page = service.records(after).await?;
@@ -114,7 +135,7 @@ pub async fn export(dir: &DataDir, out: &Path) -> anyhow::Result<String> {
         }
     }
     records.flush()?;
-    std::fs::write(out.join("audit.pub.pem"), key.public_key_pem())?;
+    write_private(&out.join("audit.pub.pem"), key.public_key_pem().as_bytes())?;
     write_private(&out.join("verify.py"), VERIFY_SCRIPT.as_bytes())?;
     app.store.close().await;
     Ok(format!(

@@ -27,7 +27,9 @@ def main(d):
                             capture_output=True).returncode == 0
         if not ok:
             return "checkpoint %d has a signature the audit key did not make" % c["id"]
-    named = {c["last_id"]: c for c in cps}
+    named = {}
+    for c in cps:
+        named.setdefault(c["last_id"], []).append(c)
     prev, last, seen = GENESIS, 0, set()
     for line in open(os.path.join(d, "records.jsonl"), encoding="utf-8"):
         r = json.loads(line)
@@ -35,13 +37,15 @@ def main(d):
             return "record %d was altered" % r["id"]
         if r["prev_hash"] != prev:
             return "record %d does not follow the record before it" % r["id"]
-        c = named.get(r["id"])
-        if c and c["last_hash"] != r["hash"]:
-            return "checkpoint %d names record %d with another hash" % (c["id"], r["id"])
+        for c in named.get(r["id"], []):
+            if c["last_hash"] != r["hash"]:
+                return "checkpoint %d names record %d with another hash" % (c["id"], r["id"])
         prev, last = r["hash"], r["id"]
         seen.add(r["id"])
-    for c in cps:
+    for c in sorted(cps, key=lambda c: c["last_id"]):
         if c["last_id"] not in seen:
+            if c["last_id"] < last:
+                return "checkpoint %d names record %d, which is gone" % (c["id"], c["last_id"])
             return "cut off after record %d: checkpoint %d names record %d" % (last, c["id"], c["last_id"])
     newest = max((c["last_id"] for c in cps), default=0)
     print("OK: %d records, %d checkpoints, %d records after the newest checkpoint"

@@ -48,6 +48,9 @@ pub struct Token {
     pin: SecretString,
     /// Holds the process's login for as long as the token is open.
     keeper: Mutex<Session>,
+    /// Set once the token refused the PIN: no further login is tried (each try counts toward
+    /// the token's PIN lock, shared by every node) until the process restarts.
+    pin_refused: std::sync::atomic::AtomicBool,
     /// The last readiness probe: when, and its outcome.
     probed: Mutex<Option<(std::time::Instant, Result<(), String>)>>,
     /// Idle sessions for signing; one is taken per signature and given back.
@@ -143,6 +146,7 @@ impl Token {
             idle: Mutex::new(Vec::new()),
             objects: Mutex::new(()),
             probed: Mutex::new(None),
+            pin_refused: std::sync::atomic::AtomicBool::new(false),
         };
         token.login()?;
         Ok(token)
@@ -155,14 +159,29 @@ impl Token {
 
     /// Logs the process in (again); being logged in already is success.
     pub(crate) fn login(&self) -> Result<(), CaError> {
+        use std::sync::atomic::Ordering;
+        if self.pin_refused.load(Ordering::Relaxed) {
+            return Err(CaError::Token(format!(
+                "token \"{}\" refused the PIN earlier; not trying again (fix the PIN and restart)",
+                self.label
+            )));
+        }
         let keeper = self.keeper.lock().unwrap_or_else(|p| p.into_inner());
         let pin = AuthPin::new(self.pin.expose_secret().into());
         match keeper.login(UserType::User, Some(&pin)) {
             Ok(()) | Err(Error::Pkcs11(RvError::UserAlreadyLoggedIn, _)) => Ok(()),
-            Err(e) => Err(explain(
-                &format!("cannot log in to token \"{}\"", self.label),
-                &e,
-            )),
+            Err(e) => {
+                if matches!(
+                    e,
+                    Error::Pkcs11(RvError::PinIncorrect | RvError::PinLocked, _)
+                ) {
+                    self.pin_refused.store(true, Ordering::Relaxed);
+                }
+                Err(explain(
+                    &format!("cannot log in to token \"{}\"", self.label),
+                    &e,
+                ))
+            }
         }
     }
 
@@ -195,7 +214,14 @@ impl Token {
     }
 
     fn probe(&self, probe: impl FnOnce() -> Result<(), PkiError>) -> Result<(), PkiError> {
-        let mut last = self.probed.lock().unwrap_or_else(|p| p.into_inner());
+        // A probe in progress (a slow token): answer with the last outcome, do not queue.
+        let mut last = match self.probed.try_lock() {
+            Ok(guard) => guard,
+            Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+            Err(std::sync::TryLockError::WouldBlock) => {
+                return Err(PkiError::Key("a readiness probe is still running".into()));
+            }
+        };
         let fresh = last
             .as_ref()
             .filter(|(at, _)| at.elapsed() < std::time::Duration::from_secs(1));

@@ -77,6 +77,9 @@ pub enum Finding {
     BadSignature { checkpoint: i64 },
     /// A checkpoint names a record whose hash is now different.
     CheckpointMismatch { checkpoint: i64, id: i64 },
+    /// A checkpoint names a record that is gone from the middle of an unbroken chain (removed,
+    /// and the next record re-linked).
+    Missing { checkpoint: i64, id: i64 },
     /// A checkpoint names a record that is gone: the trail was cut off after `last_kept`.
     CutOff {
         checkpoint: i64,
@@ -100,6 +103,9 @@ impl Finding {
             }
             Self::CheckpointMismatch { checkpoint, id } => format!(
                 "checkpoint {checkpoint} names record {id} with another hash: the records up to {id} were rewritten"
+            ),
+            Self::Missing { checkpoint, id } => format!(
+                "checkpoint {checkpoint} names record {id}, which is gone (removed, and the record after it re-linked)"
             ),
             Self::CutOff {
                 checkpoint,
@@ -162,17 +168,6 @@ impl ChainWalk {
         if self.finding.is_some() {
             return;
         }
-        // A checkpoint naming an id the walk skipped over: that record is gone.
-        if let Some(c) = self.pending.front()
-            && c.last_id < r.id
-        {
-            self.finding = Some(Finding::CutOff {
-                checkpoint: c.id,
-                id: c.last_id,
-                last_kept: self.last_id,
-            });
-            return;
-        }
         let computed = entry_hash(&r.prev_hash, &r.event);
         if computed != r.hash {
             self.finding = Some(Finding::Altered { id: r.id });
@@ -180,6 +175,17 @@ impl ChainWalk {
         }
         if r.prev_hash != self.expected_prev {
             self.finding = Some(Finding::Unlinked { id: r.id });
+            return;
+        }
+        // The chain holds, but a checkpoint names an id the walk skipped over: that record
+        // was removed and its successor re-linked.
+        if let Some(c) = self.pending.front()
+            && c.last_id < r.id
+        {
+            self.finding = Some(Finding::Missing {
+                checkpoint: c.id,
+                id: c.last_id,
+            });
             return;
         }
         while let Some(c) = self.pending.front()
@@ -320,6 +326,26 @@ mod tests {
         assert_eq!(
             walk(&swapped, vec![]).finding,
             Some(Finding::Unlinked { id: 2 })
+        );
+
+        // The record a checkpoint names removed, its successor re-linked and re-hashed.
+        let mut relinked = good.clone();
+        relinked.remove(4);
+        relinked[4].prev_hash = relinked[3].hash.clone();
+        relinked[4].hash = entry_hash(&relinked[4].prev_hash, &relinked[4].event);
+        assert_eq!(
+            walk(&relinked, vec![c.clone()]).finding,
+            Some(Finding::Missing {
+                checkpoint: 1,
+                id: 5
+            })
+        );
+        // Removed without re-linking: the break is named first.
+        let mut removed = good.clone();
+        removed.remove(4);
+        assert_eq!(
+            walk(&removed, vec![c.clone()]).finding,
+            Some(Finding::Unlinked { id: 6 })
         );
 
         let cut = &good[..3];

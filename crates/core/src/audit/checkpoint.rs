@@ -37,8 +37,8 @@ impl AuditCheckpoints {
         let Some((last_id, last_hash)) = store.last_audit_record().await? else {
             return Ok(None);
         };
-        let newest = store.audit_checkpoints().await?.into_iter().last();
-        if newest.is_some_and(|c| c.last_id >= last_id) {
+        let newest = store.newest_checkpointed_id().await?;
+        if newest.is_some_and(|n| n >= last_id) {
             return Ok(None);
         }
         let at = self.deps.clock.unix();

@@ -16,6 +16,8 @@ pub trait AuditRepo: Send + Sync {
     async fn last_audit_record(&self) -> RepoResult<Option<(i64, String)>>;
     /// Stores a signed checkpoint; returns its id.
     async fn add_audit_checkpoint(&self, checkpoint: &Checkpoint) -> RepoResult<i64>;
+    /// The highest record id a checkpoint names, if any.
+    async fn newest_checkpointed_id(&self) -> RepoResult<Option<i64>>;
     /// Every checkpoint, oldest first.
     async fn audit_checkpoints(&self) -> RepoResult<Vec<Checkpoint>>;
 }

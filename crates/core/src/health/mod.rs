@@ -21,6 +21,9 @@ impl Readiness {
     }
 }
 
+/// How long a readiness check may take before it counts as failed.
+pub const CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 #[derive(Clone)]
 pub struct HealthService {
     deps: Arc<Deps>,
@@ -31,9 +34,20 @@ impl HealthService {
         Self { deps }
     }
 
+    /// Each check is bounded by [`CHECK_TIMEOUT`]; the signer's (a real signature in an HSM,
+    /// which may hang) runs on the blocking pool, never on the request's worker.
     pub async fn readiness(&self) -> Readiness {
-        let database = self.deps.store.ping().await.map_err(|e| e.to_string());
-        let signer = self.deps.factory.signer_ready().map_err(|e| e.to_string());
+        let database = match tokio::time::timeout(CHECK_TIMEOUT, self.deps.store.ping()).await {
+            Ok(r) => r.map_err(|e| e.to_string()),
+            Err(_) => Err("no answer within the timeout".to_owned()),
+        };
+        let factory = self.deps.factory.clone();
+        let probe = tokio::task::spawn_blocking(move || factory.signer_ready());
+        let signer = match tokio::time::timeout(CHECK_TIMEOUT, probe).await {
+            Ok(Ok(r)) => r.map_err(|e| e.to_string()),
+            Ok(Err(_)) => Err("the check failed".to_owned()),
+            Err(_) => Err("no answer within the timeout".to_owned()),
+        };
         Readiness { database, signer }
     }
 }

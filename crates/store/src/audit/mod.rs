@@ -141,6 +141,13 @@ impl AuditRepo for SqlStore {
         .map_err(repo_err("add audit checkpoint"))
     }
 
+    async fn newest_checkpointed_id(&self) -> RepoResult<Option<i64>> {
+        sqlx::query_scalar("SELECT MAX(last_id) FROM audit_checkpoints")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(repo_err("newest checkpoint"))
+    }
+
     async fn audit_checkpoints(&self) -> RepoResult<Vec<Checkpoint>> {
         let rows = sqlx::query(
             "SELECT id, at, last_id, last_hash, signature FROM audit_checkpoints ORDER BY id",

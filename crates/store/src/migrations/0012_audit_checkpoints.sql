@@ -7,3 +7,5 @@ CREATE TABLE audit_checkpoints (
     last_hash TEXT NOT NULL,
     signature {blob} NOT NULL
 );
+-- The newest checkpoint is read at every interval on every node.
+CREATE INDEX audit_checkpoints_last_id ON audit_checkpoints (last_id);
