@@ -1,4 +1,5 @@
-//! No secret at rest or in the logs, shown: the whole flow runs (registration, admin login with
+//! No secret at rest or in the logs, shown: the whole flow runs (registration one by one and by
+//! CSV with letters, admin login with
 //! TOTP, first login and password change, application, issuance, download, issuance password
 //! reissue), with the server logging at debug level, and then every file of the data dir,
 //! the database (with its WAL) and the log are searched for every password used, the TOTP
@@ -84,6 +85,42 @@ async fn no_password_totp_secret_or_private_key_is_stored_or_logged_in_plaintext
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let admin: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+
+    // Registration by CSV with its letters (written outside the data dir, as an operator
+    // prints them): the passwords on the letters join the secrets searched for.
+    let csv = write(
+        tmp.path(),
+        "offices.csv",
+        "事業所番号,事業所名,種別,都道府県,郵便番号,住所,メールアドレス\n\
+         1310000008,ひまわり介護,介護,13,100-0002,東京都千代田区2,\n\
+         1310000009,あおば居宅,居宅,13,100-0003,東京都千代田区3,\n"
+            .as_bytes(),
+    );
+    let letters = tmp.path().join("letters.pdf");
+    let o = kaigo(
+        &data,
+        &[
+            "office",
+            "import",
+            csv.to_str().unwrap(),
+            "--letters",
+            letters.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (ok, text) = run("pdftotext", &["-layout", letters.to_str().unwrap(), "-"]);
+    assert!(ok, "{text}");
+    let letter_passwords: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("仮パスワード") || l.starts_with("証明書発行用パスワード"))
+        .filter_map(|l| l.split_whitespace().nth(1).map(str::to_owned))
+        .collect();
+    assert_eq!(
+        letter_passwords.len(),
+        4,
+        "two letters, two passwords each:\n{text}"
+    );
 
     let log = tmp.path().join("serve.log");
     let server = LoggedServer::start(&data, &log);
@@ -171,7 +208,7 @@ async fn no_password_totp_secret_or_private_key_is_stored_or_logged_in_plaintext
     // carry it whatever wrapping it had.
     let key_core = &key[key.len() / 2..key.len() / 2 + 64];
 
-    let secrets: Vec<(&str, Vec<u8>)> = vec![
+    let mut secrets: Vec<(&str, Vec<u8>)> = vec![
         (
             "first login password",
             s(&office, "login_password").into_bytes(),
@@ -185,6 +222,9 @@ async fn no_password_totp_secret_or_private_key_is_stored_or_logged_in_plaintext
         ("admin TOTP secret", s(&admin, "totp_secret").into_bytes()),
         ("certificate private key", key_core.to_vec()),
     ];
+    for pw in &letter_passwords {
+        secrets.push(("password on a registration letter", pw.clone().into_bytes()));
+    }
     let mut searched = files(&data);
     searched.push(log.clone());
     assert!(
