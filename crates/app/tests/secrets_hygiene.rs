@@ -1,9 +1,9 @@
 //! No secret at rest or in the logs, shown: the whole flow runs (registration one by one and by
-//! CSV with letters, admin login with
-//! TOTP, first login and password change, application, issuance, download, issuance password
-//! reissue), with the server logging at debug level, and then every file of the data dir,
-//! the database (with its WAL) and the log are searched for every password used, the TOTP
-//! secret, and the private key of the issued certificate. None may appear in plaintext.
+//! CSV with letters, admin login with TOTP, first login and password change, application,
+//! issuance, download, issuance password reissue), with the server logging at debug level, and
+//! then every file of the data dir, the database (with its WAL) and the log are searched for
+//! every password used, the TOTP secret, and the private key of the issued certificate. None
+//! may appear in plaintext.
 
 mod common;
 

@@ -186,15 +186,32 @@ impl Pkcs11Signer {
             Err(e) if retry => {
                 match e {
                     Error::Pkcs11(RvError::ObjectHandleInvalid | RvError::KeyHandleInvalid, _) => {
+                        // Handles of private keys die with the login (a logout anywhere in
+                        // the process, or the HSM ending it): log in again, then find the key.
+                        self.token.login()?;
                         self.refind(&session)
                             .map_err(|e| explain("cannot find the key again", &e))?;
                         self.token.give_back(session);
                     }
                     Error::Pkcs11(RvError::UserNotLoggedIn, _) => {
                         self.token.give_back(session);
-                        self.token.login()?;
+                        // The kept session may be gone with the login (an HSM reset).
+                        if self.token.login().is_err() {
+                            self.token.reopen()?;
+                        }
                     }
-                    // Session gone (or anything else): this session is not reused.
+                    // Every session gone (a reset or failover): start over with new ones.
+                    Error::Pkcs11(
+                        RvError::SessionHandleInvalid
+                        | RvError::SessionClosed
+                        | RvError::DeviceRemoved
+                        | RvError::TokenNotPresent,
+                        _,
+                    ) => {
+                        drop(session);
+                        self.token.reopen()?;
+                    }
+                    // Anything else: this session is not reused.
                     _ => drop(session),
                 }
                 self.sign_once(message, false)

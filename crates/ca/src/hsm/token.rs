@@ -185,13 +185,35 @@ impl Token {
         }
     }
 
+    /// After the token lost every session (an HSM reset or failover): a new kept session, an
+    /// empty pool (its sessions are dead too), and the login again.
+    pub(crate) fn reopen(&self) -> Result<(), CaError> {
+        let fresh = self
+            .ctx
+            .open_ro_session(self.slot)
+            .map_err(|e| explain("cannot open a session", &e))?;
+        *self.keeper.lock().unwrap_or_else(|p| p.into_inner()) = fresh;
+        self.idle.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.login()
+    }
+
     /// Whether the token still answers with this process logged in (for `/readyz`).
     pub fn check(&self) -> Result<(), CaError> {
         let keeper = self.keeper.lock().unwrap_or_else(|p| p.into_inner());
-        let info = keeper
-            .get_session_info()
-            .map_err(|e| explain(&format!("token \"{}\" does not answer", self.label), &e))?;
+        let info = keeper.get_session_info();
         drop(keeper);
+        let info = match info {
+            Ok(info) => info,
+            Err(Error::Pkcs11(RvError::SessionHandleInvalid | RvError::SessionClosed, _)) => {
+                return self.reopen();
+            }
+            Err(e) => {
+                return Err(explain(
+                    &format!("token \"{}\" does not answer", self.label),
+                    &e,
+                ));
+            }
+        };
         if matches!(
             info.session_state(),
             cryptoki::session::SessionState::RoUser | cryptoki::session::SessionState::RwUser
