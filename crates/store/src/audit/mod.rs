@@ -70,32 +70,22 @@ impl AuditRepo for SqlStore {
         let mut count = 0u64;
         let mut after = 0i64;
         loop {
-            let rows = sqlx::query(
-                "SELECT id, at, actor, action, object, source, detail, prev_hash, hash \
-                 FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2",
-            )
-            .bind(after)
-            .bind(VERIFY_PAGE)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(repo_err("verify audit chain"))?;
-            if rows.is_empty() {
+            let records = self.audit_records(after, VERIFY_PAGE).await?;
+            if records.is_empty() {
                 return Ok(Ok(count));
             }
-            for row in &rows {
-                let id: i64 = get(row, "id")?;
-                let prev_hash: String = get(row, "prev_hash")?;
-                let hash: String = get(row, "hash")?;
-                let computed = entry_hash(&expected_prev, &event(row)?);
-                if prev_hash != expected_prev || hash != computed {
-                    return Ok(Err(id));
+            for r in &records {
+                let computed = entry_hash(&expected_prev, &r.event);
+                if r.prev_hash != expected_prev || r.hash != computed {
+                    return Ok(Err(r.id));
                 }
                 expected_prev = computed;
                 count += 1;
-                after = id;
+                after = r.id;
             }
         }
     }
+
     async fn audit_records(&self, after: i64, limit: i64) -> RepoResult<Vec<AuditRecord>> {
         let rows = sqlx::query(
             "SELECT id, at, actor, action, object, source, detail, prev_hash, hash \
