@@ -28,7 +28,16 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Create the database and the CA hierarchy (root and `e-seikyuu CA`) in the data dir.
-    Init,
+    /// With --root-cert and --root-crl the root stays on its offline machine: the data dir
+    /// takes its public files and makes the issuing CA's key and request (see `ca`).
+    Init {
+        /// The offline root's certificate (root.crt.pem from `ca root-init`).
+        #[arg(long, requires = "root_crl")]
+        root_cert: Option<PathBuf>,
+        /// The offline root's CRL (root.crl.der from `ca root-init`).
+        #[arg(long, requires = "root_cert")]
+        root_crl: Option<PathBuf>,
+    },
     /// Manage offices (介護事業所).
     Office {
         #[command(subcommand)]
@@ -101,7 +110,8 @@ pub enum Command {
         #[command(subcommand)]
         command: CertCommand,
     },
-    /// CA ceremonies that need the root key.
+    /// CA key ceremonies: the offline root, the issuing CA's request and certificate, the
+    /// root CRL, the OCSP responder (docs/KEY-CEREMONY.md).
     Ca {
         #[command(subcommand)]
         command: CaCommand,
@@ -325,9 +335,53 @@ pub enum PaymentMethodArg {
 
 #[derive(Subcommand, Debug)]
 pub enum CaCommand {
-    /// Sign the root's next CRL (a year's validity) with the root key in the data dir; run it
-    /// yearly, before the printed nextUpdate, where the root key is kept.
-    RootCrl,
+    /// Offline machine: create the root alone in a new directory (key, certificate, first
+    /// CRL). Key from [hsm] env (KAIGO_PKI_HSM_*) or a file under KAIGO_PKI_CA_PASSPHRASE.
+    RootInit {
+        /// A new or empty directory; it keeps the root key and ceremony.log.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Offline machine: certify the issuing CA's request with the root.
+    SignIssuing {
+        /// The root directory made by `ca root-init`.
+        #[arg(long)]
+        root_dir: PathBuf,
+        /// The request (ca/issuing-next.csr.pem of the serving data dir).
+        #[arg(long)]
+        csr: PathBuf,
+        /// Where to write the issuing CA certificate (PEM); must not exist.
+        #[arg(long)]
+        out: PathBuf,
+        /// The serving nodes' public URL (their [ca] public_url): the certificate names the
+        /// root's CRL and certificate under it.
+        #[arg(long)]
+        public_url: String,
+    },
+    /// Serving node: make a new issuing CA key (in the token when [hsm] is set) and its
+    /// request to the root.
+    RequestIssuing,
+    /// Serving node: install the root's certificate for the waiting issuing CA key.
+    InstallIssuing {
+        /// The issuing CA certificate (PEM) from `ca sign-issuing`.
+        #[arg(long)]
+        cert: PathBuf,
+    },
+    /// Sign the root's next CRL (a year's validity) with the root key; run it yearly,
+    /// before the printed nextUpdate, where the root key is kept.
+    RootCrl {
+        /// The offline root directory (default: the root key in the data dir).
+        #[arg(long)]
+        root_dir: Option<PathBuf>,
+    },
+    /// Serving node: install a root CRL signed on the offline machine.
+    InstallRootCrl {
+        /// root.crl.der from the root directory.
+        #[arg(long)]
+        crl: PathBuf,
+    },
+    /// Issue a new OCSP responder certificate now (serve also renews it by itself).
+    OcspResponder,
     /// Re-certify the issuing CA with the root (same key, subject and validity, today's
     /// profile): gives an issuing CA made before CRL/OCSP publication its CRL distribution
     /// point and caIssuers. Restart the nodes afterwards.

@@ -22,6 +22,44 @@ pub struct InitReport {
     pub passphrase_file: Option<PathBuf>,
     /// The token holding the keys, when they were generated in an HSM.
     pub hsm_token: Option<String>,
+    /// With an offline root: the issuing CA's request, waiting for the root's signature.
+    pub pending_request: Option<PendingRequest>,
+}
+
+/// The issuing CA's request written by `init --root-cert`.
+pub struct PendingRequest {
+    pub csr_path: PathBuf,
+    pub key_sha256: String,
+    pub root_fingerprint_sha256: String,
+}
+
+/// The public files of a root kept on an offline machine (`kaigo-pki ca root-init`).
+pub struct OfflineRoot {
+    pub cert_pem: String,
+    pub crl_der: Vec<u8>,
+}
+
+impl OfflineRoot {
+    /// Reads the root certificate (PEM) and the root CRL (DER) the offline machine wrote.
+    pub fn read(cert: &Path, crl: &Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            cert_pem: std::fs::read_to_string(cert)
+                .with_context(|| format!("cannot read the root certificate {}", cert.display()))?,
+            crl_der: std::fs::read(crl)
+                .with_context(|| format!("cannot read the root CRL {}", crl.display()))?,
+        })
+    }
+}
+
+/// What the CA part of `init` made.
+enum MadeCa {
+    /// Root and issuing CA, both made here.
+    Whole(kaigo_ca::CaSummary),
+    /// The offline root's files and the issuing CA's request.
+    Pending {
+        root: kaigo_ca::CertSummary,
+        request: kaigo_ca::ceremony::IssuingRequest,
+    },
 }
 
 fn generate_passphrase() -> SecretString {
@@ -38,6 +76,17 @@ pub async fn init(dir: &DataDir) -> anyhow::Result<InitReport> {
 
 /// As [`init`], with the configuration to write (the demo's follows `--listen`).
 pub async fn init_with(dir: &DataDir, config: &AppConfig) -> anyhow::Result<InitReport> {
+    init_with_root(dir, config, None).await
+}
+
+/// As [`init_with`]; with `root`, the root stays on its offline machine: the data dir takes
+/// its certificate and CRL, and the issuing CA's key and request are made, to be certified
+/// there and installed with `kaigo-pki ca install-issuing`.
+pub async fn init_with_root(
+    dir: &DataDir,
+    config: &AppConfig,
+    root: Option<&OfflineRoot>,
+) -> anyhow::Result<InitReport> {
     let config = config.clone();
     if dir.is_initialised() {
         bail!(
@@ -79,8 +128,20 @@ pub async fn init_with(dir: &DataDir, config: &AppConfig) -> anyhow::Result<Init
     };
     std::fs::create_dir(staging.ca_dir())?;
     set_mode(&staging.ca_dir(), 0o700)?;
-    let summary = kaigo_ca::init_ca_with(&staging.ca_dir(), &keys, &config.ca_config()?)
-        .map_err(|e| anyhow::anyhow!("cannot create the CA: {e}"))?;
+    let made = match root {
+        None => MadeCa::Whole(
+            kaigo_ca::init_ca_with(&staging.ca_dir(), &keys, &config.ca_config()?)
+                .map_err(|e| anyhow::anyhow!("cannot create the CA: {e}"))?,
+        ),
+        Some(r) => {
+            let root = kaigo_ca::ceremony::adopt_root(&staging.ca_dir(), &r.cert_pem, &r.crl_der)
+                .map_err(|e| anyhow::anyhow!("cannot take the offline root: {e}"))?;
+            let request =
+                kaigo_ca::ceremony::request_issuing(&staging.ca_dir(), &keys, &config.ca_config()?)
+                    .map_err(|e| anyhow::anyhow!("cannot make the issuing CA key: {e}"))?;
+            MadeCa::Pending { root, request }
+        }
+    };
     // The audit key is made at the ceremony, so every node shares this one.
     let audit_key =
         kaigo_ca::AuditKey::open_or_create(&staging.ca_dir(), &keys, &config.ca_config()?)
@@ -106,17 +167,31 @@ pub async fn init_with(dir: &DataDir, config: &AppConfig) -> anyhow::Result<Init
         Some(t) => format!("token:{}", t.label()),
         None => "files".to_owned(),
     };
+    let (object, detail) = match &made {
+        MadeCa::Whole(summary) => (
+            format!("ca:{}", summary.issuing_serial),
+            format!(
+                "root_sha256={} issuing_sha256={}",
+                summary.root_fingerprint_sha256, summary.issuing_fingerprint_sha256
+            ),
+        ),
+        MadeCa::Pending { root, request } => (
+            format!("ca:root:{}", root.serial),
+            format!(
+                "root=offline root_sha256={} issuing=requested issuing_key_sha256={}",
+                root.fingerprint_sha256, request.key_sha256
+            ),
+        ),
+    };
     store
         .append_audit(&AuditEvent {
             at: kaigo_core::clock::SystemClock.unix(),
             actor: "cli".into(),
             action: AuditAction::CaInit.name().into(),
-            object: format!("ca:{}", summary.issuing_serial),
+            object,
             source: String::new(),
             detail: format!(
-                "root_sha256={} issuing_sha256={} audit_key_sha256={} keys={keys_at}",
-                summary.root_fingerprint_sha256,
-                summary.issuing_fingerprint_sha256,
+                "{detail} audit_key_sha256={} keys={keys_at}",
                 audit_key.fingerprint_sha256()
             ),
         })
@@ -132,11 +207,24 @@ pub async fn init_with(dir: &DataDir, config: &AppConfig) -> anyhow::Result<Init
     }
     std::fs::rename(&staged, &dir.root)
         .with_context(|| format!("cannot move the new data dir into {}", dir.root.display()))?;
+    let (root_subject, issuing_subject, pending_request) = match made {
+        MadeCa::Whole(s) => (s.root_subject, s.issuing_subject, None),
+        MadeCa::Pending { root, request } => (
+            root.subject,
+            format!("{} (requested, not yet certified)", kaigo_ca::ISSUING_CN),
+            Some(PendingRequest {
+                csr_path: dir.ca_dir().join(kaigo_ca::files::NEXT_ISSUING_CSR),
+                key_sha256: request.key_sha256,
+                root_fingerprint_sha256: root.fingerprint_sha256,
+            }),
+        ),
+    };
     Ok(InitReport {
-        root_subject: summary.root_subject,
-        issuing_subject: summary.issuing_subject,
+        root_subject,
+        issuing_subject,
         passphrase_file,
         hsm_token: keys.token().map(|t| t.label().to_owned()),
+        pending_request,
     })
 }
 

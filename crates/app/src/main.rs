@@ -7,10 +7,9 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
-use kaigo_core::audit::AuditAction;
 use kaigo_pki::cli::{
-    AdminCommand, AuditCommand, BenchCommand, CaCommand, CertCommand, Cli, Command, FeeCommand,
-    NoticeCommand, OfficeCommand,
+    AdminCommand, AuditCommand, BenchCommand, CertCommand, Cli, Command, FeeCommand, NoticeCommand,
+    OfficeCommand,
 };
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::{admin, bench, cert, demo, fee, init, notice, office, serve, wiring};
@@ -61,8 +60,16 @@ fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     let dir = DataDir::new(cli.data_dir);
     match cli.command {
-        Command::Init => {
-            let report = init::init(&dir).await?;
+        Command::Init {
+            root_cert,
+            root_crl,
+        } => {
+            let root = match (root_cert, root_crl) {
+                (Some(cert), Some(crl)) => Some(init::OfflineRoot::read(&cert, &crl)?),
+                _ => None,
+            };
+            let config = kaigo_pki::config::AppConfig::load(&dir)?;
+            let report = init::init_with_root(&dir, &config, root.as_ref()).await?;
             print!("{}", kaigo_pki::print_init(&dir, &report));
         }
         Command::Office {
@@ -155,48 +162,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             print!("{text}");
         }
-        Command::Ca {
-            command: CaCommand::RootCrl,
-        } => {
-            dir.require_initialised()?;
-            let config = kaigo_pki::config::AppConfig::load(&dir)?;
-            let keys = kaigo_pki::wiring::ca_keys(&dir, &config)?;
-            let signed = kaigo_ca::resign_root_crl(&dir.ca_dir(), &keys)
-                .map_err(|e| anyhow::anyhow!("cannot sign the root CRL: {e}"))?;
-            kaigo_pki::audit::record_ceremony(
-                &dir,
-                AuditAction::RootCrlSign,
-                "ca:root",
-                &format!(
-                    "number={} next_update={}",
-                    signed.number, signed.next_update
-                ),
-            )
-            .await?;
-            println!(
-                "Signed root CRL number {} (nextUpdate {}); every node serves it after a restart.",
-                signed.number, signed.next_update
-            );
-        }
-        Command::Ca {
-            command: CaCommand::RecertifyIssuing,
-        } => {
-            dir.require_initialised()?;
-            let config = kaigo_pki::config::AppConfig::load(&dir)?;
-            let keys = kaigo_pki::wiring::ca_keys(&dir, &config)?;
-            let done = kaigo_ca::recertify_issuing(&dir.ca_dir(), &keys, &config.ca_config()?)
-                .map_err(|e| anyhow::anyhow!("cannot re-certify the issuing CA: {e}"))?;
-            kaigo_pki::audit::record_ceremony(
-                &dir,
-                AuditAction::IssuingRecertify,
-                &format!("ca:{}", done.new_serial),
-                &format!("old_serial={}", done.old_serial),
-            )
-            .await?;
-            println!(
-                "Re-certified e-seikyuu CA: serial {} (was {}); restart every node to serve it.",
-                done.new_serial, done.old_serial
-            );
+        Command::Ca { command } => {
+            print!("{}", kaigo_pki::ceremony::run(&dir, command).await?);
         }
         Command::Relying {
             service,

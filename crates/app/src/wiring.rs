@@ -102,6 +102,18 @@ pub async fn open(dir: &DataDir, with_ca: bool) -> anyhow::Result<App> {
 pub async fn open_with(dir: &DataDir, with_ca: bool, config: AppConfig) -> anyhow::Result<App> {
     dir.require_initialised()?;
     let (ca, audit_key) = if with_ca {
+        if !dir.ca_dir().join(kaigo_ca::files::ISSUING_CERT).exists()
+            && kaigo_ca::hsm::CaKeys::exists(&dir.ca_dir(), kaigo_ca::hsm::KeyRole::NextIssuing)
+        {
+            bail!(
+                "the issuing CA is not installed yet: have the root certify {} \
+                 (`kaigo-pki ca sign-issuing` on the root machine), then run \
+                 `kaigo-pki ca install-issuing --cert FILE` here",
+                dir.ca_dir()
+                    .join(kaigo_ca::files::NEXT_ISSUING_CSR)
+                    .display()
+            );
+        }
         let keys = ca_keys(dir, &config)?;
         let ca = FileCa::open(&dir.ca_dir(), &keys, config.ca_config()?)
             .map_err(|e| anyhow::anyhow!("cannot load the CA: {e}"))?;

@@ -34,6 +34,10 @@ pub enum CaError {
     /// which and what to check.
     #[error("HSM: {0}")]
     Token(String),
+    /// A ceremony step does not fit the state of the CA directory; the message says what
+    /// to do first.
+    #[error("{0}")]
+    Ceremony(String),
     /// A CA certificate could not be built, parsed or does not fit its role.
     #[error("certificate: {0}")]
     Certificate(String),

@@ -13,6 +13,12 @@ pub const ISSUING_KEY: &str = "issuing.key.pem";
 pub const ISSUING_KEY_REF: &str = "issuing-key.pkcs11";
 /// Instead of the root key file when the key is in a PKCS#11 token: token and label.
 pub const ROOT_KEY_REF: &str = "root-key.pkcs11";
+/// A new issuing CA key waiting for its certificate from the root (`ca request-issuing`).
+pub const NEXT_ISSUING_KEY: &str = "issuing-next.key.pem";
+/// As [`NEXT_ISSUING_KEY`], when the key is in a PKCS#11 token.
+pub const NEXT_ISSUING_KEY_REF: &str = "issuing-next-key.pkcs11";
+/// The certificate signing request of the waiting key: carry it to the root.
+pub const NEXT_ISSUING_CSR: &str = "issuing-next.csr.pem";
 /// The audit key, encrypted like the CA keys (made at the first checkpoint).
 pub const AUDIT_KEY: &str = "audit.key.pem";
 /// Instead of the audit key file when the key is in a PKCS#11 token.

@@ -4,30 +4,20 @@
 use std::path::Path;
 
 use kaigo_core::ids::Serial;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use time::OffsetDateTime;
 
-use crate::builder;
+use crate::ceremony::{certify_key, check_passphrase, keep_root, make_root, require_empty};
 use crate::cert::CertSummary;
 use crate::config::CaConfig;
-use crate::constraints::{IssuerFacts, Planned};
+use crate::constraints::IssuerFacts;
 use crate::error::CaError;
-use crate::keyfile::write_new_file;
-use crate::policy;
-use crate::profile::{
-    self, Common, ISSUING_KEY_BITS, ISSUING_VALIDITY_MONTHS, ROOT_KEY_BITS, ROOT_VALIDITY_MONTHS,
-};
-use crate::root_crl;
-use crate::serial::random_serial;
-use crate::signer::RsaPublicKey;
-use crate::validity::ca_validity;
-
 use crate::files;
 use crate::hsm::{CaKeys, KeyRole, NewKey};
+use crate::keyfile::write_new_file;
+use crate::profile::ISSUING_KEY_BITS;
 
-/// Shortest CA passphrase accepted. It protects the keys of the whole PKI; a ceremony
-/// passphrase shorter than this is a mistake worth stopping.
-pub const MIN_PASSPHRASE_CHARS: usize = 12;
+pub use crate::ceremony::MIN_PASSPHRASE_CHARS;
 
 /// What `init_ca` created: for the ceremony record and the operator's screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -100,64 +90,26 @@ pub fn init_ca(
 /// a PKCS#11 token (sensitive, never extractable), recorded by reference files.
 pub fn init_ca_with(dir: &Path, keys: &CaKeys, cfg: &CaConfig) -> Result<CaSummary, CaError> {
     cfg.validate()?;
-    if let CaKeys::Files(passphrase) = keys
-        && passphrase.expose_secret().chars().count() < MIN_PASSPHRASE_CHARS
-    {
-        return Err(CaError::Config(format!(
-            "the CA passphrase must have at least {MIN_PASSPHRASE_CHARS} characters"
-        )));
-    }
-    let mut entries = std::fs::read_dir(dir).map_err(|e| CaError::io(dir, e))?;
-    if entries.next().is_some() {
-        return Err(CaError::DirectoryNotEmpty(dir.to_owned()));
-    }
+    check_passphrase(keys)?;
+    require_empty(dir)?;
 
     let now = OffsetDateTime::now_utc();
-
-    let root_key = NewKey::generate(keys, KeyRole::Root, ROOT_KEY_BITS)?;
-    let root_params = profile::root(&Common {
-        validity: ca_validity(now, ROOT_VALIDITY_MONTHS)?,
-        serial: &random_serial()?,
-        public_key: root_key.signer().public_key_der(),
-    });
-    let root_der = builder::self_sign(&root_params, root_key.signer())?;
-    let root = IssuerFacts::from_der(&root_der)?;
-    root.check_signer(root_key.signer())?;
-
+    let root = make_root(keys, now)?;
     let issuing_key = NewKey::generate(keys, KeyRole::Issuing, ISSUING_KEY_BITS)?;
-    let issuing_validity = ca_validity(now, ISSUING_VALIDITY_MONTHS)?;
-    root.permit(
-        &Planned {
-            is_ca: true,
-            validity: issuing_validity,
-            policies: &policy::ALL_POLICIES,
-            key_bits: ISSUING_KEY_BITS,
-        },
+    let issuing_der = certify_key(
+        &root.der,
+        &root.facts,
+        root.key.signer(),
+        issuing_key.signer().public_key_der(),
+        cfg,
         now,
     )?;
-    let issuing_params = profile::issuing(
-        &Common {
-            validity: issuing_validity,
-            serial: &random_serial()?,
-            public_key: issuing_key.signer().public_key_der(),
-        },
-        cfg,
-    )?;
-    let issuing_public = RsaPublicKey(issuing_key.signer().public_key_der().to_vec());
-    let issuing_der = builder::sign(
-        &issuing_params,
-        &issuing_public,
-        &root_der,
-        root_key.signer(),
-    )?;
-    root.check_issued(&issuing_der)?;
     IssuerFacts::from_der(&issuing_der)?.check_signer(issuing_key.signer())?;
 
-    let root_pem = crate::cert::der_to_pem(&root_der);
-    let issuing_pem = crate::cert::der_to_pem(&issuing_der);
-    root_key.save(dir, keys, cfg)?;
+    keep_root(dir, &root, keys, cfg, now)?;
     issuing_key.save(dir, keys, cfg)?;
-    write_new_file(&dir.join(files::ROOT_CERT), root_pem.as_bytes(), 0o644)?;
+    let root_pem = crate::cert::der_to_pem(&root.der);
+    let issuing_pem = crate::cert::der_to_pem(&issuing_der);
     write_new_file(
         &dir.join(files::ISSUING_CERT),
         issuing_pem.as_bytes(),
@@ -169,11 +121,8 @@ pub fn init_ca_with(dir: &Path, keys: &CaKeys, cfg: &CaConfig) -> Result<CaSumma
         0o644,
     )?;
 
-    let root_crl = root_crl::sign_first(&root, root_key.signer(), now)?;
-    write_new_file(&dir.join(files::ROOT_CRL), &root_crl, 0o644)?;
-
     let summary = CaSummary::new(
-        CertSummary::from_der(&root_der)?,
+        CertSummary::from_der(&root.der)?,
         CertSummary::from_der(&issuing_der)?,
     );
     tracing::info!(

@@ -14,6 +14,7 @@ pub mod aia;
 mod audit_key;
 mod bench;
 mod builder;
+pub mod ceremony;
 mod cert;
 mod compat;
 mod config;

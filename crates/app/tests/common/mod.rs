@@ -3,6 +3,7 @@
 
 pub mod mail;
 pub mod pki;
+pub mod softhsm;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -35,8 +36,8 @@ pub fn kaigo_with(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
         .arg("--data-dir")
         .arg(data)
         .args(args)
-        .envs(env.iter().copied())
         .env_remove("KAIGO_PKI_CA_PASSPHRASE")
+        .envs(env.iter().copied())
         .env("KAIGO_PKI_PKCS12_ITERATIONS", "20000")
         .env("KAIGO_PKI_LOG", "warn")
         .output()

@@ -361,14 +361,27 @@ pub async fn issue_dx() -> Issued {
 
 /// As [`issue_dx`] in `tmp`, every command run with `extra_env` too.
 pub async fn issue_dx_with(tmp: tempfile::TempDir, extra_env: &[(&str, &str)]) -> Issued {
+    issue_dx_after(tmp, extra_env, |data, env| {
+        let o = kaigo_with(data, &["init"], env);
+        assert!(o.status.success(), "{}", super::stderr(&o));
+    })
+    .await
+}
+
+/// As [`issue_dx_with`], with the data dir made by `init` (given the data dir and the
+/// environment, which names the server's public URL).
+pub async fn issue_dx_after(
+    tmp: tempfile::TempDir,
+    extra_env: &[(&str, &str)],
+    init: impl FnOnce(&Path, &[(&str, &str)]),
+) -> Issued {
     let dir = tmp.path().to_owned();
     let data = dir.join("data");
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let mut env = vec![("KAIGO_PKI_PUBLIC_URL", base.as_str())];
     env.extend_from_slice(extra_env);
-    let o = kaigo_with(&data, &["init"], &env);
-    assert!(o.status.success(), "{}", super::stderr(&o));
+    init(&data, &env);
     let o = kaigo_with(
         &data,
         &[

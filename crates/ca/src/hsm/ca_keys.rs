@@ -34,6 +34,8 @@ impl std::fmt::Debug for CaKeys {
 pub enum KeyRole {
     Root,
     Issuing,
+    /// A new issuing CA key made for a request to the root, not yet certified.
+    NextIssuing,
     /// Signs the audit trail's checkpoints; nothing else.
     Audit,
 }
@@ -43,6 +45,7 @@ impl KeyRole {
         match self {
             Self::Root => files::ROOT_KEY,
             Self::Issuing => files::ISSUING_KEY,
+            Self::NextIssuing => files::NEXT_ISSUING_KEY,
             Self::Audit => files::AUDIT_KEY,
         }
     }
@@ -51,6 +54,7 @@ impl KeyRole {
         match self {
             Self::Root => files::ROOT_KEY_REF,
             Self::Issuing => files::ISSUING_KEY_REF,
+            Self::NextIssuing => files::NEXT_ISSUING_KEY_REF,
             Self::Audit => files::AUDIT_KEY_REF,
         }
     }
@@ -59,6 +63,7 @@ impl KeyRole {
         match self {
             Self::Root => "root",
             Self::Issuing => "issuing",
+            Self::NextIssuing => "new issuing",
             Self::Audit => "audit",
         }
     }
@@ -68,7 +73,11 @@ impl KeyRole {
     pub fn new_label(self) -> Result<String, CaError> {
         let mut b = [0u8; 4];
         aws_lc_rs::rand::fill(&mut b).map_err(|_| CaError::Key("no randomness".into()))?;
-        Ok(format!("e-seikyuu-{}-{}", self.name(), hex::encode(b)))
+        let role = match self {
+            Self::NextIssuing => Self::Issuing,
+            other => other,
+        };
+        Ok(format!("e-seikyuu-{}-{}", role.name(), hex::encode(b)))
     }
 }
 

@@ -105,6 +105,9 @@ audit_actions! {
     CaInit => "ca.init",
     RootCrlSign => "ca.root_crl",
     IssuingRecertify => "ca.recertify_issuing",
+    IssuingRequest => "ca.issuing_request",
+    IssuingInstall => "ca.issuing_install",
+    RootCrlInstall => "ca.root_crl_install",
 }
 
 impl std::fmt::Display for AuditAction {

@@ -18,6 +18,14 @@ struct Loaded {
     signer: Arc<dyn OcspSigner>,
 }
 
+/// A responder certificate just issued.
+#[derive(Clone, Debug)]
+pub struct IssuedResponder {
+    pub id: i64,
+    pub cert_der: Vec<u8>,
+    pub not_after: i64,
+}
+
 #[derive(Clone)]
 pub struct ResponderKeys {
     deps: Arc<Deps>,
@@ -65,8 +73,8 @@ impl ResponderKeys {
         let stored = self.deps.store.latest_responder().await?;
         let stored = match stored {
             Some(s) if now < self.renew_at(s.not_after) => s,
-            current => match self.issue(now).await {
-                Ok(()) => self
+            current => match self.issue(now, "system").await {
+                Ok(_) => self
                     .deps
                     .store
                     .latest_responder()
@@ -99,7 +107,15 @@ impl ResponderKeys {
         Ok(loaded)
     }
 
-    async fn issue(&self, now: i64) -> CoreResult<()> {
+    /// Issues a new responder certificate now, whatever the current one's age (the
+    /// operator's ceremony step). Every node moves to it at its next renewal check or
+    /// restart; until then the previous one, still valid, keeps answering.
+    pub async fn issue_now(&self, actor: &str) -> CoreResult<IssuedResponder> {
+        let _one = self.renewing.lock().await;
+        self.issue(self.deps.clock.unix(), actor).await
+    }
+
+    async fn issue(&self, now: i64, actor: &str) -> CoreResult<IssuedResponder> {
         let days = self.deps.settings.revocation.responder_validity_days;
         let not_before = OffsetDateTime::from_unix_timestamp(now - 300)
             .map_err(|e| PkiError::Certificate(e.to_string()))?;
@@ -122,14 +138,18 @@ impl ResponderKeys {
         );
         self.deps
             .audit(
-                "system",
+                actor,
                 AuditAction::OcspResponderIssue,
                 &format!("ocsp_responder:{id}"),
                 "system",
                 &format!("not_after={}", fresh.not_after),
             )
             .await;
-        Ok(())
+        Ok(IssuedResponder {
+            id,
+            cert_der: fresh.cert_der,
+            not_after: fresh.not_after,
+        })
     }
 
     /// Issues a responder now if none is current (at start, so the first request is fast).

@@ -1,0 +1,182 @@
+//! Bringing what the offline root made to a serving node: the root certificate and CRL at
+//! `init`, the issuing CA certificate for the waiting key, and each year's root CRL. Every
+//! file is checked against what the node already trusts before it replaces anything.
+
+use std::path::Path;
+
+use openssl::x509::{X509, X509Crl};
+use time::OffsetDateTime;
+
+use crate::cert::{self, CertSummary};
+use crate::config::CaConfig;
+use crate::constraints::IssuerFacts;
+use crate::error::CaError;
+use crate::file_ca::FileCa;
+use crate::files;
+use crate::hsm::{CaKeys, KeyRole};
+use crate::keyfile::write_new_file;
+use crate::names::ISSUING_CN;
+use crate::root_crl::{RootCrlSummary, crl_facts};
+
+fn read_text(path: &Path) -> Result<String, CaError> {
+    std::fs::read_to_string(path).map_err(|e| CaError::io(path, e))
+}
+
+/// Replaces `dir/name` with `bytes` in one rename.
+fn replace(dir: &Path, name: &str, bytes: &[u8]) -> Result<(), CaError> {
+    let tmp = dir.join(format!("{name}.new"));
+    let _ = std::fs::remove_file(&tmp);
+    write_new_file(&tmp, bytes, 0o644)?;
+    std::fs::rename(&tmp, dir.join(name)).map_err(|e| CaError::io(dir.join(name), e))
+}
+
+/// Checks that `crl_der` is a CRL signed by the root `root_der`, and returns its number and
+/// nextUpdate.
+fn check_root_crl(root_der: &[u8], crl_der: &[u8]) -> Result<RootCrlSummary, CaError> {
+    let bad = |what: &str| CaError::Certificate(format!("the root CRL {what}"));
+    let root = X509::from_der(root_der).map_err(|_| bad("cannot be checked: root unreadable"))?;
+    let crl = X509Crl::from_der(crl_der).map_err(|_| bad("is not a DER CRL"))?;
+    let key = root.public_key().map_err(|_| bad("cannot be checked"))?;
+    let same_issuer = crl
+        .issuer_name()
+        .to_der()
+        .ok()
+        .zip(root.subject_name().to_der().ok())
+        .is_some_and(|(a, b)| a == b);
+    if !same_issuer || !crl.verify(&key).unwrap_or(false) {
+        return Err(bad("is not signed by this root"));
+    }
+    let (number, next_update) = crl_facts(crl_der)?;
+    if next_update <= OffsetDateTime::now_utc() {
+        return Err(bad(&format!("expired at {next_update}: sign a new one")));
+    }
+    Ok(RootCrlSummary {
+        number,
+        next_update,
+    })
+}
+
+/// Takes the offline root's certificate and CRL into the empty CA directory `dir` of a new
+/// serving node.
+pub fn adopt_root(dir: &Path, root_pem: &str, root_crl_der: &[u8]) -> Result<CertSummary, CaError> {
+    super::root::require_empty(dir)?;
+    let der = cert::pem_to_der(root_pem).map_err(|_| {
+        CaError::Certificate("the root certificate is not a PEM certificate".into())
+    })?;
+    let facts = IssuerFacts::from_der(&der)?;
+    facts
+        .check_issued(&der)
+        .map_err(|e| CaError::Certificate(format!("the root is not self-signed: {e}")))?;
+    check_root_crl(&der, root_crl_der)?;
+    write_new_file(
+        &dir.join(files::ROOT_CERT),
+        cert::der_to_pem(&der).as_bytes(),
+        0o644,
+    )?;
+    write_new_file(&dir.join(files::ROOT_CRL), root_crl_der, 0o644)?;
+    Ok(CertSummary::from_der(&der)?)
+}
+
+/// Installs a newer root CRL signed on the offline machine; every node serves it after a
+/// restart.
+pub fn install_root_crl(dir: &Path, crl_der: &[u8]) -> Result<RootCrlSummary, CaError> {
+    let root_der = cert::pem_to_der(&read_text(&dir.join(files::ROOT_CERT))?)?;
+    let new = check_root_crl(&root_der, crl_der)?;
+    if let Ok(current) = std::fs::read(dir.join(files::ROOT_CRL)) {
+        let (number, _) = crl_facts(&current)?;
+        if new.number <= number {
+            return Err(CaError::Ceremony(format!(
+                "this root CRL is number {}, not newer than the installed number {number}",
+                new.number
+            )));
+        }
+    }
+    replace(dir, files::ROOT_CRL, crl_der)?;
+    Ok(new)
+}
+
+/// What `install_issuing` did.
+#[derive(Clone, Debug)]
+pub struct InstalledIssuing {
+    pub summary: CertSummary,
+    pub root_fingerprint_sha256: String,
+}
+
+/// Installs the root's certificate for the waiting issuing key in the CA directory `dir`:
+/// it must be certified by this node's root, name `e-seikyuu CA`, and hold exactly the
+/// waiting key. The waiting key becomes the issuing key.
+pub fn install_issuing(
+    dir: &Path,
+    keys: &CaKeys,
+    cert_pem: &str,
+    cfg: &CaConfig,
+) -> Result<InstalledIssuing, CaError> {
+    if dir.join(files::ISSUING_CERT).exists() {
+        return Err(CaError::Ceremony(
+            "this CA already has an issuing CA; replacing it would leave the certificates it \
+             issued without a CRL. Rolling over to a second issuing CA is not available yet."
+                .into(),
+        ));
+    }
+    if !CaKeys::exists(dir, KeyRole::NextIssuing) {
+        return Err(CaError::Ceremony(
+            "no issuing CA key is waiting for a certificate: run `kaigo-pki ca \
+             request-issuing` first and have the root sign its request"
+                .into(),
+        ));
+    }
+    let root_pem = read_text(&dir.join(files::ROOT_CERT))?;
+    let der = cert::pem_to_der(cert_pem).map_err(|_| {
+        CaError::Certificate("the issuing CA certificate is not a PEM certificate".into())
+    })?;
+    let summary = CertSummary::from_der(&der)?;
+    if !summary.subject.starts_with(&format!("CN={ISSUING_CN},")) {
+        return Err(CaError::Certificate(format!(
+            "the certificate is for \"{}\", not for the issuing CA",
+            summary.subject
+        )));
+    }
+    let pending = keys.open(dir, KeyRole::NextIssuing)?;
+    let issuing_pem = cert::der_to_pem(&der);
+    // The same checks as at every start: certified by the root, a CA, and our waiting key.
+    FileCa::with_signer(&root_pem, &issuing_pem, pending, cfg.clone()).map_err(|e| match e {
+        CaError::Key(m) => CaError::Certificate(format!(
+            "the certificate is not for the waiting key ({m}); was it signed from this \
+             node's request {}?",
+            files::NEXT_ISSUING_CSR
+        )),
+        other => other,
+    })?;
+    let now = OffsetDateTime::now_utc();
+    if summary.not_before > now + time::Duration::minutes(5) || summary.not_after <= now {
+        return Err(CaError::Certificate(format!(
+            "the certificate is not valid now ({} .. {})",
+            summary.not_before, summary.not_after
+        )));
+    }
+    let (from, to) = (KeyRole::NextIssuing, KeyRole::Issuing);
+    for (a, b) in [
+        (from.key_file(), to.key_file()),
+        (from.reference_file(), to.reference_file()),
+    ] {
+        if dir.join(a).exists() {
+            std::fs::rename(dir.join(a), dir.join(b)).map_err(|e| CaError::io(dir.join(b), e))?;
+        }
+    }
+    replace(
+        dir,
+        files::CHAIN,
+        format!("{issuing_pem}{root_pem}").as_bytes(),
+    )?;
+    // Written last: its presence is what makes the CA complete.
+    write_new_file(
+        &dir.join(files::ISSUING_CERT),
+        issuing_pem.as_bytes(),
+        0o644,
+    )?;
+    let _ = std::fs::remove_file(dir.join(files::NEXT_ISSUING_CSR));
+    Ok(InstalledIssuing {
+        summary,
+        root_fingerprint_sha256: cert::fingerprint_sha256(&cert::pem_to_der(&root_pem)?),
+    })
+}
