@@ -86,7 +86,7 @@ pub fn sign_child(ca_dir: &Path, entries: &Path, out: &Path) -> anyhow::Result<(
         next_update: now + 2 * 86_400,
         entries: read_entries(entries)?,
     };
-    let der = ca.sign_crl(&content)?;
+    let der = ca.sign_crl(kaigo_core::ids::CaGeneration::FIRST, &content)?;
     std::fs::write(out, der)?;
     Ok(())
 }

@@ -32,7 +32,10 @@ async fn raw_rate(
     issuer: &[u8],
     secs: u64,
 ) -> anyhow::Result<f64> {
-    let signer = services.responders.current().await?;
+    let signer = services
+        .responders
+        .current(kaigo_core::ids::CaGeneration::FIRST)
+        .await?;
     let req = kaigo_ca::ocsp_request(issuer, &serial(0), None)?;
     let query = services
         .deps
@@ -184,6 +187,7 @@ async fn seed_certificates(app: &wiring::App) -> anyhow::Result<()> {
                         cert_der: Vec::new(),
                         pkcs12: Vec::new(),
                         issued_at: now,
+                        generation: kaigo_core::ids::CaGeneration::FIRST,
                     },
                     &NewNotice {
                         category: NoticeCategory::Certificate,

@@ -192,21 +192,39 @@ async fn serving_step(dir: &DataDir, command: CaCommand) -> anyhow::Result<Strin
                 AuditAction::IssuingInstall,
                 &format!("ca:{}", done.summary.serial),
                 &format!(
-                    "issuing_sha256={} root_sha256={} not_after={}",
+                    "generation={} issuing_sha256={} root_sha256={} not_after={}{}",
+                    done.generation,
                     done.summary.fingerprint_sha256,
                     done.root_fingerprint_sha256,
-                    done.summary.not_after
+                    done.summary.not_after,
+                    done.retired
+                        .as_ref()
+                        .map(|(g, s)| format!(" retired_generation={g} retired_serial={s}"))
+                        .unwrap_or_default()
                 ),
             )
             .await?;
-            format!(
-                "Installed the issuing CA {} (serial {}, SHA-256 {}, valid until {}).\n\
-                 Start (or restart) every node: the portal issues with it now.\n",
+            let mut out = format!(
+                "Installed the issuing CA {} generation {} (serial {}, SHA-256 {}, valid until {}).\n",
                 done.summary.subject,
+                done.generation,
                 done.summary.serial,
                 done.summary.fingerprint_sha256,
                 done.summary.not_after
-            )
+            );
+            if let Some((old, serial)) = &done.retired {
+                out.push_str(&format!(
+                    "Rolled over: generation {old} (serial {serial}) issues no more. It keeps \
+                     signing its CRL and OCSP answers for the certificates it issued until it \
+                     ends; it is kept in {}.\n",
+                    ca_dir.join("previous").join(old.to_string()).display()
+                ));
+            }
+            out.push_str(
+                "Copy the ca/ directory to every node and restart them: new certificates come \
+                 from the new issuing CA.\n",
+            );
+            out
         }
         CaCommand::InstallRootCrl { crl } => {
             let installed = ceremony::install_root_crl(&ca_dir, &read(&crl)?)
@@ -263,17 +281,34 @@ async fn serving_step(dir: &DataDir, command: CaCommand) -> anyhow::Result<Strin
         }
         CaCommand::OcspResponder => {
             let app = wiring::open(dir, true).await?;
-            let issued = app.services.responders.issue_now("cli").await;
+            let generations = app.services.deps.status.generations();
+            let mut out = String::new();
+            for generation in generations {
+                let issued = app.services.responders.issue_now(generation, "cli").await;
+                let issued = match issued {
+                    Ok(i) => i,
+                    Err(e) => {
+                        app.store.close().await;
+                        return Err(anyhow::anyhow!(
+                            "cannot issue the OCSP responder certificate of issuing CA \
+                             generation {generation}: {e}"
+                        ));
+                    }
+                };
+                let summary = kaigo_ca::CertSummary::from_der(&issued.cert_der)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                out.push_str(&format!(
+                    "Issued OCSP responder certificate {} for issuing CA generation {generation} \
+                     (serial {}, SHA-256 {}, valid until {}).\n",
+                    summary.subject, summary.serial, summary.fingerprint_sha256, summary.not_after
+                ));
+            }
             app.store.close().await;
-            let issued = issued.context("cannot issue the OCSP responder certificate")?;
-            let summary = kaigo_ca::CertSummary::from_der(&issued.cert_der)
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            format!(
-                "Issued OCSP responder certificate {} (serial {}, SHA-256 {}, valid until {}).\n\
-                 Nodes sign with it from their next renewal check or restart; the previous one \
+            out.push_str(
+                "Nodes sign with it from their next renewal check or restart; the previous one \
                  stays valid until then.\n",
-                summary.subject, summary.serial, summary.fingerprint_sha256, summary.not_after
-            )
+            );
+            out
         }
         CaCommand::RootInit { .. } | CaCommand::SignIssuing { .. } | CaCommand::RootCrl { .. } => {
             bail!("this step runs on the offline root machine")

@@ -85,8 +85,11 @@ impl CertificateFactory for CaNotLoaded {
             "the CA key is not loaded in this command".into(),
         ))
     }
-    fn ca_chain_pem(&self) -> String {
+    fn root_pem(&self) -> String {
         String::new()
+    }
+    fn issuing_pems(&self) -> Vec<(kaigo_core::ids::CaGeneration, String)> {
+        Vec::new()
     }
 }
 

@@ -77,6 +77,7 @@ async fn issue(store: &SqlStore, number: &str, kind: CertKind, serial: &str) -> 
                 cert_der: vec![1],
                 pkcs12: b"PKCS12-BYTES".to_vec(),
                 issued_at: t,
+                generation: kaigo_core::ids::CaGeneration::FIRST,
             },
             &NewNotice {
                 category: NoticeCategory::Certificate,

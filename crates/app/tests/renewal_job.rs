@@ -30,8 +30,11 @@ impl CertificateFactory for NoFactory {
     fn issue(&self, _: &IssueRequest, _: &SecretString) -> Result<IssuedBundle, PkiError> {
         Err(PkiError::Key("not used".into()))
     }
-    fn ca_chain_pem(&self) -> String {
+    fn root_pem(&self) -> String {
         String::new()
+    }
+    fn issuing_pems(&self) -> Vec<(kaigo_core::ids::CaGeneration, String)> {
+        Vec::new()
     }
 }
 
@@ -79,6 +82,7 @@ async fn issue(
                 cert_der: vec![1],
                 pkcs12: vec![2],
                 issued_at: now,
+                generation: kaigo_core::ids::CaGeneration::FIRST,
             },
             &NewNotice {
                 category: NoticeCategory::Certificate,

@@ -25,6 +25,12 @@ pub const AUDIT_KEY: &str = "audit.key.pem";
 pub const AUDIT_KEY_REF: &str = "audit-key.pkcs11";
 /// The audit key's public half, PEM, for auditors.
 pub const AUDIT_PUBLIC: &str = "audit.pub.pem";
+/// The generation of the issuing CA in this directory (a number; absent means 1). Written
+/// when a rollover installs a new issuing CA.
+pub const GENERATION: &str = "generation";
+/// Earlier issuing CAs, each in `previous/<generation>/` with its certificate and key (or key
+/// reference) under the usual names: they sign their CRLs and OCSP responders until they end.
+pub const PREVIOUS_DIR: &str = "previous";
 /// Issuing CA then root, PEM: the order a TLS server sends a chain in.
 pub const CHAIN: &str = "chain.pem";
 /// The root's CRL (DER), signed at the ceremony and again with `kaigo-pki ca root-crl`.

@@ -24,6 +24,7 @@ mod der;
 mod error;
 mod file_ca;
 pub mod files;
+mod generations;
 pub mod hsm;
 mod init;
 mod keyfile;

@@ -9,6 +9,7 @@ use der::asn1::{BitString, GeneralizedTime, ObjectIdentifier, OctetString};
 use der::{Any, Decode, Encode};
 use kaigo_core::certificate::revocation::RevocationReason as Reason;
 use kaigo_core::error::PkiError;
+use kaigo_core::ids::CaGeneration;
 use kaigo_core::ids::Serial;
 use kaigo_core::revocation::CertStatus as Status;
 use kaigo_core::revocation::pki::{CertQuery, OcspAnswer, OcspFailure, OcspQuery, OcspSigner};
@@ -52,7 +53,11 @@ fn names_issuer(id: &CertId, issuer: &IssuerFacts) -> bool {
 }
 
 /// Decodes a request. Anything that is not a well-formed OCSPRequest is `malformedRequest`.
-pub(crate) fn decode(der: &[u8], issuer: &IssuerFacts) -> Result<OcspQuery, OcspFailure> {
+/// `issuers` are the issuing CAs this responder speaks for, by generation.
+pub(crate) fn decode(
+    der: &[u8],
+    issuers: &[(CaGeneration, &IssuerFacts)],
+) -> Result<OcspQuery, OcspFailure> {
     let malformed = |_| OcspFailure::MalformedRequest;
     let request = OcspRequest::from_der(der).map_err(malformed)?;
     let tbs = &request.tbs_request;
@@ -62,7 +67,10 @@ pub(crate) fn decode(der: &[u8], issuer: &IssuerFacts) -> Result<OcspQuery, Ocsp
         .map(|r| {
             Ok(CertQuery {
                 cert_id_der: r.req_cert.to_der().map_err(malformed)?,
-                ours: names_issuer(&r.req_cert, issuer),
+                issuer: issuers
+                    .iter()
+                    .find(|(_, facts)| names_issuer(&r.req_cert, facts))
+                    .map(|(g, _)| *g),
                 serial: Serial::from_bytes(r.req_cert.serial_number.as_bytes()),
             })
         })

@@ -4,40 +4,65 @@
 use std::sync::Arc;
 
 use kaigo_core::error::PkiError;
+use kaigo_core::ids::CaGeneration;
 use kaigo_core::revocation::pki::{
     CrlContent, NewResponder, OcspFailure, OcspQuery, OcspSigner, StatusSigner,
 };
 use time::OffsetDateTime;
 
-use crate::constraints::Planned;
+use crate::constraints::{IssuerFacts, Planned};
 use crate::file_ca::FileCa;
 use crate::profile::{self, Common};
 use crate::responder_key::ResponderKey;
 use crate::serial::random_serial;
-use crate::signer::RsaPublicKey;
+use crate::signer::{CaSigner, RsaPublicKey};
 use crate::validity::{Validity, to_cert_time};
 use crate::{builder, crl, ocsp};
 
 pub use crate::responder_key::RESPONDER_KEY_BITS;
 
+fn held(ca: &FileCa, generation: CaGeneration) -> Result<(&IssuerFacts, &dyn CaSigner), PkiError> {
+    ca.issuing(generation).ok_or_else(|| {
+        PkiError::Key(format!(
+            "issuing CA generation {generation} is not loaded in this process"
+        ))
+    })
+}
+
 impl StatusSigner for FileCa {
-    fn sign_crl(&self, content: &CrlContent) -> Result<Vec<u8>, PkiError> {
-        crl::sign(content, self.issuer(), self.signer())
+    fn generations(&self) -> Vec<CaGeneration> {
+        let now = self.now();
+        self.issuers()
+            .into_iter()
+            .filter(|(_, issuer)| issuer.not_after > now)
+            .map(|(g, _)| g)
+            .collect()
+    }
+
+    fn sign_crl(
+        &self,
+        generation: CaGeneration,
+        content: &CrlContent,
+    ) -> Result<Vec<u8>, PkiError> {
+        let (issuer, signer) = held(self, generation)?;
+        crl::sign(content, issuer, signer)
     }
 
     fn new_responder(
         &self,
+        generation: CaGeneration,
         not_before: OffsetDateTime,
         not_after: OffsetDateTime,
     ) -> Result<NewResponder, PkiError> {
+        let (issuer, signer) = held(self, generation)?;
         let key = ResponderKey::generate(self.token())?;
         let public = RsaPublicKey(key.signer().public_key_der().to_vec());
         // Never beyond the issuing CA: in its last weeks the responder just lives shorter.
         let validity = Validity {
             not_before: to_cert_time(not_before),
-            not_after: to_cert_time(not_after.min(self.issuer().not_after)),
+            not_after: to_cert_time(not_after.min(issuer.not_after)),
         };
-        self.issuer().permit(
+        issuer.permit(
             &Planned {
                 is_ca: false,
                 validity,
@@ -51,8 +76,8 @@ impl StatusSigner for FileCa {
             serial: &random_serial()?,
             public_key: &public.0,
         });
-        let cert_der = builder::sign(&params, &public, &self.issuer().der, self.signer())?;
-        self.issuer().check_issued(&cert_der)?;
+        let cert_der = builder::sign(&params, &public, &issuer.der, signer)?;
+        issuer.check_issued(&cert_der)?;
         Ok(NewResponder {
             cert_der,
             key_pkcs8: key.to_stored()?,
@@ -62,18 +87,20 @@ impl StatusSigner for FileCa {
 
     fn load_responder(
         &self,
+        generation: CaGeneration,
         cert_der: &[u8],
         key_pkcs8: &[u8],
     ) -> Result<Arc<dyn OcspSigner>, PkiError> {
+        let (issuer, _) = held(self, generation)?;
         Ok(Arc::new(ocsp::Responder::load(
             cert_der,
             ResponderKey::open(key_pkcs8, self.token())?,
-            self.issuer(),
+            issuer,
         )?))
     }
 
     fn decode_request(&self, der: &[u8]) -> Result<OcspQuery, OcspFailure> {
-        ocsp::decode(der, self.issuer())
+        ocsp::decode(der, &self.issuers())
     }
 
     fn failure(&self, failure: OcspFailure) -> Vec<u8> {
@@ -122,7 +149,7 @@ mod tests {
                 entry("ff00ee", RevocationReason::Unspecified, None),
             ],
         };
-        let der = ca.sign_crl(&content).unwrap();
+        let der = ca.sign_crl(CaGeneration::FIRST, &content).unwrap();
         let crl = X509Crl::from_der(&der).unwrap();
         let issuer = X509::from_der(ca.issuing_der()).unwrap();
         assert!(crl.verify(&issuer.public_key().unwrap()).unwrap());
@@ -166,6 +193,7 @@ mod tests {
         let now = time::OffsetDateTime::now_utc();
         let fresh = ca
             .new_responder(
+                CaGeneration::FIRST,
                 now - time::Duration::minutes(5),
                 now + time::Duration::days(30),
             )
@@ -181,7 +209,7 @@ mod tests {
             "{text}"
         );
         let signer = ca
-            .load_responder(&fresh.cert_der, &fresh.key_pkcs8)
+            .load_responder(CaGeneration::FIRST, &fresh.cert_der, &fresh.key_pkcs8)
             .unwrap();
 
         let issuer = X509::from_der(ca.issuing_der()).unwrap();
@@ -189,7 +217,7 @@ mod tests {
         let request =
             crate::ocsp_request(ca.issuing_der(), &serial, Some(b"0123456789abcdef")).unwrap();
         let query = ca.decode_request(&request).unwrap();
-        assert!(query.items[0].ours);
+        assert_eq!(query.items[0].issuer, Some(CaGeneration::FIRST));
         assert_eq!(query.items[0].serial.as_str(), "1234");
         let t = now.unix_timestamp();
         let answer = OcspAnswer {
@@ -251,11 +279,14 @@ mod tests {
             Err(OcspFailure::MalformedRequest)
         );
         let ours = crate::ocsp_request(ca.issuing_der(), &[1], None).unwrap();
-        assert!(ca.decode_request(&ours).unwrap().items[0].ours);
+        assert_eq!(
+            ca.decode_request(&ours).unwrap().items[0].issuer,
+            Some(CaGeneration::FIRST)
+        );
         // A request naming another issuer (here the root) is not ours to answer.
         let root = crate::cert::pem_to_der(ca.root_pem()).unwrap();
         let foreign = crate::ocsp_request(&root, &[1], None).unwrap();
-        assert!(!ca.decode_request(&foreign).unwrap().items[0].ours);
+        assert_eq!(ca.decode_request(&foreign).unwrap().items[0].issuer, None);
         assert_eq!(
             ocsp::failure(OcspFailure::MalformedRequest),
             [0x30, 0x03, 0x0a, 0x01, 0x01]

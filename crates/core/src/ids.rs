@@ -100,6 +100,39 @@ impl fmt::Display for PrefectureCode {
     }
 }
 
+/// Which issuing CA: 1 for the one made at `init`, one more at each rollover. Every
+/// certificate records the generation that issued it, and each generation publishes its own
+/// CRL and answers OCSP for its own certificates until it expires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CaGeneration(u32);
+
+impl CaGeneration {
+    pub const FIRST: Self = Self(1);
+
+    pub fn new(n: u32) -> Option<Self> {
+        (n >= 1).then_some(Self(n))
+    }
+
+    /// From a stored value; anything below 1 is not a generation.
+    pub fn from_i64(n: i64) -> Option<Self> {
+        u32::try_from(n).ok().and_then(Self::new)
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+
+    pub fn next(self) -> Self {
+        Self(self.0.saturating_add(1))
+    }
+}
+
+impl fmt::Display for CaGeneration {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// Certificate serial number as lowercase hex without leading zeros (how OpenSSL prints it, minus case).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Serial(String);

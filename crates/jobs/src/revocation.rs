@@ -21,13 +21,14 @@ pub struct RevocationPublisher {
 }
 
 impl RevocationPublisher {
-    /// One pass; returns the number of the CRL it signed, if it signed one.
-    pub async fn run_once(&self) -> CoreResult<Option<i64>> {
+    /// One pass; returns the numbers of the CRLs it signed (one per issuing CA generation
+    /// whose CRL was due).
+    pub async fn run_once(&self) -> CoreResult<Vec<i64>> {
         let marker = self.crl.marker().await?;
         self.ocsp.note_marker(marker);
         let published = self.crl.publish_if_due(marker).await?;
         self.responders.ensure().await?;
-        Ok(published.map(|c| c.number))
+        Ok(published.into_iter().map(|c| c.number).collect())
     }
 
     pub fn spawn(self, mut shutdown: Shutdown) -> JoinHandle<()> {

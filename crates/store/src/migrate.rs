@@ -76,6 +76,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "audit_checkpoints",
         sql: include_str!("migrations/0012_audit_checkpoints.sql"),
     },
+    Migration {
+        version: 13,
+        name: "issuer_generations",
+        sql: include_str!("migrations/0013_issuer_generations.sql"),
+    },
 ];
 
 impl Migration {

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use kaigo_core::certificate::revocation::RevocationReason;
 use kaigo_core::error::RepoResult;
-use kaigo_core::ids::Serial;
+use kaigo_core::ids::{CaGeneration, Serial};
 use kaigo_core::revocation::repo::{RevocationRepo, StoredResponder};
 use kaigo_core::revocation::{CertStatus, PublishedCrl, RevokedEntry, StatusMarker};
 use sqlx::any::AnyRow;
@@ -12,8 +12,19 @@ use crate::SqlStore;
 use crate::error::{bad_value, repo_err};
 use crate::row::{code, get};
 
-/// The one CRL issuer today; a second issuing CA (issue 12's rollover) gets its own row.
-const ISSUER: &str = "issuing";
+/// The CRL issuer key of a generation: `issuing` for the first (as stored before rollovers
+/// existed), `issuing-g2` and so on.
+fn issuer(generation: CaGeneration) -> String {
+    if generation == CaGeneration::FIRST {
+        "issuing".to_owned()
+    } else {
+        format!("issuing-g{generation}")
+    }
+}
+
+fn gen_value(generation: CaGeneration) -> i64 {
+    i64::from(generation.get())
+}
 
 fn reason(row: &AnyRow) -> RepoResult<RevocationReason> {
     code(row, "revocation_reason", RevocationReason::from_name)
@@ -46,12 +57,18 @@ impl RevocationRepo for SqlStore {
         })
     }
 
-    async fn revoked_entries(&self, since: i64) -> RepoResult<Vec<RevokedEntry>> {
+    async fn revoked_entries(
+        &self,
+        generation: CaGeneration,
+        since: i64,
+    ) -> RepoResult<Vec<RevokedEntry>> {
         let rows = sqlx::query(
             "SELECT serial, revoked_at, revocation_reason, invalidity_at FROM certificates \
-             WHERE status = 'revoked' AND not_after >= $1 ORDER BY id",
+             WHERE status = 'revoked' AND not_after >= $1 AND issuer_generation = $2 \
+             ORDER BY id",
         )
         .bind(since)
+        .bind(gen_value(generation))
         .fetch_all(&self.pool)
         .await
         .map_err(repo_err("revoked certificates"))?;
@@ -68,11 +85,17 @@ impl RevocationRepo for SqlStore {
             .collect()
     }
 
-    async fn certificate_status(&self, serial: &Serial) -> RepoResult<CertStatus> {
+    async fn certificate_status(
+        &self,
+        generation: CaGeneration,
+        serial: &Serial,
+    ) -> RepoResult<CertStatus> {
         let row = sqlx::query(
-            "SELECT status, revoked_at, revocation_reason FROM certificates WHERE serial = $1",
+            "SELECT status, revoked_at, revocation_reason FROM certificates \
+             WHERE serial = $1 AND issuer_generation = $2",
         )
         .bind(serial.as_str())
+        .bind(gen_value(generation))
         .fetch_optional(&self.pool)
         .await
         .map_err(repo_err("certificate status"))?;
@@ -89,22 +112,30 @@ impl RevocationRepo for SqlStore {
         })
     }
 
-    async fn next_crl_number(&self) -> RepoResult<i64> {
+    async fn next_crl_number(&self, generation: CaGeneration) -> RepoResult<i64> {
+        // A new generation's counter starts at its first CRL; two nodes may both insert it.
+        sqlx::query(
+            "INSERT INTO crl_numbers (issuer, last) VALUES ($1, 0) ON CONFLICT (issuer) DO NOTHING",
+        )
+        .bind(issuer(generation))
+        .execute(&self.pool)
+        .await
+        .map_err(repo_err("CRL counter"))?;
         sqlx::query_scalar(
             "UPDATE crl_numbers SET last = last + 1 WHERE issuer = $1 RETURNING last",
         )
-        .bind(ISSUER)
+        .bind(issuer(generation))
         .fetch_one(&self.pool)
         .await
         .map_err(repo_err("next CRL number"))
     }
 
-    async fn store_crl(&self, crl: &PublishedCrl) -> RepoResult<()> {
+    async fn store_crl(&self, generation: CaGeneration, crl: &PublishedCrl) -> RepoResult<()> {
         sqlx::query(
             "INSERT INTO crls (issuer, number, this_update, next_update, entries, covered, der) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
-        .bind(ISSUER)
+        .bind(issuer(generation))
         .bind(crl.number)
         .bind(crl.this_update)
         .bind(crl.next_update)
@@ -117,24 +148,24 @@ impl RevocationRepo for SqlStore {
         Ok(())
     }
 
-    async fn latest_crl(&self) -> RepoResult<Option<PublishedCrl>> {
+    async fn latest_crl(&self, generation: CaGeneration) -> RepoResult<Option<PublishedCrl>> {
         let row = sqlx::query(
             "SELECT number, this_update, next_update, entries, covered, der FROM crls \
              WHERE issuer = $1 ORDER BY number DESC LIMIT 1",
         )
-        .bind(ISSUER)
+        .bind(issuer(generation))
         .fetch_optional(&self.pool)
         .await
         .map_err(repo_err("latest CRL"))?;
         row.as_ref().map(crl).transpose()
     }
 
-    async fn prune_crls(&self, keep: i64) -> RepoResult<()> {
+    async fn prune_crls(&self, generation: CaGeneration, keep: i64) -> RepoResult<()> {
         sqlx::query(
             "DELETE FROM crls WHERE issuer = $1 AND number <= \
              (SELECT MAX(number) FROM crls WHERE issuer = $1) - $2",
         )
-        .bind(ISSUER)
+        .bind(issuer(generation))
         .bind(keep)
         .execute(&self.pool)
         .await
@@ -142,11 +173,15 @@ impl RevocationRepo for SqlStore {
         Ok(())
     }
 
-    async fn latest_responder(&self) -> RepoResult<Option<StoredResponder>> {
+    async fn latest_responder(
+        &self,
+        generation: CaGeneration,
+    ) -> RepoResult<Option<StoredResponder>> {
         let row = sqlx::query(
             "SELECT id, cert_der, sealed_key, not_after FROM ocsp_responders \
-             ORDER BY id DESC LIMIT 1",
+             WHERE issuer_generation = $1 ORDER BY id DESC LIMIT 1",
         )
+        .bind(gen_value(generation))
         .fetch_optional(&self.pool)
         .await
         .map_err(repo_err("OCSP responder"))?;
@@ -163,19 +198,21 @@ impl RevocationRepo for SqlStore {
 
     async fn store_responder(
         &self,
+        generation: CaGeneration,
         cert_der: &[u8],
         sealed_key: &[u8],
         not_after: i64,
         at: i64,
     ) -> RepoResult<i64> {
         sqlx::query_scalar(
-            "INSERT INTO ocsp_responders (cert_der, sealed_key, not_after, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO ocsp_responders (cert_der, sealed_key, not_after, created_at, \
+             issuer_generation) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(cert_der)
         .bind(sealed_key)
         .bind(not_after)
         .bind(at)
+        .bind(gen_value(generation))
         .fetch_one(&self.pool)
         .await
         .map_err(repo_err("store OCSP responder"))

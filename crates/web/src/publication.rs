@@ -10,7 +10,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
-use kaigo_core::certificate::ca_files::{ISSUING_STEM, OCSP_PATH, ROOT_STEM};
+use kaigo_core::certificate::ca_files::{OCSP_PATH, ROOT_STEM, generation_of_stem};
+use kaigo_core::ids::CaGeneration;
 use kaigo_core::revocation::ocsp::{MAX_REQUEST_BYTES, OcspReply};
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -58,16 +59,22 @@ fn body(content_type: &'static str, bytes: Vec<u8>, max_age: i64) -> Response {
     resp
 }
 
-/// `/ca/{file}`: the issuing CA (DER at the caIssuers URL, and PEM), the root, and the CRL.
+/// `/ca/{file}`: each issuing CA generation (DER at the caIssuers URL, PEM, and its CRL), the
+/// root and the root's CRL.
 async fn ca_file(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     let Some((stem, ext)) = file.rsplit_once('.') else {
         return not_found();
     };
     match (stem, ext) {
-        (ISSUING_STEM, "crl") => return crl(&state).await,
         (ROOT_STEM, "crl") => {
             return match state.services.deps.status.root_crl_der() {
                 Some(der) => body("application/pkix-crl", der, ROOT_CRL_MAX_AGE),
+                None => not_found(),
+            };
+        }
+        (_, "crl") => {
+            return match generation_of_stem(stem) {
+                Some(generation) => crl(&state, generation).await,
                 None => not_found(),
             };
         }
@@ -85,10 +92,21 @@ async fn ca_file(State(state): State<AppState>, Path(file): Path<String>) -> Res
     }
 }
 
-async fn crl(state: &AppState) -> Response {
-    let latest = match state.services.crl.latest().await {
+async fn crl(state: &AppState, generation: CaGeneration) -> Response {
+    let latest = match state.services.crl.latest(generation).await {
         Ok(Some(crl)) => crl,
-        Ok(None) => return (StatusCode::SERVICE_UNAVAILABLE, "no CRL yet\n").into_response(),
+        Ok(None) => {
+            let ours = state
+                .services
+                .ca_files
+                .ca_certificates()
+                .iter()
+                .any(|c| c.generation == Some(generation));
+            if !ours {
+                return not_found();
+            }
+            return (StatusCode::SERVICE_UNAVAILABLE, "no CRL yet\n").into_response();
+        }
         Err(e) => {
             tracing::error!(error = %e, "reading the CRL failed");
             return (StatusCode::SERVICE_UNAVAILABLE, "CRL unavailable\n").into_response();

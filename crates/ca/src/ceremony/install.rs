@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use kaigo_core::ids::{CaGeneration, Serial};
 use openssl::x509::{X509, X509Crl};
 use time::OffsetDateTime;
 
@@ -13,6 +14,7 @@ use crate::constraints::IssuerFacts;
 use crate::error::CaError;
 use crate::file_ca::FileCa;
 use crate::files;
+use crate::generations::{current_generation, previous_dir, write_generation};
 use crate::hsm::{CaKeys, KeyRole};
 use crate::keyfile::write_new_file;
 use crate::names::ISSUING_CN;
@@ -100,24 +102,69 @@ pub fn install_root_crl(dir: &Path, crl_der: &[u8]) -> Result<RootCrlSummary, Ca
 pub struct InstalledIssuing {
     pub summary: CertSummary,
     pub root_fingerprint_sha256: String,
+    /// The generation the new issuing CA is.
+    pub generation: CaGeneration,
+    /// In a rollover: the generation that stopped issuing, and its serial.
+    pub retired: Option<(CaGeneration, Serial)>,
+}
+
+/// Moves the issuing CA of `dir` (certificate and key or key reference) to
+/// `previous/<generation>/`, where it keeps signing its CRL and OCSP responders.
+fn retire_current(dir: &Path) -> Result<(CaGeneration, Serial), CaError> {
+    let generation = current_generation(dir)?;
+    let cert_pem = read_text(&dir.join(files::ISSUING_CERT))?;
+    let serial = CertSummary::from_der(&cert::pem_to_der(&cert_pem)?)?.serial;
+    let to = previous_dir(dir, generation);
+    if to.join(files::ISSUING_CERT).exists() {
+        return Err(CaError::Ceremony(format!(
+            "{} already holds an issuing CA; the CA directory is not as a rollover left it",
+            to.display()
+        )));
+    }
+    std::fs::create_dir_all(&to).map_err(|e| CaError::io(&to, e))?;
+    // The certificate is copied first and removed last: an interrupted step never loses it.
+    write_new_file(&to.join(files::ISSUING_CERT), cert_pem.as_bytes(), 0o644)?;
+    let role = KeyRole::Issuing;
+    for name in [role.key_file(), role.reference_file()] {
+        if dir.join(name).exists() {
+            std::fs::rename(dir.join(name), to.join(name))
+                .map_err(|e| CaError::io(to.join(name), e))?;
+        }
+    }
+    std::fs::remove_file(dir.join(files::ISSUING_CERT))
+        .map_err(|e| CaError::io(dir.join(files::ISSUING_CERT), e))?;
+    Ok((generation, serial))
+}
+
+/// The root CRL and root certificate URLs the node serves must be the ones the issuing CA
+/// certificate names, or relying parties could not check the chain.
+fn check_root_urls(der: &[u8], cfg: &CaConfig) -> Result<(), CaError> {
+    let names = |url: &str| der.windows(url.len()).any(|w| w == url.as_bytes());
+    for (what, url) in [
+        ("root CRL", &cfg.root_crl_url),
+        ("root certificate", &cfg.root_cert_url),
+    ] {
+        if !names(url) {
+            return Err(CaError::Certificate(format!(
+                "the certificate does not name this node's {what} URL {url}: was \
+                 `ca sign-issuing` given this node's public URL?"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Installs the root's certificate for the waiting issuing key in the CA directory `dir`:
-/// it must be certified by this node's root, name `e-seikyuu CA`, and hold exactly the
-/// waiting key. The waiting key becomes the issuing key.
+/// it must be certified by this node's root, name `e-seikyuu CA`, hold exactly the waiting
+/// key and name this node's root URLs. The waiting key becomes the issuing key. If an issuing
+/// CA is already installed this is a rollover: it moves to `previous/<generation>/` and keeps
+/// publishing for the certificates it issued, and the new one is the next generation.
 pub fn install_issuing(
     dir: &Path,
     keys: &CaKeys,
     cert_pem: &str,
     cfg: &CaConfig,
 ) -> Result<InstalledIssuing, CaError> {
-    if dir.join(files::ISSUING_CERT).exists() {
-        return Err(CaError::Ceremony(
-            "this CA already has an issuing CA; replacing it would leave the certificates it \
-             issued without a CRL. Rolling over to a second issuing CA is not available yet."
-                .into(),
-        ));
-    }
     if !CaKeys::exists(dir, KeyRole::NextIssuing) {
         return Err(CaError::Ceremony(
             "no issuing CA key is waiting for a certificate: run `kaigo-pki ca \
@@ -154,11 +201,37 @@ pub fn install_issuing(
             summary.not_before, summary.not_after
         )));
     }
+    check_root_urls(&der, cfg)?;
+    let current = dir.join(files::ISSUING_CERT);
+    if current.exists() && cert::pem_to_der(&read_text(&current)?)? == der {
+        return Err(CaError::Ceremony(
+            "this issuing CA certificate is already installed".into(),
+        ));
+    }
+    let retired = if current.exists() {
+        Some(retire_current(dir)?)
+    } else {
+        None
+    };
+    let generation = match &retired {
+        Some((g, _)) => {
+            let next = g.next();
+            write_generation(dir, next)?;
+            next
+        }
+        None => current_generation(dir)?,
+    };
     let (from, to) = (KeyRole::NextIssuing, KeyRole::Issuing);
     for (a, b) in [
         (from.key_file(), to.key_file()),
         (from.reference_file(), to.reference_file()),
     ] {
+        if dir.join(b).exists() {
+            return Err(CaError::Ceremony(format!(
+                "{} exists although no issuing CA is installed; move it away first",
+                dir.join(b).display()
+            )));
+        }
         if dir.join(a).exists() {
             std::fs::rename(dir.join(a), dir.join(b)).map_err(|e| CaError::io(dir.join(b), e))?;
         }
@@ -178,5 +251,7 @@ pub fn install_issuing(
     Ok(InstalledIssuing {
         summary,
         root_fingerprint_sha256: cert::fingerprint_sha256(&cert::pem_to_der(&root_pem)?),
+        generation,
+        retired,
     })
 }

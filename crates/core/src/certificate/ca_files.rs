@@ -5,6 +5,7 @@ use std::sync::Arc;
 use base64::Engine;
 
 use crate::deps::Deps;
+use crate::ids::CaGeneration;
 
 /// The issuing CA's files under `/ca/`: `.crt` (DER, the caIssuers URL), `.pem`, `.crl`.
 pub const ISSUING_STEM: &str = "e-seikyuu-ca";
@@ -12,6 +13,43 @@ pub const ISSUING_STEM: &str = "e-seikyuu-ca";
 pub const ROOT_STEM: &str = "e-seikyuu-root";
 /// Where the OCSP responder answers.
 pub const OCSP_PATH: &str = "/ocsp";
+
+/// The file stem of an issuing CA generation under `/ca/`: `e-seikyuu-ca` for the first (the
+/// URLs in every certificate it issued), `e-seikyuu-ca-g2` and so on after each rollover.
+pub fn issuing_stem(generation: CaGeneration) -> String {
+    if generation == CaGeneration::FIRST {
+        ISSUING_STEM.to_owned()
+    } else {
+        format!("{ISSUING_STEM}-g{generation}")
+    }
+}
+
+/// The generation whose file stem `stem` is, if it is one.
+pub fn generation_of_stem(stem: &str) -> Option<CaGeneration> {
+    if stem == ISSUING_STEM {
+        return Some(CaGeneration::FIRST);
+    }
+    let n = stem.strip_prefix(ISSUING_STEM)?.strip_prefix("-g")?;
+    if n.starts_with('0') || n.len() > 6 {
+        return None;
+    }
+    CaGeneration::new(n.parse().ok()?).filter(|g| *g != CaGeneration::FIRST)
+}
+
+/// The generation whose CRL or certificate `url` (as written into certificates) names.
+pub fn generation_of_url(url: &str) -> Option<CaGeneration> {
+    let file = url.rsplit('/').next()?;
+    let (stem, _) = file.rsplit_once('.')?;
+    generation_of_stem(stem)
+}
+
+/// `url`, a URL of the first generation's files (`…/ca/e-seikyuu-ca.crl` or `.crt`), turned
+/// into the same URL for `generation`; `None` when `url` is not such a URL.
+pub fn url_of_generation(url: &str, generation: CaGeneration) -> Option<String> {
+    let (dir, file) = url.rsplit_once('/')?;
+    let ext = file.strip_prefix(ISSUING_STEM)?.strip_prefix('.')?;
+    Some(format!("{dir}/{}.{ext}", issuing_stem(generation)))
+}
 
 /// The URLs written into certificates, all under one public base URL. The web layer serves
 /// exactly these paths.
@@ -25,12 +63,19 @@ pub struct PublicUrls {
 }
 
 impl PublicUrls {
+    /// The URLs of the first issuing CA.
     pub fn under(base: &str) -> Self {
+        Self::of_generation(base, CaGeneration::FIRST)
+    }
+
+    /// The URLs an issuing CA of `generation` writes into its certificates.
+    pub fn of_generation(base: &str, generation: CaGeneration) -> Self {
         let base = base.trim_end_matches('/');
+        let stem = issuing_stem(generation);
         Self {
-            crl: format!("{base}/ca/{ISSUING_STEM}.crl"),
+            crl: format!("{base}/ca/{stem}.crl"),
             ocsp: format!("{base}{OCSP_PATH}"),
-            ca_issuers: format!("{base}/ca/{ISSUING_STEM}.crt"),
+            ca_issuers: format!("{base}/ca/{stem}.crt"),
             root_crl: format!("{base}/ca/{ROOT_STEM}.crl"),
             root_cert: format!("{base}/ca/{ROOT_STEM}.crt"),
         }
@@ -42,9 +87,11 @@ impl PublicUrls {
 pub struct CaCertificate {
     /// "root" or "issuing".
     pub key: &'static str,
-    pub label: &'static str,
+    pub label: String,
     /// The name under `/ca/` without extension: `.crt` (DER), `.pem` and `.crl` follow it.
-    pub file_stem: &'static str,
+    pub file_stem: String,
+    /// The issuing CA's generation (none for the root).
+    pub generation: Option<CaGeneration>,
     pub pem: String,
     pub der: Vec<u8>,
 }
@@ -78,23 +125,40 @@ impl CaFiles {
         Self { deps }
     }
 
-    /// The root and issuing CA certificates (root first), from the certificate factory.
+    /// The root, then the issuing CA that issues now, then earlier generations newest first
+    /// (their certificates stay valid and revocable until they end).
     pub fn ca_certificates(&self) -> Vec<CaCertificate> {
-        let certs = pem_certificates(&self.deps.factory.ca_chain_pem());
-        let labels = [
-            ("root", "ルート認証局", ROOT_STEM),
-            ("issuing", "発行認証局", ISSUING_STEM),
-        ];
-        certs
+        let factory = &self.deps.factory;
+        let mut out: Vec<CaCertificate> = pem_certificates(&factory.root_pem())
             .into_iter()
-            .zip(labels)
-            .map(|((pem, der), (key, label, file_stem))| CaCertificate {
-                key,
-                label,
-                file_stem,
+            .take(1)
+            .map(|(pem, der)| CaCertificate {
+                key: "root",
+                label: "ルート認証局".to_owned(),
+                file_stem: ROOT_STEM.to_owned(),
+                generation: None,
                 pem,
                 der,
             })
-            .collect()
+            .collect();
+        for (i, (generation, pem)) in factory.issuing_pems().into_iter().enumerate() {
+            let Some((pem, der)) = pem_certificates(&pem).into_iter().next() else {
+                continue;
+            };
+            let label = if i == 0 {
+                "発行認証局".to_owned()
+            } else {
+                format!("発行認証局（旧・第{generation}世代）")
+            };
+            out.push(CaCertificate {
+                key: "issuing",
+                label,
+                file_stem: issuing_stem(generation),
+                generation: Some(generation),
+                pem,
+                der,
+            });
+        }
+        out
     }
 }

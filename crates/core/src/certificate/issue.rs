@@ -182,6 +182,7 @@ impl IssuanceService {
             cert_der: bundle.cert_der.clone(),
             pkcs12: bundle.pkcs12.clone(),
             issued_at: now,
+            generation: bundle.generation,
         };
         let body = issued_body(app.kind, &cert, &d.settings.helpdesk, &job.office);
         // Which certificate, so that two notices of two kinds can be told apart.

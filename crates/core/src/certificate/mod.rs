@@ -237,6 +237,8 @@ pub struct NewCertificate {
     pub cert_der: Vec<u8>,
     pub pkcs12: Vec<u8>,
     pub issued_at: i64,
+    /// The issuing CA that signed it: its CRL and OCSP answers cover it.
+    pub generation: crate::ids::CaGeneration,
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 
 use crate::certificate::CertKind;
 use crate::error::PkiError;
-use crate::ids::{OfficeNumber, Serial, UserId};
+use crate::ids::{CaGeneration, OfficeNumber, Serial, UserId};
 use crate::office::OfficeKind;
 
 /// Everything the factory needs to know to issue one office certificate.
@@ -32,6 +32,8 @@ pub struct IssuedBundle {
     /// Key, leaf and chain, encrypted under the issuance password.
     pub pkcs12: Vec<u8>,
     pub fingerprint_sha256: String,
+    /// The issuing CA that signed it.
+    pub generation: CaGeneration,
 }
 
 impl std::fmt::Debug for IssuedBundle {
@@ -51,8 +53,11 @@ pub trait CertificateFactory: Send + Sync {
         request: &IssueRequest,
         password: &SecretString,
     ) -> Result<IssuedBundle, PkiError>;
-    /// The root and issuing CA certificates, PEM, root first.
-    fn ca_chain_pem(&self) -> String;
+    /// The root certificate, PEM.
+    fn root_pem(&self) -> String;
+    /// The issuing CA certificates, PEM: the one that issues now first, then earlier
+    /// generations that still publish, newest first.
+    fn issuing_pems(&self) -> Vec<(CaGeneration, String)>;
     /// The same key and certificates in the compat profile (3DES, SHA-1 MAC) under the same
     /// password, for Macs and Windows before 10 1709. A wrong password is an error (nothing is
     /// stored unencrypted to make it without one).

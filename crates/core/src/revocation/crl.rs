@@ -7,6 +7,7 @@ use std::sync::Arc;
 use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::error::{CoreError, CoreResult, PkiError};
+use crate::ids::CaGeneration;
 use crate::revocation::pki::CrlContent;
 use crate::revocation::{PublishedCrl, StatusMarker};
 
@@ -31,9 +32,9 @@ impl CrlService {
         Self { deps }
     }
 
-    /// The newest CRL, as served at the URL in the certificates.
-    pub async fn latest(&self) -> CoreResult<Option<PublishedCrl>> {
-        Ok(self.deps.store.latest_crl().await?)
+    /// The newest CRL of `generation`, as served at the URL in its certificates.
+    pub async fn latest(&self, generation: CaGeneration) -> CoreResult<Option<PublishedCrl>> {
+        Ok(self.deps.store.latest_crl(generation).await?)
     }
 
     /// The current counts of certificates and revocations.
@@ -59,29 +60,58 @@ impl CrlService {
         }
     }
 
-    /// Signs and stores a new CRL if one is due; returns it when it did.
-    pub async fn publish_if_due(&self, marker: StatusMarker) -> CoreResult<Option<PublishedCrl>> {
+    /// Signs and stores a new CRL for each generation whose CRL is due; returns those it
+    /// signed. A generation that fails does not hold up the others.
+    pub async fn publish_if_due(&self, marker: StatusMarker) -> CoreResult<Vec<PublishedCrl>> {
+        let mut signed = Vec::new();
+        let mut failed = None;
+        for generation in self.deps.status.generations() {
+            match self.publish_generation_if_due(generation, marker).await {
+                Ok(Some(crl)) => signed.push(crl),
+                Ok(None) => {}
+                Err(e) => {
+                    tracing::error!(%generation, error = %e, "CRL publication failed");
+                    failed = Some(e);
+                }
+            }
+        }
+        match failed {
+            Some(e) if signed.is_empty() => Err(e),
+            _ => Ok(signed),
+        }
+    }
+
+    async fn publish_generation_if_due(
+        &self,
+        generation: CaGeneration,
+        marker: StatusMarker,
+    ) -> CoreResult<Option<PublishedCrl>> {
         let now = self.deps.clock.unix();
-        let latest = self.deps.store.latest_crl().await?;
+        let latest = self.deps.store.latest_crl(generation).await?;
         let Some(why) = self.due(latest.as_ref(), marker, now) else {
             return Ok(None);
         };
-        let crl = self.publish(marker, now).await?;
-        tracing::info!(number = crl.number, entries = crl.entries, reason = ?why, "CRL published");
+        let crl = self.publish(generation, marker, now).await?;
+        tracing::info!(%generation, number = crl.number, entries = crl.entries, reason = ?why, "CRL published");
         Ok(Some(crl))
     }
 
-    /// Signs and stores a new CRL now. `marker` must have been read before the entries, so
-    /// that a revocation racing with this CRL makes the next check sign again.
-    pub async fn publish(&self, marker: StatusMarker, now: i64) -> CoreResult<PublishedCrl> {
+    /// Signs and stores a new CRL of `generation` now. `marker` must have been read before the
+    /// entries, so that a revocation racing with this CRL makes the next check sign again.
+    pub async fn publish(
+        &self,
+        generation: CaGeneration,
+        marker: StatusMarker,
+        now: i64,
+    ) -> CoreResult<PublishedCrl> {
         let rules = &self.deps.settings.revocation;
-        let number = self.deps.store.next_crl_number().await?;
+        let number = self.deps.store.next_crl_number(generation).await?;
         // RFC 5280 §3.3: an entry stays until it has been on one regular CRL issued after the
         // certificate expired, i.e. while it expired less than a CRL lifetime ago.
         let entries = self
             .deps
             .store
-            .revoked_entries(now - rules.crl_validity_seconds)
+            .revoked_entries(generation, now - rules.crl_validity_seconds)
             .await?;
         let content = CrlContent {
             number,
@@ -91,7 +121,9 @@ impl CrlService {
         };
         let status = self.deps.status.clone();
         let (der, content) = tokio::task::spawn_blocking(move || {
-            status.sign_crl(&content).map(|der| (der, content))
+            status
+                .sign_crl(generation, &content)
+                .map(|der| (der, content))
         })
         .await
         .map_err(|e| CoreError::Pki(PkiError::Key(format!("CRL signing task: {e}"))))??;
@@ -103,15 +135,18 @@ impl CrlService {
             covered: marker.revoked,
             der,
         };
-        self.deps.store.store_crl(&crl).await?;
-        self.deps.store.prune_crls(CRLS_KEPT).await?;
+        self.deps.store.store_crl(generation, &crl).await?;
+        self.deps.store.prune_crls(generation, CRLS_KEPT).await?;
         self.deps
             .audit(
                 "system",
                 AuditAction::CrlPublish,
                 &format!("crl:{number}"),
                 "system",
-                &format!("entries={} next_update={}", crl.entries, crl.next_update),
+                &format!(
+                    "issuer_generation={generation} entries={} next_update={}",
+                    crl.entries, crl.next_update
+                ),
             )
             .await;
         Ok(crl)

@@ -21,6 +21,7 @@ use tokio::sync::Semaphore;
 
 use crate::deps::Deps;
 use crate::error::CoreResult;
+use crate::ids::CaGeneration;
 use crate::revocation::pki::{OcspAnswer, OcspFailure, OcspQuery, SingleAnswer};
 use crate::revocation::responder::ResponderKeys;
 use crate::revocation::{CertStatus, StatusMarker};
@@ -120,7 +121,12 @@ impl OcspService {
             Ok(_) => return self.failure(OcspFailure::MalformedRequest),
             Err(f) => return self.failure(f),
         };
-        if query.items.iter().any(|i| !i.ours) {
+        // One delegated responder signs the whole response, and it speaks for one issuing
+        // CA: every CertID must name the same generation of ours.
+        let Some(generation) = query.items[0].issuer else {
+            return self.failure(OcspFailure::Unauthorized);
+        };
+        if query.items.iter().any(|i| i.issuer != Some(generation)) {
             return self.failure(OcspFailure::Unauthorized);
         }
         let now = self.deps.clock.unix();
@@ -130,7 +136,7 @@ impl OcspService {
         {
             return hit;
         }
-        match self.answer(&query, now).await {
+        match self.answer(generation, &query, now).await {
             Ok(Some((reply, cache_as_of))) => {
                 if let Some(revoked) = cache_as_of {
                     self.remember(key, &reply, now, revoked);
@@ -186,6 +192,7 @@ impl OcspService {
     /// time. With the reply, the revocation count it was read under if it may be cached.
     async fn answer(
         &self,
+        generation: CaGeneration,
         query: &OcspQuery,
         now: i64,
     ) -> CoreResult<Option<(OcspReply, Option<i64>)>> {
@@ -197,7 +204,11 @@ impl OcspService {
         let revoked_before = self.revoked_noted();
         let mut answers = Vec::with_capacity(query.items.len());
         for item in &query.items {
-            let status = self.deps.store.certificate_status(&item.serial).await?;
+            let status = self
+                .deps
+                .store
+                .certificate_status(generation, &item.serial)
+                .await?;
             answers.push(SingleAnswer {
                 cert_id_der: item.cert_id_der.clone(),
                 status,
@@ -211,7 +222,7 @@ impl OcspService {
             answers,
             nonce: query.nonce.clone(),
         };
-        let signer = self.responders.current().await?;
+        let signer = self.responders.current(generation).await?;
         let der = tokio::task::spawn_blocking(move || signer.sign(&answer))
             .await
             .map_err(|e| crate::error::PkiError::Key(format!("OCSP signing task: {e}")))??;

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use crate::error::PkiError;
-use crate::ids::Serial;
+use crate::ids::{CaGeneration, Serial};
 use crate::revocation::{CertStatus, RevokedEntry};
 
 /// What goes into one CRL of the issuing CA.
@@ -33,8 +33,9 @@ pub struct NewResponder {
 pub struct CertQuery {
     /// The CertID exactly as requested; the answer must repeat it.
     pub cert_id_der: Vec<u8>,
-    /// The issuer name and key hashes are those of our issuing CA.
-    pub ours: bool,
+    /// The issuing CA generation whose name and key hashes the CertID carries; none when it
+    /// names no CA of ours.
+    pub issuer: Option<CaGeneration>,
     pub serial: Serial,
 }
 
@@ -76,19 +77,25 @@ pub trait OcspSigner: Send + Sync {
     fn sign(&self, answer: &OcspAnswer) -> Result<Vec<u8>, PkiError>;
 }
 
-/// CRL signing, responder certificates and OCSP encoding.
+/// CRL signing, responder certificates and OCSP encoding, for every issuing CA generation
+/// that still publishes.
 pub trait StatusSigner: Send + Sync {
-    /// Signs a CRL with the issuing CA's key.
-    fn sign_crl(&self, crl: &CrlContent) -> Result<Vec<u8>, PkiError>;
-    /// Generates a responder key and has the issuing CA certify it for OCSP signing.
+    /// The generations that publish a CRL and answer OCSP (the current one and earlier ones
+    /// not yet expired), newest first.
+    fn generations(&self) -> Vec<CaGeneration>;
+    /// Signs a CRL with the key of the issuing CA of `generation`.
+    fn sign_crl(&self, generation: CaGeneration, crl: &CrlContent) -> Result<Vec<u8>, PkiError>;
+    /// Generates a responder key and has the issuing CA of `generation` certify it.
     fn new_responder(
         &self,
+        generation: CaGeneration,
         not_before: OffsetDateTime,
         not_after: OffsetDateTime,
     ) -> Result<NewResponder, PkiError>;
-    /// Loads stored responder credentials, checking that they belong to this CA.
+    /// Loads stored responder credentials, checking that `generation` certified them.
     fn load_responder(
         &self,
+        generation: CaGeneration,
         cert_der: &[u8],
         key_pkcs8: &[u8],
     ) -> Result<Arc<dyn OcspSigner>, PkiError>;
@@ -105,13 +112,17 @@ pub trait StatusSigner: Send + Sync {
 pub struct StatusUnavailable;
 
 impl StatusSigner for StatusUnavailable {
-    fn sign_crl(&self, _: &CrlContent) -> Result<Vec<u8>, PkiError> {
+    fn generations(&self) -> Vec<CaGeneration> {
+        Vec::new()
+    }
+    fn sign_crl(&self, _: CaGeneration, _: &CrlContent) -> Result<Vec<u8>, PkiError> {
         Err(PkiError::Key(
             "the CA key is not loaded in this process".into(),
         ))
     }
     fn new_responder(
         &self,
+        _: CaGeneration,
         _: OffsetDateTime,
         _: OffsetDateTime,
     ) -> Result<NewResponder, PkiError> {
@@ -119,7 +130,12 @@ impl StatusSigner for StatusUnavailable {
             "the CA key is not loaded in this process".into(),
         ))
     }
-    fn load_responder(&self, _: &[u8], _: &[u8]) -> Result<Arc<dyn OcspSigner>, PkiError> {
+    fn load_responder(
+        &self,
+        _: CaGeneration,
+        _: &[u8],
+        _: &[u8],
+    ) -> Result<Arc<dyn OcspSigner>, PkiError> {
         Err(PkiError::Key(
             "the CA key is not loaded in this process".into(),
         ))

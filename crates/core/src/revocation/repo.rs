@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use crate::error::RepoResult;
-use crate::ids::Serial;
+use crate::ids::{CaGeneration, Serial};
 use crate::revocation::{CertStatus, PublishedCrl, RevokedEntry, StatusMarker};
 
 /// The delegated OCSP responder as stored: its certificate and its key sealed under the
@@ -16,27 +16,41 @@ pub struct StoredResponder {
     pub not_after: i64,
 }
 
+/// Every method is about the certificates, CRLs and responders of one issuing CA generation.
 #[async_trait]
 pub trait RevocationRepo: Send + Sync {
-    /// Counts of certificates and of revoked certificates.
+    /// Counts of certificates and of revoked certificates (all generations).
     async fn status_marker(&self) -> RepoResult<StatusMarker>;
-    /// Revoked certificates whose validity had not ended by `since` (the CRL drops a
-    /// certificate once it has appeared on a CRL issued after its expiry), in issuance order.
-    async fn revoked_entries(&self, since: i64) -> RepoResult<Vec<RevokedEntry>>;
-    /// The status of a serial of the issuing CA.
-    async fn certificate_status(&self, serial: &Serial) -> RepoResult<CertStatus>;
-    /// Takes the next cRLNumber: one atomic increment shared by every node.
-    async fn next_crl_number(&self) -> RepoResult<i64>;
-    /// Stores a signed CRL.
-    async fn store_crl(&self, crl: &PublishedCrl) -> RepoResult<()>;
-    /// The CRL with the highest number, if any was signed.
-    async fn latest_crl(&self) -> RepoResult<Option<PublishedCrl>>;
-    /// Drops CRLs older than the newest `keep`.
-    async fn prune_crls(&self, keep: i64) -> RepoResult<()>;
-    /// The newest responder credentials.
-    async fn latest_responder(&self) -> RepoResult<Option<StoredResponder>>;
+    /// Revoked certificates of `generation` whose validity had not ended by `since` (the CRL
+    /// drops a certificate once it has appeared on a CRL issued after its expiry), in
+    /// issuance order.
+    async fn revoked_entries(
+        &self,
+        generation: CaGeneration,
+        since: i64,
+    ) -> RepoResult<Vec<RevokedEntry>>;
+    /// The status of a serial as issued by `generation` (unknown if another one issued it).
+    async fn certificate_status(
+        &self,
+        generation: CaGeneration,
+        serial: &Serial,
+    ) -> RepoResult<CertStatus>;
+    /// Takes the next cRLNumber of `generation`: one atomic increment shared by every node.
+    async fn next_crl_number(&self, generation: CaGeneration) -> RepoResult<i64>;
+    /// Stores a signed CRL of `generation`.
+    async fn store_crl(&self, generation: CaGeneration, crl: &PublishedCrl) -> RepoResult<()>;
+    /// The CRL of `generation` with the highest number, if any was signed.
+    async fn latest_crl(&self, generation: CaGeneration) -> RepoResult<Option<PublishedCrl>>;
+    /// Drops CRLs of `generation` older than the newest `keep`.
+    async fn prune_crls(&self, generation: CaGeneration, keep: i64) -> RepoResult<()>;
+    /// The newest responder credentials certified by `generation`.
+    async fn latest_responder(
+        &self,
+        generation: CaGeneration,
+    ) -> RepoResult<Option<StoredResponder>>;
     async fn store_responder(
         &self,
+        generation: CaGeneration,
         cert_der: &[u8],
         sealed_key: &[u8],
         not_after: i64,

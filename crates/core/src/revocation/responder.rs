@@ -2,6 +2,7 @@
 //! issuing CA issues and renews by itself. The key is sealed under the server key and stored
 //! with the certificate, so every node signs with the same responder.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use time::OffsetDateTime;
@@ -9,6 +10,7 @@ use time::OffsetDateTime;
 use crate::audit::AuditAction;
 use crate::deps::Deps;
 use crate::error::{CoreError, CoreResult, PkiError};
+use crate::ids::CaGeneration;
 use crate::revocation::pki::OcspSigner;
 
 #[derive(Clone)]
@@ -22,6 +24,7 @@ struct Loaded {
 #[derive(Clone, Debug)]
 pub struct IssuedResponder {
     pub id: i64,
+    pub generation: CaGeneration,
     pub cert_der: Vec<u8>,
     pub not_after: i64,
 }
@@ -29,7 +32,8 @@ pub struct IssuedResponder {
 #[derive(Clone)]
 pub struct ResponderKeys {
     deps: Arc<Deps>,
-    loaded: Arc<Mutex<Option<Loaded>>>,
+    /// The responder in use for each issuing CA generation.
+    loaded: Arc<Mutex<HashMap<CaGeneration, Loaded>>>,
     /// One renewal at a time on this node (requests and the poll loop share it). Two nodes
     /// may still renew at once; each stores a valid responder and the newest is used.
     renewing: Arc<tokio::sync::Mutex<()>>,
@@ -39,7 +43,7 @@ impl ResponderKeys {
     pub fn new(deps: Arc<Deps>) -> Self {
         Self {
             deps,
-            loaded: Arc::new(Mutex::new(None)),
+            loaded: Arc::new(Mutex::new(HashMap::new())),
             renewing: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
@@ -48,36 +52,39 @@ impl ResponderKeys {
         not_after - self.deps.settings.revocation.responder_renew_days * 86_400
     }
 
-    /// The responder to sign with: the loaded one while it is not due for renewal, else the
-    /// newest stored one, else a new one issued now.
-    pub async fn current(&self) -> CoreResult<Arc<dyn OcspSigner>> {
+    /// The responder to sign with for certificates of `generation`: the loaded one while it
+    /// is not due for renewal, else the newest stored one, else a new one issued now.
+    pub async fn current(&self, generation: CaGeneration) -> CoreResult<Arc<dyn OcspSigner>> {
         let now = self.deps.clock.unix();
-        if let Some(l) = self.cached()
+        if let Some(l) = self.cached(generation)
             && now < self.renew_at(l.not_after)
         {
             return Ok(l.signer);
         }
-        Ok(self.refresh(now).await?.signer)
+        Ok(self.refresh(generation, now).await?.signer)
     }
 
-    fn cached(&self) -> Option<Loaded> {
-        self.loaded.lock().ok().and_then(|g| g.clone())
+    fn cached(&self, generation: CaGeneration) -> Option<Loaded> {
+        self.loaded
+            .lock()
+            .ok()
+            .and_then(|g| g.get(&generation).cloned())
     }
 
     /// Loads the newest stored responder, issuing a new one when none is stored or the
     /// newest is due for renewal. Two nodes renewing at once both store one; either works.
     /// A renewal that fails leaves the current responder in use while it is still valid:
     /// OCSP keeps answering, and the next pass tries again.
-    async fn refresh(&self, now: i64) -> CoreResult<Loaded> {
+    async fn refresh(&self, generation: CaGeneration, now: i64) -> CoreResult<Loaded> {
         let _one = self.renewing.lock().await;
-        let stored = self.deps.store.latest_responder().await?;
+        let stored = self.deps.store.latest_responder(generation).await?;
         let stored = match stored {
             Some(s) if now < self.renew_at(s.not_after) => s,
-            current => match self.issue(now, "system").await {
+            current => match self.issue(generation, now, "system").await {
                 Ok(_) => self
                     .deps
                     .store
-                    .latest_responder()
+                    .latest_responder(generation)
                     .await?
                     .ok_or_else(|| PkiError::Key("responder vanished after storing".into()))?,
                 Err(e) => match current {
@@ -89,20 +96,23 @@ impl ResponderKeys {
                 },
             },
         };
-        if let Some(l) = self.cached()
+        if let Some(l) = self.cached(generation)
             && l.id == stored.id
         {
             return Ok(l);
         }
         let key = self.deps.sealer.open(&stored.sealed_key)?;
-        let signer = self.deps.status.load_responder(&stored.cert_der, &key)?;
+        let signer = self
+            .deps
+            .status
+            .load_responder(generation, &stored.cert_der, &key)?;
         let loaded = Loaded {
             id: stored.id,
             not_after: stored.not_after,
             signer,
         };
         if let Ok(mut g) = self.loaded.lock() {
-            *g = Some(loaded.clone());
+            g.insert(generation, loaded.clone());
         }
         Ok(loaded)
     }
@@ -110,26 +120,36 @@ impl ResponderKeys {
     /// Issues a new responder certificate now, whatever the current one's age (the
     /// operator's ceremony step). Every node moves to it at its next renewal check or
     /// restart; until then the previous one, still valid, keeps answering.
-    pub async fn issue_now(&self, actor: &str) -> CoreResult<IssuedResponder> {
+    pub async fn issue_now(
+        &self,
+        generation: CaGeneration,
+        actor: &str,
+    ) -> CoreResult<IssuedResponder> {
         let _one = self.renewing.lock().await;
-        self.issue(self.deps.clock.unix(), actor).await
+        self.issue(generation, self.deps.clock.unix(), actor).await
     }
 
-    async fn issue(&self, now: i64, actor: &str) -> CoreResult<IssuedResponder> {
+    async fn issue(
+        &self,
+        generation: CaGeneration,
+        now: i64,
+        actor: &str,
+    ) -> CoreResult<IssuedResponder> {
         let days = self.deps.settings.revocation.responder_validity_days;
         let not_before = OffsetDateTime::from_unix_timestamp(now - 300)
             .map_err(|e| PkiError::Certificate(e.to_string()))?;
         let not_after = not_before + time::Duration::days(days);
         let status = self.deps.status.clone();
-        let fresh =
-            tokio::task::spawn_blocking(move || status.new_responder(not_before, not_after))
-                .await
-                .map_err(|e| CoreError::Pki(PkiError::Key(format!("responder task: {e}"))))??;
+        let fresh = tokio::task::spawn_blocking(move || {
+            status.new_responder(generation, not_before, not_after)
+        })
+        .await
+        .map_err(|e| CoreError::Pki(PkiError::Key(format!("responder task: {e}"))))??;
         let sealed = self.deps.sealer.seal(&fresh.key_pkcs8)?;
         let id = self
             .deps
             .store
-            .store_responder(&fresh.cert_der, &sealed, fresh.not_after, now)
+            .store_responder(generation, &fresh.cert_der, &sealed, fresh.not_after, now)
             .await?;
         tracing::info!(
             id,
@@ -142,18 +162,30 @@ impl ResponderKeys {
                 AuditAction::OcspResponderIssue,
                 &format!("ocsp_responder:{id}"),
                 "system",
-                &format!("not_after={}", fresh.not_after),
+                &format!(
+                    "issuer_generation={generation} not_after={}",
+                    fresh.not_after
+                ),
             )
             .await;
         Ok(IssuedResponder {
             id,
+            generation,
             cert_der: fresh.cert_der,
             not_after: fresh.not_after,
         })
     }
 
-    /// Issues a responder now if none is current (at start, so the first request is fast).
+    /// Issues a responder for each publishing generation that has no current one (at start,
+    /// so the first request is fast, and on every pass of the publisher).
     pub async fn ensure(&self) -> CoreResult<()> {
-        self.current().await.map(|_| ())
+        let mut failed = None;
+        for generation in self.deps.status.generations() {
+            if let Err(e) = self.current(generation).await {
+                tracing::error!(%generation, error = %e, "OCSP responder unavailable");
+                failed = Some(e);
+            }
+        }
+        failed.map_or(Ok(()), Err)
     }
 }

@@ -64,8 +64,9 @@ pub(crate) async fn insert(
 ) -> Result<CertificateId, sqlx::Error> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO certificates (office_id, application_id, kind, serial, subject, \
-         not_before, not_after, status, fingerprint_sha256, cert_der, pkcs12, issued_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'valid', $8, $9, $10, $11) RETURNING id",
+         not_before, not_after, status, fingerprint_sha256, cert_der, pkcs12, issued_at, \
+         issuer_generation) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'valid', $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(c.office_id.0)
     .bind(c.application_id.0)
@@ -78,6 +79,7 @@ pub(crate) async fn insert(
     .bind(c.cert_der.as_slice())
     .bind(c.pkcs12.as_slice())
     .bind(c.issued_at)
+    .bind(i64::from(c.generation.get()))
     .fetch_one(conn)
     .await?;
     Ok(CertificateId(id))

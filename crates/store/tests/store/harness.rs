@@ -268,6 +268,7 @@ pub fn new_certificate(
         cert_der: format!("der-{serial}").into_bytes(),
         pkcs12: format!("p12-{serial}").into_bytes(),
         issued_at,
+        generation: kaigo_core::ids::CaGeneration::FIRST,
     }
 }
 

@@ -100,5 +100,6 @@ on_both! {
         revocation::status_marker_and_entries,
         revocation::crl_numbers_grow_and_the_newest_is_served,
         revocation::responder_credentials,
+        revocation::generations_are_kept_apart,
     ],
 }

@@ -11,7 +11,8 @@ use async_trait::async_trait;
 use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
-use kaigo_core::certificate::ca_files::ROOT_STEM;
+use kaigo_core::certificate::ca_files::{ROOT_STEM, generation_of_url};
+use kaigo_core::ids::CaGeneration;
 use kaigo_core::services::Services;
 use kaigo_relying::{Fetch, Report, Verifier};
 
@@ -38,7 +39,9 @@ impl Fetch for LocalStatus {
                 .root_crl_der()
                 .ok_or_else(|| "no root CRL in this data dir".to_owned());
         }
-        match self.0.crl.latest().await {
+        // Each issuing CA generation's certificates name its own CRL.
+        let generation = generation_of_url(url).unwrap_or(CaGeneration::FIRST);
+        match self.0.crl.latest(generation).await {
             Ok(Some(crl)) => Ok(crl.der),
             Ok(None) => Err("no CRL published yet".into()),
             Err(e) => Err(e.to_string()),

@@ -168,8 +168,8 @@ pub async fn manual(State(state): State<AppState>, user: CurrentOffice) -> AppRe
 // ---- ダウンロード ----
 
 pub struct CaRow {
-    file_stem: &'static str,
-    label: &'static str,
+    file_stem: String,
+    label: String,
 }
 
 #[derive(Template)]
