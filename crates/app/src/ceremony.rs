@@ -61,16 +61,13 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
-fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use std::io::Write as _;
-    let mut f = std::fs::OpenOptions::new()
+/// Creates `path`, which must not exist yet, before anything is signed for it.
+fn create_new(path: &Path) -> anyhow::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(path)
-        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    Ok(())
+        .with_context(|| format!("cannot create {} (it must not exist yet)", path.display()))
 }
 
 /// Runs one ceremony step and returns what to print.
@@ -140,9 +137,27 @@ fn sign_issuing(
     let cfg = offline_config(Some(public_url));
     cfg.validate()
         .map_err(|e| anyhow::anyhow!("--public-url: {e}"))?;
-    let signed = ceremony::certify_request(root_dir, &keys, &csr_pem, &cfg)
-        .map_err(|e| anyhow::anyhow!("cannot certify the issuing CA: {e}"))?;
-    write_new(out, signed.pem.as_bytes())?;
+    let mut file = create_new(out)?;
+    let signed = match ceremony::certify_request(root_dir, &keys, &csr_pem, &cfg) {
+        Ok(s) => s,
+        Err(e) => {
+            drop(file);
+            let _ = std::fs::remove_file(out);
+            bail!("cannot certify the issuing CA: {e}");
+        }
+    };
+    {
+        use std::io::Write as _;
+        file.write_all(signed.pem.as_bytes())
+            .and_then(|()| file.sync_all())
+            .with_context(|| {
+                format!(
+                    "cannot write {}; the certificate is kept in {}",
+                    out.display(),
+                    root_dir.join(ceremony::ISSUED_DIR).display()
+                )
+            })?;
+    }
     Ok(format!(
         "Certified the issuing CA's key (SHA-256 {}; compare with the serving node's screen).\n  subject   {}\n  serial    {}\n  SHA-256   {}\n  valid     {} .. {}\n  root CRL  {}\n\
          Wrote {}. Carry it to the serving node and run `kaigo-pki ca install-issuing --cert FILE`.\n",
@@ -160,6 +175,12 @@ fn sign_issuing(
 async fn serving_step(dir: &DataDir, command: CaCommand) -> anyhow::Result<String> {
     dir.require_initialised()?;
     let config = AppConfig::load(dir)?;
+    // A step must be recordable before it changes anything.
+    wiring::open_store(dir, &config)
+        .await
+        .context("the audit trail cannot be reached, so no ceremony step is taken")?
+        .close()
+        .await;
     let ca_dir = dir.ca_dir();
     Ok(match command {
         CaCommand::RequestIssuing => {

@@ -31,6 +31,8 @@ pub struct PendingRequest {
     pub csr_path: PathBuf,
     pub key_sha256: String,
     pub root_fingerprint_sha256: String,
+    /// The public URL the root must name in the issuing CA certificate.
+    pub public_url: String,
 }
 
 /// The public files of a root kept on an offline machine (`kaigo-pki ca root-init`).
@@ -216,6 +218,7 @@ pub async fn init_with_root(
                 csr_path: dir.ca_dir().join(kaigo_ca::files::NEXT_ISSUING_CSR),
                 key_sha256: request.key_sha256,
                 root_fingerprint_sha256: root.fingerprint_sha256,
+                public_url: config.ca.public_url.clone(),
             }),
         ),
     };

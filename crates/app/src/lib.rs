@@ -59,10 +59,11 @@ pub fn print_init(dir: &DataDir, report: &init::InitReport) -> String {
     }
     if let Some(p) = &report.pending_request {
         out.push_str(&format!(
-            "  The root stays offline (SHA-256 {}).\n  The issuing CA's request is {} (key SHA-256 {}).\n  Next: carry it to the root machine, run `kaigo-pki ca sign-issuing --root-dir DIR --csr FILE --out issuing.crt.pem` there,\n  then here `kaigo-pki ca install-issuing --cert issuing.crt.pem`. Until then the portal cannot issue.\n  The root is not here to issue the HTTPS certificate: set tls.cert_file and tls.key_file in config.toml before serving with --tls-listen.\n",
+            "  The root stays offline (SHA-256 {}).\n  The issuing CA's request is {} (key SHA-256 {}).\n  Next: carry it to the root machine, run `kaigo-pki ca sign-issuing --root-dir DIR --csr FILE --out issuing.crt.pem --public-url {}` there,\n  then here `kaigo-pki ca install-issuing --cert issuing.crt.pem`. Until then the portal cannot issue.\n  The root is not here to issue the HTTPS certificate: set tls.cert_file and tls.key_file in config.toml before serving with --tls-listen.\n",
             p.root_fingerprint_sha256,
             p.csr_path.display(),
-            p.key_sha256
+            p.key_sha256,
+            p.public_url
         ));
     }
     out

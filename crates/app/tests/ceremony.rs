@@ -84,6 +84,18 @@ async fn an_offline_root_certifies_an_issuing_ca_whose_key_is_in_the_token() {
             assert!(printed.contains(&root_sha), "{printed}");
             let key_sha = field(&printed, "key SHA-256");
             let csr = data.join("ca/issuing-next.csr.pem");
+            // The figure is OpenSSL's own: SHA-256 of the request's SubjectPublicKeyInfo.
+            let (ok, text) = run(
+                "sh",
+                &[
+                    "-c",
+                    &format!(
+                        "openssl req -in '{}' -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum",
+                        p(&csr)
+                    ),
+                ],
+            );
+            assert!(ok && text.starts_with(&key_sha), "{text} vs {key_sha}");
             assert!(printed.contains(p(&csr)), "{printed}");
             assert!(printed.contains("tls.cert_file"), "{printed}");
             // The root cannot issue the HTTPS listener's certificate here: the operator

@@ -24,6 +24,13 @@ pub(crate) fn open_root(dir: &Path, keys: &CaKeys) -> Result<Root, CaError> {
     let pem = std::fs::read_to_string(&path).map_err(|e| CaError::io(path, e))?;
     let der = cert::pem_to_der(&pem)?;
     let facts = IssuerFacts::from_der(&der)?;
+    if !CaKeys::exists(dir, KeyRole::Root) {
+        return Err(CaError::Ceremony(format!(
+            "the root key is not in {}: with an offline root, run this step on the root \
+             machine with --root-dir (see docs/KEY-CEREMONY.md)",
+            dir.display()
+        )));
+    }
     let key = keys.open(dir, KeyRole::Root)?;
     facts.check_signer(key.as_ref())?;
     Ok(Root { der, facts, key })

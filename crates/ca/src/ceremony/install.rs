@@ -165,7 +165,17 @@ pub fn install_issuing(
     cert_pem: &str,
     cfg: &CaConfig,
 ) -> Result<InstalledIssuing, CaError> {
-    if !CaKeys::exists(dir, KeyRole::NextIssuing) {
+    // An install interrupted after the waiting key became the issuing key and before the
+    // certificate was written left that key without a certificate: installing again finishes.
+    let resuming = !CaKeys::exists(dir, KeyRole::NextIssuing)
+        && CaKeys::exists(dir, KeyRole::Issuing)
+        && !dir.join(files::ISSUING_CERT).exists();
+    let waiting = if resuming {
+        KeyRole::Issuing
+    } else {
+        KeyRole::NextIssuing
+    };
+    if !resuming && !CaKeys::exists(dir, KeyRole::NextIssuing) {
         return Err(CaError::Ceremony(
             "no issuing CA key is waiting for a certificate: run `kaigo-pki ca \
              request-issuing` first and have the root sign its request"
@@ -183,7 +193,7 @@ pub fn install_issuing(
             summary.subject
         )));
     }
-    let pending = keys.open(dir, KeyRole::NextIssuing)?;
+    let pending = keys.open(dir, waiting)?;
     let issuing_pem = cert::der_to_pem(&der);
     // The same checks as at every start: certified by the root, a CA, and our waiting key.
     FileCa::with_signer(&root_pem, &issuing_pem, pending, cfg.clone()).map_err(|e| match e {
@@ -222,10 +232,11 @@ pub fn install_issuing(
         None => current_generation(dir)?,
     };
     let (from, to) = (KeyRole::NextIssuing, KeyRole::Issuing);
-    for (a, b) in [
+    let moves = [
         (from.key_file(), to.key_file()),
         (from.reference_file(), to.reference_file()),
-    ] {
+    ];
+    for (a, b) in moves.into_iter().filter(|_| !resuming) {
         if dir.join(b).exists() {
             return Err(CaError::Ceremony(format!(
                 "{} exists although no issuing CA is installed; move it away first",

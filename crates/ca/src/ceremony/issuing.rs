@@ -84,6 +84,9 @@ pub(crate) fn request_public_key(csr_pem: &str) -> Result<Vec<u8>, CaError> {
         .map_err(|_| bad("has an unreadable RSA key"))
 }
 
+/// Where the root directory keeps every issuing CA certificate it signed, by serial.
+pub const ISSUED_DIR: &str = "issued";
+
 /// What `certify_request` made.
 #[derive(Clone, Debug)]
 pub struct CertifiedIssuing {
@@ -115,8 +118,16 @@ pub fn certify_request(
         OffsetDateTime::now_utc(),
     )?;
     let summary = CertSummary::from_der(&der)?;
+    // The root keeps what it signed, so a certificate lost on the way can be carried again.
+    let kept = root_dir.join(ISSUED_DIR);
+    std::fs::create_dir_all(&kept).map_err(|e| CaError::io(&kept, e))?;
+    crate::keyfile::write_new_file(
+        &kept.join(format!("{}.pem", summary.serial)),
+        cert::der_to_pem(&der).as_bytes(),
+        0o644,
+    )?;
     let root_fingerprint_sha256 = cert::fingerprint_sha256(&root.der);
-    let key_sha256 = super::request::key_sha256(&public_key);
+    let key_sha256 = super::request::key_sha256(&public_key)?;
     log::append(
         root_dir,
         "issuing.certify",

@@ -16,7 +16,7 @@ mod root;
 
 pub use install::{InstalledIssuing, adopt_root, install_issuing, install_root_crl};
 pub(crate) use issuing::certify_key;
-pub use issuing::{CertifiedIssuing, certify_request};
+pub use issuing::{CertifiedIssuing, ISSUED_DIR, certify_request};
 pub use log::CEREMONY_LOG;
 pub use request::{IssuingRequest, request_issuing};
 pub use root::{MIN_PASSPHRASE_CHARS, create_offline_root, resign_offline_root_crl};

@@ -22,19 +22,24 @@ pub struct IssuingRequest {
     /// Where the request was written (in the CA directory).
     pub csr_path: PathBuf,
     pub csr_pem: String,
-    /// SHA-256 of the public key (RSAPublicKey DER), lowercase hex: the root side prints the
-    /// same figure, so the operator can compare the two screens.
+    /// SHA-256 of the public key (SubjectPublicKeyInfo DER), lowercase hex: the root side
+    /// prints the same figure, so the operator can compare the two screens, and OpenSSL
+    /// computes it too (`openssl req -in CSR -pubkey -noout | openssl pkey -pubin -outform DER
+    /// | sha256sum`).
     pub key_sha256: String,
     /// `file`, or `token:<label>/<key label>`.
     pub key_at: String,
 }
 
-/// SHA-256 of an RSAPublicKey DER, lowercase hex.
-pub(crate) fn key_sha256(public_key: &[u8]) -> String {
-    hex::encode(aws_lc_rs::digest::digest(
-        &aws_lc_rs::digest::SHA256,
-        public_key,
-    ))
+/// SHA-256 of the SubjectPublicKeyInfo of an RSA key given as RSAPublicKey DER, lowercase hex
+/// (the figure `openssl pkey -pubin -outform DER | sha256sum` prints).
+pub(crate) fn key_sha256(rsa_public_key: &[u8]) -> Result<String, CaError> {
+    let bad = |e: openssl::error::ErrorStack| CaError::Key(format!("public key: {e}"));
+    let rsa = openssl::rsa::Rsa::public_key_from_der_pkcs1(rsa_public_key).map_err(bad)?;
+    let spki = openssl::pkey::PKey::from_rsa(rsa)
+        .and_then(|k| k.public_key_to_der())
+        .map_err(bad)?;
+    Ok(crate::cert::fingerprint_sha256(&spki))
 }
 
 fn csr_pem(signer: &dyn CaSigner) -> Result<String, CaError> {
@@ -86,7 +91,7 @@ pub fn request_issuing(
     Ok(IssuingRequest {
         csr_path,
         csr_pem: pem,
-        key_sha256: key_sha256(key.signer().public_key_der()),
+        key_sha256: key_sha256(key.signer().public_key_der())?,
         key_at,
     })
 }

@@ -75,6 +75,11 @@ fn offline_root_certifies_a_request_and_the_node_issues_without_the_root_key() {
         signed.root_fingerprint_sha256,
         fixture().summary.root_fingerprint_sha256
     );
+    let kept = root
+        .path()
+        .join(ISSUED_DIR)
+        .join(format!("{}.pem", signed.summary.serial));
+    assert_eq!(std::fs::read_to_string(kept).unwrap(), signed.pem);
     let log = std::fs::read_to_string(root.path().join(CEREMONY_LOG)).unwrap();
     assert!(log.contains("\tissuing.certify\t"), "{log}");
     assert!(
@@ -150,7 +155,7 @@ fn requests_that_prove_nothing_or_are_too_weak_are_not_signed() {
     der[i] ^= 0x01;
     let broken = crate::keyfile::pem_encode("CERTIFICATE REQUEST", &der);
     let e = certify_request(root.path(), &keys(), &broken, &cfg).unwrap_err();
-    assert!(e.to_string().contains("signing request"), "{e}");
+    assert!(e.to_string().contains("not signed by its own key"), "{e}");
 
     let openssl_2048 = {
         let rsa = openssl::rsa::Rsa::generate(2048).unwrap();
@@ -194,8 +199,19 @@ fn the_root_is_made_alone_and_its_crl_installs_only_when_newer_and_its_own() {
     let e = create_offline_root(root_dir.path(), &keys(), &fast_config()).unwrap_err();
     assert!(matches!(e, CaError::DirectoryNotEmpty(_)), "{e}");
 
-    // A node trusting the fixture's root refuses this root's CRL.
+    // A node trusting the fixture's root refuses an issuing certificate from this root.
     let node = serving_dir(fixture().materialize().path());
+    let req = request_issuing(node.path(), &keys(), &fast_config()).unwrap();
+    let foreign_ca =
+        certify_request(root_dir.path(), &keys(), &req.csr_pem, &fast_config()).unwrap();
+    let e = install_issuing(node.path(), &keys(), &foreign_ca.pem, &fast_config()).unwrap_err();
+    assert!(e.to_string().contains("not certified by the root"), "{e}");
+    assert!(
+        node.path().join(files::NEXT_ISSUING_KEY).exists(),
+        "nothing moved"
+    );
+    assert!(!node.path().join(files::ISSUING_CERT).exists());
+    // Nor its CRL.
     let foreign = std::fs::read(root_dir.path().join(files::ROOT_CRL)).unwrap();
     let e = install_root_crl(node.path(), &foreign).unwrap_err();
     assert!(e.to_string().contains("not signed by this root"), "{e}");
@@ -213,4 +229,23 @@ fn the_root_is_made_alone_and_its_crl_installs_only_when_newer_and_its_own() {
         std::fs::read(node.path().join(files::ROOT_CRL)).unwrap(),
         next
     );
+}
+
+#[test]
+fn an_install_interrupted_after_the_key_moved_is_finished_by_installing_again() {
+    let root = fixture().materialize();
+    let node = serving_dir(root.path());
+    let cfg = fast_config();
+    let req = request_issuing(node.path(), &keys(), &cfg).unwrap();
+    let signed = certify_request(root.path(), &keys(), &req.csr_pem, &cfg).unwrap();
+    // The crash: the waiting key became the issuing key, the certificate was never written.
+    std::fs::rename(
+        node.path().join(files::NEXT_ISSUING_KEY),
+        node.path().join(files::ISSUING_KEY),
+    )
+    .unwrap();
+    let done = install_issuing(node.path(), &keys(), &signed.pem, &cfg).unwrap();
+    assert_eq!(done.summary.serial, signed.summary.serial);
+    assert!(done.retired.is_none());
+    FileCa::open(node.path(), &keys(), cfg).unwrap();
 }
