@@ -8,6 +8,7 @@ use std::sync::Arc;
 use kaigo_core::error::PkiError;
 use zeroize::Zeroizing;
 
+use crate::hsm::signer::RESPONDER_LABEL_PREFIX;
 use crate::hsm::{Pkcs11Signer, Token};
 use crate::signer::{CaSigner, FileKeySigner};
 
@@ -27,7 +28,7 @@ pub(crate) enum ResponderKey {
 fn fresh_label() -> Result<String, PkiError> {
     let mut b = [0u8; 6];
     aws_lc_rs::rand::fill(&mut b).map_err(|_| PkiError::Key("no randomness".into()))?;
-    Ok(format!("e-seikyuu-ocsp-{}", hex::encode(b)))
+    Ok(format!("{RESPONDER_LABEL_PREFIX}{}", hex::encode(b)))
 }
 
 impl ResponderKey {
@@ -56,6 +57,24 @@ impl ResponderKey {
             Self::Token(s) => Ok(Zeroizing::new(
                 [TOKEN_PREFIX, s.label().as_bytes()].concat(),
             )),
+        }
+    }
+
+    /// Destroys the key behind stored key bytes when it is in the token (a key in memory
+    /// has nothing outside the database to destroy).
+    pub(crate) fn destroy(stored: &[u8], token: Option<&Arc<Token>>) -> Result<(), PkiError> {
+        match (stored.strip_prefix(TOKEN_PREFIX), token) {
+            (Some(label), Some(token)) => {
+                let label = std::str::from_utf8(label)
+                    .map_err(|_| PkiError::Key("responder key reference is not text".into()))?;
+                Pkcs11Signer::destroy_responder(token, label)
+                    .map(|_| ())
+                    .map_err(|e| PkiError::Key(e.to_string()))
+            }
+            (Some(_), None) => Err(PkiError::Key(
+                "the OCSP responder key is in a PKCS#11 token, but none is configured".into(),
+            )),
+            (None, _) => Ok(()),
         }
     }
 

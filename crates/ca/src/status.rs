@@ -99,6 +99,10 @@ impl StatusSigner for FileCa {
         )?))
     }
 
+    fn destroy_responder_key(&self, key_stored: &[u8]) -> Result<(), PkiError> {
+        ResponderKey::destroy(key_stored, self.token())
+    }
+
     fn decode_request(&self, der: &[u8]) -> Result<OcspQuery, OcspFailure> {
         ocsp::decode(der, &self.issuers())
     }

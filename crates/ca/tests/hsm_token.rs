@@ -83,4 +83,16 @@ fn a_signer_logs_in_again_after_the_process_lost_its_login() {
     other.logout().unwrap();
     token.check().expect("the readiness check logs in again");
     assert_eq!(signer.sign(b"again").unwrap().len(), 256);
+
+    // Ended OCSP responder keys are destroyed; a CA key never is by this path.
+    Pkcs11Signer::generate(token.clone(), "e-seikyuu-ocsp-0123456789ab", 2048).unwrap();
+    assert_eq!(
+        Pkcs11Signer::destroy_responder(&token, "e-seikyuu-ocsp-0123456789ab").unwrap(),
+        2,
+        "the private and the public key"
+    );
+    assert!(Pkcs11Signer::find(token.clone(), "e-seikyuu-ocsp-0123456789ab").is_err());
+    let e = Pkcs11Signer::destroy_responder(&token, "relogin-key").unwrap_err();
+    assert!(e.to_string().contains("only OCSP responder keys"), "{e}");
+    assert_eq!(signer.sign(b"still here").unwrap().len(), 256);
 }

@@ -196,6 +196,34 @@ impl RevocationRepo for SqlStore {
         .transpose()
     }
 
+    async fn expired_responders(&self, now: i64) -> RepoResult<Vec<(i64, Vec<u8>)>> {
+        let rows = sqlx::query(
+            "SELECT id, sealed_key FROM ocsp_responders \
+             WHERE not_after < $1 AND key_retired_at IS NULL ORDER BY id",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(repo_err("expired OCSP responders"))?;
+        rows.iter()
+            .map(|row| Ok((get(row, "id")?, get(row, "sealed_key")?)))
+            .collect()
+    }
+
+    async fn retire_responder(&self, id: i64, at: i64) -> RepoResult<()> {
+        sqlx::query(
+            "UPDATE ocsp_responders SET key_retired_at = $2, sealed_key = $3 \
+             WHERE id = $1 AND key_retired_at IS NULL",
+        )
+        .bind(id)
+        .bind(at)
+        .bind(Vec::<u8>::new())
+        .execute(&self.pool)
+        .await
+        .map_err(repo_err("retire OCSP responder"))?;
+        Ok(())
+    }
+
     async fn store_responder(
         &self,
         generation: CaGeneration,

@@ -73,6 +73,9 @@ fn rsa_public_der(session: &Session, public: ObjectHandle) -> Result<Vec<u8>, Ca
         .map_err(|err| CaError::Key(err.to_string()))
 }
 
+/// Every OCSP responder key's label in the token starts so (and no CA key's does).
+pub(crate) const RESPONDER_LABEL_PREFIX: &str = "e-seikyuu-ocsp-";
+
 impl Pkcs11Signer {
     /// Generates an RSA key pair of `bits` in the token under `label`: the private key is
     /// sensitive, never extractable and may only sign. Refuses a label already in use, so a
@@ -128,6 +131,28 @@ impl Pkcs11Signer {
             public_der,
             handle: Mutex::new(private),
         })
+    }
+
+    /// Destroys the key pair labelled `label` (every object under that label) and returns how
+    /// many objects went. Only OCSP responder keys may be destroyed this way: they are
+    /// renewed every few weeks and would otherwise pile up; a CA key never is.
+    pub fn destroy_responder(token: &Token, label: &str) -> Result<usize, CaError> {
+        if !label.starts_with(RESPONDER_LABEL_PREFIX) {
+            return Err(CaError::Token(format!(
+                "refusing to destroy \"{label}\": only OCSP responder keys are destroyed"
+            )));
+        }
+        let (session, guard) = token.rw_session()?;
+        let found = session
+            .find_objects(&[Attribute::Label(label.as_bytes().to_vec())])
+            .map_err(|e| explain("cannot search the token", &e))?;
+        for handle in &found {
+            session
+                .destroy_object(*handle)
+                .map_err(|e| explain(&format!("cannot destroy \"{label}\""), &e))?;
+        }
+        drop(guard);
+        Ok(found.len())
     }
 
     /// The key labelled `label` in the token (exactly one private and one public key).

@@ -102,6 +102,7 @@ audit_actions! {
     AdminOfficeLettersDiscard => "admin.office.letters_discard",
     CrlPublish => "ca.crl_publish",
     OcspResponderIssue => "ca.ocsp_responder_issue",
+    OcspResponderRetire => "ca.ocsp_responder_retire",
     CaInit => "ca.init",
     RootCrlSign => "ca.root_crl",
     IssuingRecertify => "ca.recertify_issuing",

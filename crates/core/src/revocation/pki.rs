@@ -99,6 +99,11 @@ pub trait StatusSigner: Send + Sync {
         cert_der: &[u8],
         key_pkcs8: &[u8],
     ) -> Result<Arc<dyn OcspSigner>, PkiError>;
+    /// Destroys the key of an expired responder wherever it lives outside the database (a
+    /// token); nothing to do for a key kept only sealed in the database.
+    fn destroy_responder_key(&self, _key_stored: &[u8]) -> Result<(), PkiError> {
+        Ok(())
+    }
     /// Decodes a DER request; any defect is `MalformedRequest`.
     fn decode_request(&self, der: &[u8]) -> Result<OcspQuery, OcspFailure>;
     /// The DER of an unsuccessful response.

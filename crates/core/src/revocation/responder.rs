@@ -176,9 +176,41 @@ impl ResponderKeys {
         })
     }
 
+    /// Destroys the keys of responders whose certificates have ended (in the token, where
+    /// they would pile up at one every few weeks) and forgets their sealed copies. Any node
+    /// may do it; doing it twice is harmless. Returns how many it retired.
+    pub async fn retire_expired(&self) -> CoreResult<usize> {
+        let now = self.deps.clock.unix();
+        let expired = self.deps.store.expired_responders(now).await?;
+        let mut retired = 0;
+        for (id, sealed) in expired {
+            let key = self.deps.sealer.open(&sealed)?;
+            let status = self.deps.status.clone();
+            tokio::task::spawn_blocking(move || status.destroy_responder_key(&key))
+                .await
+                .map_err(|e| CoreError::Pki(PkiError::Key(format!("responder task: {e}"))))??;
+            self.deps.store.retire_responder(id, now).await?;
+            self.deps
+                .audit(
+                    "system",
+                    AuditAction::OcspResponderRetire,
+                    &format!("ocsp_responder:{id}"),
+                    "system",
+                    "key destroyed",
+                )
+                .await;
+            retired += 1;
+        }
+        Ok(retired)
+    }
+
     /// Issues a responder for each publishing generation that has no current one (at start,
-    /// so the first request is fast, and on every pass of the publisher).
+    /// so the first request is fast, and on every pass of the publisher), and retires the
+    /// keys of ended ones.
     pub async fn ensure(&self) -> CoreResult<()> {
+        if let Err(e) = self.retire_expired().await {
+            tracing::error!(error = %e, "retiring expired OCSP responder keys failed");
+        }
         let mut failed = None;
         for generation in self.deps.status.generations() {
             if let Err(e) = self.current(generation).await {

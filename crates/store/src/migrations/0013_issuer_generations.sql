@@ -5,3 +5,5 @@
 ALTER TABLE certificates ADD COLUMN issuer_generation BIGINT NOT NULL DEFAULT 1;
 ALTER TABLE ocsp_responders ADD COLUMN issuer_generation BIGINT NOT NULL DEFAULT 1;
 CREATE INDEX ocsp_responders_generation ON ocsp_responders (issuer_generation, id);
+-- An expired responder's key is destroyed (in the token) and its sealed copy forgotten.
+ALTER TABLE ocsp_responders ADD COLUMN key_retired_at BIGINT;

@@ -132,6 +132,20 @@ pub async fn responder_credentials(db: TestDb) {
         ),
         (second, b"cert-2".as_slice(), b"sealed-2".as_slice(), 9_000)
     );
+    // Once its certificate has ended, a responder's key is retired once and its sealed copy
+    // forgotten.
+    assert!(db.store.expired_responders(5_000).await.unwrap().is_empty());
+    let expired = db.store.expired_responders(5_001).await.unwrap();
+    assert_eq!(expired, vec![(first, b"sealed-1".to_vec())]);
+    db.store.retire_responder(first, 6_000).await.unwrap();
+    assert!(db.store.expired_responders(8_999).await.unwrap().is_empty());
+    let left = db
+        .raw_i64(&format!(
+            "SELECT LENGTH(sealed_key) FROM ocsp_responders WHERE id = {first}"
+        ))
+        .await;
+    assert_eq!(left, 0);
+    assert_eq!(db.store.expired_responders(9_001).await.unwrap().len(), 1);
 }
 
 /// After a rollover each issuing CA generation has its own certificates, CRL numbers, CRLs
