@@ -11,6 +11,7 @@ pub mod bench_import;
 pub mod bench_letters;
 pub mod bench_login;
 pub mod bench_ocsp;
+pub mod ca_fetch;
 pub mod ceremony;
 pub mod cert;
 pub mod cli;

@@ -7,21 +7,13 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
-use kaigo_core::certificate::ca_files::{ISSUING_STEM, ROOT_STEM};
+use anyhow::Context;
+use kaigo_core::certificate::ca_files::ROOT_STEM;
 use kaigo_relying::service::{self, Service};
 use kaigo_relying::{HttpFetch, Verifier};
 use tokio::net::TcpListener;
 
-async fn fetch(url: &str) -> anyhow::Result<Vec<u8>> {
-    let resp = reqwest::get(url)
-        .await
-        .with_context(|| format!("cannot reach {url}"))?;
-    if !resp.status().is_success() {
-        bail!("{url} answered {}", resp.status());
-    }
-    Ok(resp.bytes().await?.to_vec())
-}
+use crate::ca_fetch::{fetch, fetch_issuing_cas};
 
 pub async fn run(
     name: &str,
@@ -36,12 +28,13 @@ pub async fn run(
         Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
         None => fetch(&format!("{base}/ca/{ROOT_STEM}.crt")).await?,
     };
-    let issuing = fetch(&format!("{base}/ca/{ISSUING_STEM}.crt")).await?;
-    let verifier = Verifier::new(&root, &[&issuing], Arc::new(HttpFetch::new()))
+    let issuing = fetch_issuing_cas(base).await?;
+    let issuing_refs: Vec<&[u8]> = issuing.iter().map(Vec::as_slice).collect();
+    let verifier = Verifier::new(&root, &issuing_refs, Arc::new(HttpFetch::new()))
         .map_err(anyhow::Error::msg)?;
     let root_der = verifier.root().to_der()?;
-    let hints = [&root_der, &issuing]
-        .into_iter()
+    let hints = std::iter::once(&root_der)
+        .chain(issuing.iter())
         .filter_map(|d| kaigo_ca::subject_der(d).ok())
         .map(rustls::DistinguishedName::from)
         .collect();

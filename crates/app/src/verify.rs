@@ -7,20 +7,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, bail};
-use kaigo_core::certificate::ca_files::{ISSUING_STEM, ROOT_STEM};
+use kaigo_core::certificate::ca_files::ROOT_STEM;
 use kaigo_relying::{HttpFetch, Verifier, load_certificate};
 
+use crate::ca_fetch::{fetch, fetch_issuing_cas, local_issuing_cas};
 use crate::datadir::DataDir;
-
-async fn fetch(url: &str) -> anyhow::Result<Vec<u8>> {
-    let resp = reqwest::get(url)
-        .await
-        .with_context(|| format!("cannot reach {url}"))?;
-    if !resp.status().is_success() {
-        bail!("{url} answered {}", resp.status());
-    }
-    Ok(resp.bytes().await?.to_vec())
-}
 
 /// The options of the command.
 pub struct VerifyArgs<'a> {
@@ -42,14 +33,8 @@ pub async fn run(dir: &DataDir, args: &VerifyArgs<'_>) -> anyhow::Result<()> {
             let root =
                 std::fs::read(root).with_context(|| format!("cannot read {}", root.display()))?;
             let issuing = match url {
-                Some(base) => {
-                    fetch(&format!(
-                        "{}/ca/{ISSUING_STEM}.crt",
-                        base.trim_end_matches('/')
-                    ))
-                    .await?
-                }
-                None => std::fs::read(dir.ca_dir().join(kaigo_ca::files::ISSUING_CERT))
+                Some(base) => fetch_issuing_cas(base).await?,
+                None => local_issuing_cas(&dir.ca_dir())
                     .context("the issuing CA certificate: give --url or run in a data dir")?,
             };
             (root, issuing)
@@ -63,17 +48,17 @@ pub async fn run(dir: &DataDir, args: &VerifyArgs<'_>) -> anyhow::Result<()> {
                 "note: trusting the root fetched from {base} (SHA-256 {}); pin it with --root",
                 kaigo_ca::fingerprint_sha256(&root)
             );
-            (root, fetch(&format!("{base}/ca/{ISSUING_STEM}.crt")).await?)
+            (root, fetch_issuing_cas(base).await?)
         }
         (None, None) => (
             std::fs::read(dir.ca_dir().join(kaigo_ca::files::ROOT_CERT))
                 .context("no root to trust: give --url or --root, or run in a data dir")?,
-            std::fs::read(dir.ca_dir().join(kaigo_ca::files::ISSUING_CERT))
-                .context("the issuing CA certificate is missing from the data dir")?,
+            local_issuing_cas(&dir.ca_dir())?,
         ),
     };
-    let mut verifier = Verifier::new(&root, &[&issuing], Arc::new(HttpFetch::new()))
-        .map_err(anyhow::Error::msg)?;
+    let issuing: Vec<&[u8]> = issuing.iter().map(Vec::as_slice).collect();
+    let mut verifier =
+        Verifier::new(&root, &issuing, Arc::new(HttpFetch::new())).map_err(anyhow::Error::msg)?;
     if let Some(base) = args.url {
         verifier = verifier.with_server(base);
     }

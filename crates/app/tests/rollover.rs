@@ -332,6 +332,26 @@ async fn a_rollover_keeps_the_first_issuing_ca_valid_and_revocable() {
     );
     assert!(!text.contains(": good"), "{text}");
 
+    // `kaigo-pki verify` against the server finds both generations' chains.
+    let o = kaigo_with(
+        &bed.data,
+        &["verify", "--url", &bed.base, p(&new_leaf)],
+        &env,
+    );
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let o = kaigo_with(
+        &bed.data,
+        &["verify", "--url", &bed.base, p(&bed.leaf)],
+        &env,
+    );
+    assert!(!o.status.success());
+    assert!(
+        format!("{}{}", stdout(&o), stderr(&o)).contains("失効"),
+        "{}{}",
+        stdout(&o),
+        stderr(&o)
+    );
+
     // The rollover is on record.
     let o = kaigo_with(&bed.data, &["audit", "verify"], &env);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
