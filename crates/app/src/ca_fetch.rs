@@ -49,7 +49,7 @@ pub async fn fetch_issuing_cas(base: &str) -> anyhow::Result<Vec<Vec<u8>>> {
 pub fn local_issuing_cas(ca_dir: &Path) -> anyhow::Result<Vec<Vec<u8>>> {
     let pem_der = |path: &Path| -> anyhow::Result<Vec<u8>> {
         let pem = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
-        Ok(first_pem_der(&pem)?)
+        first_pem_der(&pem)
     };
     let mut out = vec![
         pem_der(&ca_dir.join(kaigo_ca::files::ISSUING_CERT))
