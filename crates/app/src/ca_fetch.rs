@@ -26,22 +26,25 @@ pub async fn fetch(url: &str) -> anyhow::Result<Vec<u8>> {
 /// then each later one until the server has no more.
 pub async fn fetch_issuing_cas(base: &str) -> anyhow::Result<Vec<Vec<u8>>> {
     let base = base.trim_end_matches('/');
-    let mut out = vec![
-        fetch(&format!(
-            "{base}/ca/{}.crt",
-            issuing_stem(CaGeneration::FIRST)
-        ))
-        .await?,
-    ];
+    let mut out = Vec::new();
     let mut generation = CaGeneration::FIRST;
-    for _ in 1..MAX_GENERATIONS {
-        generation = generation.next();
+    let mut first_error = None;
+    // Ended generations are no longer served, so a gap before the first one found is
+    // expected; after it, the first gap is the end.
+    for _ in 0..MAX_GENERATIONS {
         match fetch(&format!("{base}/ca/{}.crt", issuing_stem(generation))).await {
             Ok(der) => out.push(der),
-            Err(_) => break,
+            Err(_) if !out.is_empty() => break,
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
+        generation = generation.next();
     }
-    Ok(out)
+    match first_error {
+        Some(e) if out.is_empty() => Err(e),
+        _ => Ok(out),
+    }
 }
 
 /// The issuing CA certificates (DER) of the CA directory `ca_dir`: the current one and those

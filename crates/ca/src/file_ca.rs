@@ -72,6 +72,13 @@ impl FileCa {
     /// With a token, OCSP responder keys are generated in it too.
     pub fn open(dir: &Path, keys: &CaKeys, cfg: CaConfig) -> Result<Self, CaError> {
         let generation = generations::current_generation(dir)?;
+        if generations::effective_generation(dir)? != generation {
+            return Err(CaError::Ceremony(format!(
+                "a rollover in {} was interrupted: run `kaigo-pki ca install-issuing --cert FILE` \
+                 again with the same certificate to finish it",
+                dir.display()
+            )));
+        }
         let cfg = generations::config_for(cfg, generation)?;
         let root_pem = read_text(&dir.join(files::ROOT_CERT))?;
         let issuing_pem = read_text(&dir.join(files::ISSUING_CERT))?;

@@ -54,6 +54,23 @@ pub(crate) fn write_generation(dir: &Path, generation: CaGeneration) -> Result<(
         .map_err(|e| CaError::io(dir.join(files::GENERATION), e))
 }
 
+/// The generation a CA directory is at: what `generation` says, or one more than the highest
+/// kept in `previous/` if a rollover was interrupted before it wrote the new number.
+pub(crate) fn effective_generation(dir: &Path) -> Result<CaGeneration, CaError> {
+    let recorded = current_generation(dir)?;
+    let highest_previous = std::fs::read_dir(dir.join(files::PREVIOUS_DIR))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().join(files::ISSUING_CERT).exists())
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .max();
+    Ok(match highest_previous.and_then(CaGeneration::new) {
+        Some(p) if p >= recorded => p.next(),
+        _ => recorded,
+    })
+}
+
 /// Where an earlier generation is kept.
 pub(crate) fn previous_dir(dir: &Path, generation: CaGeneration) -> PathBuf {
     dir.join(files::PREVIOUS_DIR).join(generation.to_string())

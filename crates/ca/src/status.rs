@@ -39,6 +39,11 @@ impl StatusSigner for FileCa {
             .collect()
     }
 
+    fn generation_end(&self, generation: CaGeneration) -> Option<i64> {
+        self.issuing(generation)
+            .map(|(issuer, _)| issuer.not_after.unix_timestamp())
+    }
+
     fn sign_crl(
         &self,
         generation: CaGeneration,
@@ -55,13 +60,12 @@ impl StatusSigner for FileCa {
         not_after: OffsetDateTime,
     ) -> Result<NewResponder, PkiError> {
         let (issuer, signer) = held(self, generation)?;
-        let key = ResponderKey::generate(self.token())?;
-        let public = RsaPublicKey(key.signer().public_key_der().to_vec());
         // Never beyond the issuing CA: in its last weeks the responder just lives shorter.
         let validity = Validity {
             not_before: to_cert_time(not_before),
             not_after: to_cert_time(not_after.min(issuer.not_after)),
         };
+        // Checked before a key is made, so a refusal leaves nothing in the token.
         issuer.permit(
             &Planned {
                 is_ca: false,
@@ -71,13 +75,25 @@ impl StatusSigner for FileCa {
             },
             self.now(),
         )?;
+        let key = ResponderKey::generate(self.token())?;
+        let public = RsaPublicKey(key.signer().public_key_der().to_vec());
         let params = profile::ocsp_responder(&Common {
             validity,
             serial: &random_serial()?,
             public_key: &public.0,
         });
-        let cert_der = builder::sign(&params, &public, &issuer.der, signer)?;
-        issuer.check_issued(&cert_der)?;
+        let signed = builder::sign(&params, &public, &issuer.der, signer)
+            .and_then(|der| issuer.check_issued(&der).map(|()| der));
+        let cert_der = match signed {
+            Ok(der) => der,
+            Err(e) => {
+                // No certificate will name this key: it must not stay in the token.
+                if let Ok(stored) = key.to_stored() {
+                    let _ = ResponderKey::destroy(&stored, self.token());
+                }
+                return Err(e);
+            }
+        };
         Ok(NewResponder {
             cert_der,
             key_pkcs8: key.to_stored()?,
@@ -104,7 +120,14 @@ impl StatusSigner for FileCa {
     }
 
     fn decode_request(&self, der: &[u8]) -> Result<OcspQuery, OcspFailure> {
-        ocsp::decode(der, &self.issuers())
+        // Only generations that still publish answer: an ended CA's CertIDs are not ours.
+        let now = self.now();
+        let live: Vec<_> = self
+            .issuers()
+            .into_iter()
+            .filter(|(_, issuer)| issuer.not_after > now)
+            .collect();
+        ocsp::decode(der, &live)
     }
 
     fn failure(&self, failure: OcspFailure) -> Vec<u8> {

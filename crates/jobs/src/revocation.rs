@@ -26,8 +26,11 @@ impl RevocationPublisher {
     pub async fn run_once(&self) -> CoreResult<Vec<i64>> {
         let marker = self.crl.marker().await?;
         self.ocsp.note_marker(marker);
-        let published = self.crl.publish_if_due(marker).await?;
-        self.responders.ensure().await?;
+        // Responder upkeep runs even when a CRL failed; the first error is reported after.
+        let published = self.crl.publish_if_due(marker).await;
+        let responders = self.responders.ensure().await;
+        let published = published?;
+        responders?;
         Ok(published.into_iter().map(|c| c.number).collect())
     }
 

@@ -114,7 +114,9 @@ impl Verifier {
     pub fn with_server(mut self, base: &str) -> Self {
         let urls = kaigo_core::certificate::ca_files::PublicUrls::under(base);
         self.ocsp_url = Some(urls.ocsp);
-        self.crl_url = Some(urls.crl);
+        // The CRL's file name comes from each certificate (every issuing CA generation has
+        // its own); only the server is replaced.
+        self.crl_url = Some(format!("{}/ca/", base.trim_end_matches('/')));
         self
     }
 
@@ -298,9 +300,10 @@ impl Verifier {
     }
 
     async fn crl(&self, leaf: &X509, issuer: &X509, now: i64) -> Result<Status, String> {
+        let own = crl_url(leaf).ok_or("no CRL distribution point in the certificate")?;
         let url = match &self.crl_url {
-            Some(u) => u.clone(),
-            None => crl_url(leaf).ok_or("no CRL distribution point in the certificate")?,
+            Some(dir) => format!("{dir}{}", own.rsplit('/').next().unwrap_or_default()),
+            None => own,
         };
         self.crl_status(leaf, issuer, &url, now).await
     }

@@ -210,8 +210,8 @@ impl RevocationRepo for SqlStore {
             .collect()
     }
 
-    async fn retire_responder(&self, id: i64, at: i64) -> RepoResult<()> {
-        sqlx::query(
+    async fn retire_responder(&self, id: i64, at: i64) -> RepoResult<bool> {
+        let done = sqlx::query(
             "UPDATE ocsp_responders SET key_retired_at = $2, sealed_key = $3 \
              WHERE id = $1 AND key_retired_at IS NULL",
         )
@@ -221,7 +221,7 @@ impl RevocationRepo for SqlStore {
         .execute(&self.pool)
         .await
         .map_err(repo_err("retire OCSP responder"))?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     async fn store_responder(

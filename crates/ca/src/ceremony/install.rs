@@ -14,7 +14,9 @@ use crate::constraints::IssuerFacts;
 use crate::error::CaError;
 use crate::file_ca::FileCa;
 use crate::files;
-use crate::generations::{current_generation, previous_dir, write_generation};
+use crate::generations::{
+    current_generation, effective_generation, previous_dir, write_generation,
+};
 use crate::hsm::{CaKeys, KeyRole};
 use crate::keyfile::write_new_file;
 use crate::names::ISSUING_CN;
@@ -115,15 +117,24 @@ fn retire_current(dir: &Path) -> Result<(CaGeneration, Serial), CaError> {
     let cert_pem = read_text(&dir.join(files::ISSUING_CERT))?;
     let serial = CertSummary::from_der(&cert::pem_to_der(&cert_pem)?)?.serial;
     let to = previous_dir(dir, generation);
-    if to.join(files::ISSUING_CERT).exists() {
-        return Err(CaError::Ceremony(format!(
-            "{} already holds an issuing CA; the CA directory is not as a rollover left it",
-            to.display()
-        )));
+    let kept = to.join(files::ISSUING_CERT);
+    match std::fs::read_to_string(&kept) {
+        // An earlier, interrupted run copied it already: go on from there.
+        Ok(existing) if existing == cert_pem => {}
+        Ok(_) => {
+            return Err(CaError::Ceremony(format!(
+                "{} already holds another issuing CA; the CA directory is not as a rollover \
+                 left it",
+                to.display()
+            )));
+        }
+        Err(_) => {
+            std::fs::create_dir_all(&to).map_err(|e| CaError::io(&to, e))?;
+            // The certificate is copied first and removed last: an interrupted step never
+            // loses it.
+            write_new_file(&kept, cert_pem.as_bytes(), 0o644)?;
+        }
     }
-    std::fs::create_dir_all(&to).map_err(|e| CaError::io(&to, e))?;
-    // The certificate is copied first and removed last: an interrupted step never loses it.
-    write_new_file(&to.join(files::ISSUING_CERT), cert_pem.as_bytes(), 0o644)?;
     let role = KeyRole::Issuing;
     for name in [role.key_file(), role.reference_file()] {
         if dir.join(name).exists() {
@@ -223,14 +234,12 @@ pub fn install_issuing(
     } else {
         None
     };
-    let generation = match &retired {
-        Some((g, _)) => {
-            let next = g.next();
-            write_generation(dir, next)?;
-            next
-        }
-        None => current_generation(dir)?,
-    };
+    // After retiring, `previous/<n>/` holds the old CA, so the effective generation is n + 1;
+    // the same holds when an earlier run stopped between the move and writing the number.
+    let generation = effective_generation(dir)?;
+    if generation != current_generation(dir)? {
+        write_generation(dir, generation)?;
+    }
     let (from, to) = (KeyRole::NextIssuing, KeyRole::Issuing);
     let moves = [
         (from.key_file(), to.key_file()),

@@ -249,3 +249,64 @@ fn an_install_interrupted_after_the_key_moved_is_finished_by_installing_again() 
     assert!(done.retired.is_none());
     FileCa::open(node.path(), &keys(), cfg).unwrap();
 }
+
+#[test]
+fn a_rollover_interrupted_after_the_old_ca_moved_is_finished_by_installing_again() {
+    let root = fixture().materialize();
+    let node = serving_dir(root.path());
+    let cfg = fast_config();
+    let first = request_issuing(node.path(), &keys(), &cfg).unwrap();
+    let first = certify_request(root.path(), &keys(), &first.csr_pem, &cfg).unwrap();
+    install_issuing(node.path(), &keys(), &first.pem, &cfg).unwrap();
+    let second = request_issuing(node.path(), &keys(), &cfg).unwrap();
+    let second = certify_request(root.path(), &keys(), &second.csr_pem, &cfg).unwrap();
+
+    // The crash: the old CA went to previous/1/, the new generation number was never written.
+    let d = node.path();
+    std::fs::create_dir_all(d.join("previous/1")).unwrap();
+    std::fs::copy(
+        d.join(files::ISSUING_CERT),
+        d.join("previous/1").join(files::ISSUING_CERT),
+    )
+    .unwrap();
+    std::fs::rename(
+        d.join(files::ISSUING_KEY),
+        d.join("previous/1").join(files::ISSUING_KEY),
+    )
+    .unwrap();
+    std::fs::remove_file(d.join(files::ISSUING_CERT)).unwrap();
+    let e = FileCa::open(d, &keys(), cfg.clone()).unwrap_err();
+    assert!(e.to_string().contains("was interrupted"), "{e}");
+
+    let done = install_issuing(d, &keys(), &second.pem, &cfg).unwrap();
+    assert_eq!(done.generation.get(), 2, "not installed as generation 1");
+    let ca = FileCa::open(d, &keys(), cfg).unwrap();
+    assert_eq!(ca.generation().get(), 2);
+    let pems: Vec<u32> = ca.issuing_pems().iter().map(|(g, _)| g.get()).collect();
+    assert_eq!(pems, [2, 1], "both generations publish");
+    assert!(
+        ca.config().crl_url.ends_with("/ca/e-seikyuu-ca-g2.crl"),
+        "{}",
+        ca.config().crl_url
+    );
+}
+
+#[test]
+fn a_node_whose_rollover_stopped_before_the_new_number_refuses_to_start() {
+    let root = fixture().materialize();
+    let node = serving_dir(root.path());
+    let cfg = fast_config();
+    let first = request_issuing(node.path(), &keys(), &cfg).unwrap();
+    let first = certify_request(root.path(), &keys(), &first.csr_pem, &cfg).unwrap();
+    install_issuing(node.path(), &keys(), &first.pem, &cfg).unwrap();
+    // previous/1 holds a CA but `generation` still says 1.
+    let d = node.path();
+    std::fs::create_dir_all(d.join("previous/1")).unwrap();
+    std::fs::copy(
+        d.join(files::ISSUING_CERT),
+        d.join("previous/1").join(files::ISSUING_CERT),
+    )
+    .unwrap();
+    let e = FileCa::open(d, &keys(), cfg).unwrap_err();
+    assert!(e.to_string().contains("was interrupted"), "{e}");
+}

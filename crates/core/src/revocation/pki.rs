@@ -83,6 +83,11 @@ pub trait StatusSigner: Send + Sync {
     /// The generations that publish a CRL and answer OCSP (the current one and earlier ones
     /// not yet expired), newest first.
     fn generations(&self) -> Vec<CaGeneration>;
+    /// When the issuing CA of `generation` ends (unix seconds): no responder it certifies can
+    /// outlive it.
+    fn generation_end(&self, _generation: CaGeneration) -> Option<i64> {
+        None
+    }
     /// Signs a CRL with the key of the issuing CA of `generation`.
     fn sign_crl(&self, generation: CaGeneration, crl: &CrlContent) -> Result<Vec<u8>, PkiError>;
     /// Generates a responder key and has the issuing CA of `generation` certify it.

@@ -51,8 +51,9 @@ pub trait RevocationRepo: Send + Sync {
     /// Responders whose certificates ended before `now` and whose keys are not yet retired:
     /// (id, sealed key).
     async fn expired_responders(&self, now: i64) -> RepoResult<Vec<(i64, Vec<u8>)>>;
-    /// Marks a responder's key retired at `at` and forgets its sealed key.
-    async fn retire_responder(&self, id: i64, at: i64) -> RepoResult<()>;
+    /// Marks a responder's key retired at `at` and forgets its sealed key; `false` when it
+    /// already was.
+    async fn retire_responder(&self, id: i64, at: i64) -> RepoResult<bool>;
     async fn store_responder(
         &self,
         generation: CaGeneration,

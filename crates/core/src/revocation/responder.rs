@@ -52,12 +52,24 @@ impl ResponderKeys {
         not_after - self.deps.settings.revocation.responder_renew_days * 86_400
     }
 
+    /// Whether a responder ending at `not_after` should be replaced at `now`: in its renewal
+    /// window, unless it already lasts as long as its issuing CA (in the CA's last days a new
+    /// one could not last longer, so renewing would only make keys).
+    fn due(&self, generation: CaGeneration, not_after: i64, now: i64) -> bool {
+        now >= self.renew_at(not_after)
+            && !self
+                .deps
+                .status
+                .generation_end(generation)
+                .is_some_and(|end| not_after >= end && now < not_after)
+    }
+
     /// The responder to sign with for certificates of `generation`: the loaded one while it
     /// is not due for renewal, else the newest stored one, else a new one issued now.
     pub async fn current(&self, generation: CaGeneration) -> CoreResult<Arc<dyn OcspSigner>> {
         let now = self.deps.clock.unix();
         if let Some(l) = self.cached(generation)
-            && now < self.renew_at(l.not_after)
+            && !self.due(generation, l.not_after, now)
         {
             return Ok(l.signer);
         }
@@ -79,7 +91,7 @@ impl ResponderKeys {
         let _one = self.renewing.lock().await;
         let stored = self.deps.store.latest_responder(generation).await?;
         let stored = match stored {
-            Some(s) if now < self.renew_at(s.not_after) => s,
+            Some(s) if !self.due(generation, s.not_after, now) => s,
             current => match self.issue(generation, now, "system").await {
                 Ok(_) => self
                     .deps
@@ -184,24 +196,36 @@ impl ResponderKeys {
         let expired = self.deps.store.expired_responders(now).await?;
         let mut retired = 0;
         for (id, sealed) in expired {
-            let key = self.deps.sealer.open(&sealed)?;
-            let status = self.deps.status.clone();
-            tokio::task::spawn_blocking(move || status.destroy_responder_key(&key))
-                .await
-                .map_err(|e| CoreError::Pki(PkiError::Key(format!("responder task: {e}"))))??;
-            self.deps.store.retire_responder(id, now).await?;
-            self.deps
-                .audit(
-                    "system",
-                    AuditAction::OcspResponderRetire,
-                    &format!("ocsp_responder:{id}"),
-                    "system",
-                    "key destroyed",
-                )
-                .await;
-            retired += 1;
+            // One responder that cannot be retired does not keep the others from it.
+            match self.retire_one(id, &sealed, now).await {
+                Ok(true) => retired += 1,
+                Ok(false) => {}
+                Err(e) => tracing::error!(id, error = %e, "retiring an OCSP responder key failed"),
+            }
         }
         Ok(retired)
+    }
+
+    /// Destroys one ended responder's key and forgets it; `false` when another node did first.
+    async fn retire_one(&self, id: i64, sealed: &[u8], now: i64) -> CoreResult<bool> {
+        let key = self.deps.sealer.open(sealed)?;
+        let status = self.deps.status.clone();
+        tokio::task::spawn_blocking(move || status.destroy_responder_key(&key))
+            .await
+            .map_err(|e| CoreError::Pki(PkiError::Key(format!("responder task: {e}"))))??;
+        if !self.deps.store.retire_responder(id, now).await? {
+            return Ok(false);
+        }
+        self.deps
+            .audit(
+                "system",
+                AuditAction::OcspResponderRetire,
+                &format!("ocsp_responder:{id}"),
+                "system",
+                "certificate ended; key destroyed in the token if it was there, sealed copy forgotten",
+            )
+            .await;
+        Ok(true)
     }
 
     /// Issues a responder for each publishing generation that has no current one (at start,

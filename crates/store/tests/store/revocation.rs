@@ -137,7 +137,11 @@ pub async fn responder_credentials(db: TestDb) {
     assert!(db.store.expired_responders(5_000).await.unwrap().is_empty());
     let expired = db.store.expired_responders(5_001).await.unwrap();
     assert_eq!(expired, vec![(first, b"sealed-1".to_vec())]);
-    db.store.retire_responder(first, 6_000).await.unwrap();
+    assert!(db.store.retire_responder(first, 6_000).await.unwrap());
+    assert!(
+        !db.store.retire_responder(first, 6_001).await.unwrap(),
+        "once"
+    );
     assert!(db.store.expired_responders(8_999).await.unwrap().is_empty());
     let left = db
         .raw_i64(&format!(
