@@ -148,7 +148,7 @@ impl CaFiles {
             let label = if i == 0 {
                 "発行認証局".to_owned()
             } else {
-                format!("発行認証局（旧・第{generation}世代）")
+                format!("第{generation}世代の発行認証局")
             };
             out.push(CaCertificate {
                 key: "issuing",
