@@ -156,6 +156,14 @@ pub async fn open_with(dir: &DataDir, with_ca: bool, config: AppConfig) -> anyho
     };
     // One render queue per node (process); the first configuration wins.
     kaigo_docs::configure_renders(config.documents.render_limits());
+    // A node with another server key would fail on the first queued application; refuse now.
+    match kaigo_core::health::server_key::check_server_key(&deps).await {
+        Ok(kaigo_core::health::server_key::ServerKeyCheck::Recorded) => {
+            tracing::info!("recorded the server key check in the database");
+        }
+        Ok(_) => {}
+        Err(e) => bail!("{}: {e}", dir.server_key().display()),
+    }
     let mut services = Services::new(deps);
     // The notice of manual 4 carries the letter as an AES ZIP; building it needs kaigo-docs.
     services.issuance_reissue = IssuancePasswordReissue::with_notifier(

@@ -81,6 +81,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "issuer_generations",
         sql: include_str!("migrations/0013_issuer_generations.sql"),
     },
+    Migration {
+        version: 14,
+        name: "node_checks",
+        sql: include_str!("migrations/0014_node_checks.sql"),
+    },
 ];
 
 impl Migration {

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 pub mod repo;
+pub mod server_key;
 
 use crate::deps::Deps;
 

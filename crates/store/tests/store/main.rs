@@ -101,5 +101,6 @@ on_both! {
         revocation::crl_numbers_grow_and_the_newest_is_served,
         revocation::responder_credentials,
         revocation::generations_are_kept_apart,
+        revocation::server_key_check_is_recorded_once,
     ],
 }

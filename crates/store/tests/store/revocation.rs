@@ -228,3 +228,25 @@ pub async fn generations_are_kept_apart(db: TestDb) {
         b"r2"
     );
 }
+
+/// The server key check is recorded once, whichever node comes first, and read back.
+pub async fn server_key_check_is_recorded_once(db: TestDb) {
+    use kaigo_core::health::repo::HealthRepo;
+    assert_eq!(db.store.server_key_check().await.unwrap(), None);
+    assert!(
+        db.store
+            .record_server_key_check(b"sealed-a", 1)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !db.store
+            .record_server_key_check(b"sealed-b", 2)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        db.store.server_key_check().await.unwrap(),
+        Some(b"sealed-a".to_vec())
+    );
+}
