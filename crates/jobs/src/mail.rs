@@ -11,7 +11,7 @@ use kaigo_core::mail::repo::MailRepo;
 use kaigo_core::mail::{Mailer, QueuedMail};
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::task::JoinHandle;
 
 use crate::{Shutdown, sleep_or_stop};
@@ -30,11 +30,23 @@ fn build_message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, MailError
         .map_err(|e| MailError(e.to_string()))
 }
 
-/// Writes each mail as an `.eml` file into a directory.
+/// Writes each mail as an `.eml` file into a directory. A file appears whole or not at all:
+/// it is written under a hidden temporary name and renamed, so whoever picks mails up from
+/// the directory never reads half a mail.
 pub struct FileMailer {
     from: Mailbox,
-    transport: AsyncFileTransport<Tokio1Executor>,
     pub dir: PathBuf,
+}
+
+/// A file name no other mail of this or another process gets: time, process, counter.
+fn unique_name() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default();
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{nanos:024}-{}-{n}", std::process::id())
 }
 
 impl FileMailer {
@@ -43,23 +55,25 @@ impl FileMailer {
         let from = from
             .parse()
             .map_err(|e| MailError(format!("bad sender: {e}")))?;
-        Ok(Self {
-            from,
-            transport: AsyncFileTransport::new(&dir),
-            dir,
-        })
+        Ok(Self { from, dir })
     }
 }
 
 #[async_trait]
 impl Mailer for FileMailer {
     async fn send(&self, mail: &QueuedMail) -> Result<(), MailError> {
-        let msg = build_message(&self.from, mail)?;
-        self.transport
-            .send(msg)
+        let bytes = build_message(&self.from, mail)?.formatted();
+        let name = unique_name();
+        let part = self.dir.join(format!(".{name}.eml.part"));
+        let done = self.dir.join(format!("{name}.eml"));
+        let io = |e: std::io::Error| MailError(format!("{}: {e}", self.dir.display()));
+        let mut file = tokio::fs::File::create(&part).await.map_err(io)?;
+        tokio::io::AsyncWriteExt::write_all(&mut file, &bytes)
             .await
-            .map(|_| ())
-            .map_err(|e| MailError(e.to_string()))
+            .map_err(io)?;
+        file.sync_all().await.map_err(io)?;
+        drop(file);
+        tokio::fs::rename(&part, &done).await.map_err(io)
     }
 }
 
@@ -141,5 +155,49 @@ impl MailWorker {
             }
         }
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use kaigo_core::ids::MailId;
+    use kaigo_core::mail::{Mailer, QueuedMail};
+
+    use super::FileMailer;
+
+    #[tokio::test]
+    async fn each_mail_appears_whole_under_its_own_name() {
+        let dir = std::env::temp_dir().join(format!("kaigo-mailer-{}", std::process::id()));
+        let mailer = FileMailer::new(dir.clone(), "ca@example.jp").unwrap();
+        for i in 0..3 {
+            mailer
+                .send(&QueuedMail {
+                    id: MailId(i),
+                    to: "office@example.jp".into(),
+                    subject: "【電子請求受付システム】お知らせ".into(),
+                    body: "本文".into(),
+                    attempts: 0,
+                })
+                .await
+                .unwrap();
+        }
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        let first = std::fs::read_to_string(dir.join(&names[0])).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(names.len(), 3, "{names:?}");
+        assert!(
+            names
+                .iter()
+                .all(|n| n.ends_with(".eml") && !n.starts_with('.')),
+            "no temporary file is left: {names:?}"
+        );
+        assert!(
+            first.contains("To: office@example.jp") && first.contains("\r\n\r\n"),
+            "{first}"
+        );
     }
 }
