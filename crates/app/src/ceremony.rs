@@ -10,7 +10,6 @@ use kaigo_ca::ceremony;
 use kaigo_ca::hsm::CaKeys;
 use kaigo_core::audit::AuditAction;
 use kaigo_core::certificate::ca_files::PublicUrls;
-use secrecy::SecretString;
 
 use crate::audit::record_ceremony;
 use crate::cli::CaCommand;
@@ -28,9 +27,9 @@ fn offline_keys() -> anyhow::Result<CaKeys> {
     if hsm.enabled() {
         return Ok(CaKeys::Token(hsm.open()?));
     }
-    match std::env::var("KAIGO_PKI_CA_PASSPHRASE") {
-        Ok(p) if !p.is_empty() => Ok(CaKeys::Files(SecretString::from(p))),
-        _ => bail!(
+    match crate::secret_env::secret("KAIGO_PKI_CA_PASSPHRASE")? {
+        Some(p) => Ok(CaKeys::Files(p)),
+        None => bail!(
             "the root key needs a keeper: set KAIGO_PKI_CA_PASSPHRASE (at least {} characters) \
              for a key file, or KAIGO_PKI_HSM_MODULE, KAIGO_PKI_HSM_TOKEN and KAIGO_PKI_HSM_PIN \
              for a token",

@@ -106,6 +106,9 @@ impl Default for FeesConfig {
 pub struct DatabaseConfig {
     /// Empty: the embedded SQLite file in the data dir. Otherwise `postgres://…` or `sqlite://…`.
     pub url: String,
+    /// Instead of `url`: a file holding it (mode 0600), so that a password in the URL is not
+    /// written here; env `KAIGO_PKI_DATABASE_URL_FILE`.
+    pub url_file: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -147,6 +150,8 @@ pub struct MailConfig {
     /// Otherwise an SMTP URL: `smtp://host:25`, `smtp://host:587?tls=required`,
     /// `smtps://user:password@host:465`.
     pub smtp_url: String,
+    /// Instead of `smtp_url`: a file holding it (mode 0600); env `KAIGO_PKI_SMTP_URL_FILE`.
+    pub smtp_url_file: String,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -186,12 +191,44 @@ impl Default for MailConfig {
         Self {
             from: "電子請求受付システム <noreply@e-seikyuu.invalid>".into(),
             smtp_url: String::new(),
+            smtp_url_file: String::new(),
         }
     }
 }
 
 fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+/// A URL that may carry a password: from `variable`, or from the file `variable_FILE` or the
+/// `…_file` setting names. Only the file's path is ever written back to `config.toml`.
+fn resolve_secret_url(
+    variable: &str,
+    key: &str,
+    url: &mut String,
+    file: &mut String,
+) -> anyhow::Result<()> {
+    let file_variable = format!("{variable}_FILE");
+    match (env(variable), env(&file_variable)) {
+        (Some(_), Some(_)) => bail!("both {variable} and {file_variable} are set: keep one"),
+        (Some(v), None) => {
+            *url = v;
+            file.clear();
+        }
+        (None, Some(path)) => {
+            *file = path;
+            url.clear();
+        }
+        (None, None) => {
+            if !url.is_empty() && !file.is_empty() {
+                bail!("{key} and {key}_file are both set in config.toml: keep one");
+            }
+        }
+    }
+    if !file.is_empty() {
+        *url = crate::secret_env::read_secret_file(&format!("{key}_file"), Path::new(file))?;
+    }
+    Ok(())
 }
 
 fn env_parse<T: std::str::FromStr>(name: &str, slot: &mut T) -> anyhow::Result<()> {
@@ -218,12 +255,18 @@ impl AppConfig {
     /// Applies the `KAIGO_PKI_*` variables and validates.
     fn with_env(self) -> anyhow::Result<Self> {
         let mut cfg = self;
-        if let Some(v) = env("KAIGO_PKI_DATABASE_URL") {
-            cfg.database.url = v;
-        }
-        if let Some(v) = env("KAIGO_PKI_SMTP_URL") {
-            cfg.mail.smtp_url = v;
-        }
+        resolve_secret_url(
+            "KAIGO_PKI_DATABASE_URL",
+            "database.url",
+            &mut cfg.database.url,
+            &mut cfg.database.url_file,
+        )?;
+        resolve_secret_url(
+            "KAIGO_PKI_SMTP_URL",
+            "mail.smtp_url",
+            &mut cfg.mail.smtp_url,
+            &mut cfg.mail.smtp_url_file,
+        )?;
         if let Some(v) = env("KAIGO_PKI_PUBLIC_URL") {
             cfg.ca.public_url = v;
         }
@@ -363,7 +406,15 @@ impl AppConfig {
 
     /// The file `init` writes: every setting with its default, so operators see what exists.
     pub fn to_toml(&self) -> String {
-        let body = toml::to_string_pretty(self).unwrap_or_default();
+        // A URL read from a file stays in the file: only its path is written.
+        let mut written = self.clone();
+        if !written.database.url_file.is_empty() {
+            written.database.url.clear();
+        }
+        if !written.mail.smtp_url_file.is_empty() {
+            written.mail.smtp_url.clear();
+        }
+        let body = toml::to_string_pretty(&written).unwrap_or_default();
         format!(
             "# kaigo-pki configuration. Environment variables KAIGO_PKI_* override these values.\n{body}"
         )

@@ -46,10 +46,8 @@ impl HsmConfig {
     }
 
     fn pin(&self) -> anyhow::Result<SecretString> {
-        if let Ok(v) = std::env::var("KAIGO_PKI_HSM_PIN")
-            && !v.is_empty()
-        {
-            return Ok(SecretString::from(v));
+        if let Some(v) = crate::secret_env::secret("KAIGO_PKI_HSM_PIN")? {
+            return Ok(v);
         }
         if self.pin_file.is_empty() {
             bail!("the HSM PIN is not available: set KAIGO_PKI_HSM_PIN or [hsm] pin_file");

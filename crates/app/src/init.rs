@@ -119,9 +119,9 @@ pub async fn init_with_root(
     let (keys, passphrase_file) = if config.hsm.enabled() {
         (CaKeys::Token(config.hsm.open()?), None)
     } else {
-        match std::env::var("KAIGO_PKI_CA_PASSPHRASE") {
-            Ok(p) if !p.is_empty() => (CaKeys::Files(SecretString::from(p)), None),
-            _ => {
+        match crate::secret_env::secret("KAIGO_PKI_CA_PASSPHRASE")? {
+            Some(p) => (CaKeys::Files(p), None),
+            None => {
                 let p = generate_passphrase();
                 write_private(&staging.passphrase_file(), p.expose_secret().as_bytes())?;
                 (CaKeys::Files(p), Some(dir.passphrase_file()))
@@ -157,6 +157,7 @@ pub async fn init_with_root(
         let url_config = AppConfig {
             database: crate::config::DatabaseConfig {
                 url: format!("sqlite://{}", staging.database().display()),
+                url_file: String::new(),
             },
             ..config.clone()
         };

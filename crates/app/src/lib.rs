@@ -30,6 +30,7 @@ pub mod public_url;
 pub mod reissue_notice;
 pub mod relying_example;
 pub mod revocation_config;
+pub mod secret_env;
 pub mod serve;
 pub mod tls;
 pub mod tls_config;
@@ -56,7 +57,7 @@ pub fn print_init(dir: &DataDir, report: &init::InitReport) -> String {
             "  The CA keys are encrypted under a generated passphrase stored in {} (mode 0600, readable only by its owner).\n  For production, set KAIGO_PKI_CA_PASSPHRASE instead and keep the passphrase offline.\n",
             p.display()
         )),
-        None => out.push_str("  The CA keys are encrypted under the passphrase from KAIGO_PKI_CA_PASSPHRASE.\n"),
+        None => out.push_str("  The CA keys are encrypted under the passphrase from KAIGO_PKI_CA_PASSPHRASE (or the file KAIGO_PKI_CA_PASSPHRASE_FILE names).\n"),
     }
     if let Some(p) = &report.pending_request {
         out.push_str(&format!(

@@ -31,12 +31,11 @@ pub struct App {
     pub audit_key: Option<Arc<kaigo_ca::AuditKey>>,
 }
 
-/// The CA passphrase: `KAIGO_PKI_CA_PASSPHRASE`, else the generated file of the embedded default.
+/// The CA passphrase: `KAIGO_PKI_CA_PASSPHRASE` (or `_FILE`), else the generated file of the
+/// embedded default.
 pub fn ca_passphrase(dir: &DataDir) -> anyhow::Result<SecretString> {
-    if let Ok(v) = std::env::var("KAIGO_PKI_CA_PASSPHRASE")
-        && !v.is_empty()
-    {
-        return Ok(SecretString::from(v));
+    if let Some(v) = crate::secret_env::secret("KAIGO_PKI_CA_PASSPHRASE")? {
+        return Ok(v);
     }
     let path = dir.passphrase_file();
     match std::fs::read_to_string(&path) {
