@@ -18,7 +18,6 @@ use kaigo_core::account::issuance_password::{
 use kaigo_core::account::repo::SecurityMailRepo;
 use kaigo_core::account::security_mail::SecurityAddress;
 use kaigo_core::clock::ManualClock;
-use kaigo_core::deps::Deps;
 use kaigo_core::notice::NewNotice;
 use kaigo_core::notice::attachment::NewAttachment;
 use kaigo_core::office::Office;
@@ -104,16 +103,7 @@ async fn env_with(with_ca: bool) -> Env {
         .unwrap();
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
     let d = app.services.deps.clone();
-    app.services = Services::new(Deps {
-        store: d.store.clone(),
-        clock: clock.clone(),
-        hasher: d.hasher.clone(),
-        sealer: d.sealer.clone(),
-        factory: d.factory.clone(),
-        status: d.status.clone(),
-        documents: d.documents.clone(),
-        settings: d.settings.clone(),
-    });
+    app.services = Services::new(d.with_clock(clock.clone()));
     // The plug point of the ZIP+PDF notice: a notifier that records what it is given and
     // posts the plain notice.
     let captured = Arc::new(Capture {

@@ -12,7 +12,6 @@ use std::sync::Arc;
 use common::softhsm::{MODULE, private_keys};
 use common::{kaigo_with, stderr};
 use kaigo_core::clock::ManualClock;
-use kaigo_core::deps::Deps;
 use kaigo_core::services::Services;
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::wiring;
@@ -101,16 +100,7 @@ async fn an_ended_responder_key_is_destroyed_in_the_token() {
         .unwrap();
     let clock = Arc::new(ManualClock::new(time::OffsetDateTime::now_utc()));
     let d = app.services.deps.clone();
-    let services = Services::new(Deps {
-        store: d.store.clone(),
-        clock: clock.clone(),
-        hasher: d.hasher.clone(),
-        sealer: d.sealer.clone(),
-        factory: d.factory.clone(),
-        status: d.status.clone(),
-        documents: d.documents.clone(),
-        settings: d.settings.clone(),
-    });
+    let services = Services::new(d.with_clock(clock.clone()));
 
     services.responders.ensure().await.unwrap();
     let first = responder_labels(&token);

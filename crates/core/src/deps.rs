@@ -105,6 +105,20 @@ pub struct Deps {
 }
 
 impl Deps {
+    /// The same dependencies on another clock (a node's tests run time forward with one).
+    pub fn with_clock(&self, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            store: self.store.clone(),
+            clock,
+            hasher: self.hasher.clone(),
+            sealer: self.sealer.clone(),
+            factory: self.factory.clone(),
+            status: self.status.clone(),
+            documents: self.documents.clone(),
+            settings: self.settings.clone(),
+        }
+    }
+
     /// Appends to the audit trail; a failure there is logged but does not undo the action.
     pub async fn audit(
         &self,

@@ -30,6 +30,12 @@ fn serving_dir(root: &std::path::Path) -> tempfile::TempDir {
     node
 }
 
+/// The node's next request, certified by the root in `root`: what the operator carries back.
+fn certified(root: &std::path::Path, node: &std::path::Path) -> CertifiedIssuing {
+    let req = request_issuing(node, &keys(), &fast_config()).unwrap();
+    certify_request(root, &keys(), &req.csr_pem, &fast_config()).unwrap()
+}
+
 fn openssl_verifies(root_pem: &[u8], issuing_pem: &[u8], leaf_der: &[u8]) -> bool {
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n);
@@ -236,8 +242,7 @@ fn an_install_interrupted_after_the_key_moved_is_finished_by_installing_again() 
     let root = fixture().materialize();
     let node = serving_dir(root.path());
     let cfg = fast_config();
-    let req = request_issuing(node.path(), &keys(), &cfg).unwrap();
-    let signed = certify_request(root.path(), &keys(), &req.csr_pem, &cfg).unwrap();
+    let signed = certified(root.path(), node.path());
     // The crash: the waiting key became the issuing key, the certificate was never written.
     std::fs::rename(
         node.path().join(files::NEXT_ISSUING_KEY),
@@ -255,11 +260,9 @@ fn a_rollover_interrupted_after_the_old_ca_moved_is_finished_by_installing_again
     let root = fixture().materialize();
     let node = serving_dir(root.path());
     let cfg = fast_config();
-    let first = request_issuing(node.path(), &keys(), &cfg).unwrap();
-    let first = certify_request(root.path(), &keys(), &first.csr_pem, &cfg).unwrap();
+    let first = certified(root.path(), node.path());
     install_issuing(node.path(), &keys(), &first.pem, &cfg).unwrap();
-    let second = request_issuing(node.path(), &keys(), &cfg).unwrap();
-    let second = certify_request(root.path(), &keys(), &second.csr_pem, &cfg).unwrap();
+    let second = certified(root.path(), node.path());
 
     // The crash: the old CA went to previous/1/, the new generation number was never written.
     let d = node.path();
@@ -296,8 +299,7 @@ fn a_node_whose_rollover_stopped_before_the_new_number_refuses_to_start() {
     let root = fixture().materialize();
     let node = serving_dir(root.path());
     let cfg = fast_config();
-    let first = request_issuing(node.path(), &keys(), &cfg).unwrap();
-    let first = certify_request(root.path(), &keys(), &first.csr_pem, &cfg).unwrap();
+    let first = certified(root.path(), node.path());
     install_issuing(node.path(), &keys(), &first.pem, &cfg).unwrap();
     // previous/1 holds a CA but `generation` still says 1.
     let d = node.path();
