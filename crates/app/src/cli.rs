@@ -86,6 +86,9 @@ pub enum Command {
         /// Also serve HTTPS here, requesting a client certificate (the 「証明書の確認」 page).
         #[arg(long)]
         tls_listen: Option<SocketAddr>,
+        /// Serve Prometheus `/metrics` here (overrides `server.metrics_listen`).
+        #[arg(long)]
+        metrics_listen: Option<SocketAddr>,
     },
     /// Quick start: initialise the data dir and a demo office if needed, then serve.
     Demo {

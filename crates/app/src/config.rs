@@ -9,7 +9,9 @@ use kaigo_core::account::issuance_password::ZipProtection;
 use serde::{Deserialize, Serialize};
 
 use crate::datadir::DataDir;
+use crate::env_vars::{env, env_parse};
 pub use crate::revocation_config::RevocationConfig;
+pub use crate::server_config::{LogConfig, ServerConfig};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -26,6 +28,7 @@ pub struct AppConfig {
     pub tls: crate::tls_config::TlsConfig,
     pub hsm: crate::hsm_config::HsmConfig,
     pub audit: AuditConfig,
+    pub log: LogConfig,
 }
 
 /// `[audit]`: the signed checkpoints of the audit trail.
@@ -152,6 +155,9 @@ pub struct MailConfig {
     pub smtp_url: String,
     /// Instead of `smtp_url`: a file holding it (mode 0600); env `KAIGO_PKI_SMTP_URL_FILE`.
     pub smtp_url_file: String,
+    /// Attempts before a mail becomes a dead letter (listed in the console under メール);
+    /// the wait between attempts doubles from one minute, at most six hours (1 to 30).
+    pub max_attempts: i64,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -192,12 +198,9 @@ impl Default for MailConfig {
             from: "電子請求受付システム <noreply@e-seikyuu.invalid>".into(),
             smtp_url: String::new(),
             smtp_url_file: String::new(),
+            max_attempts: kaigo_core::mail::DEFAULT_MAX_ATTEMPTS,
         }
     }
-}
-
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
 /// A URL that may carry a password: from `variable`, or from the file `variable_FILE` or the
@@ -227,15 +230,6 @@ fn resolve_secret_url(
     }
     if !file.is_empty() {
         *url = crate::secret_env::read_secret_file(&format!("{key}_file"), Path::new(file))?;
-    }
-    Ok(())
-}
-
-fn env_parse<T: std::str::FromStr>(name: &str, slot: &mut T) -> anyhow::Result<()> {
-    if let Some(v) = env(name) {
-        *slot = v.parse().map_err(|_| {
-            anyhow::anyhow!("environment variable {name} has an invalid value {v:?}")
-        })?;
     }
     Ok(())
 }
@@ -281,7 +275,9 @@ impl AppConfig {
             &mut cfg.workers.issuance_concurrency,
         )?;
         env_parse("KAIGO_PKI_HOKEN_FEE_YEN", &mut cfg.fees.hoken_fee_yen)?;
+        env_parse("KAIGO_PKI_MAIL_MAX_ATTEMPTS", &mut cfg.mail.max_attempts)?;
         cfg.server.apply_env()?;
+        cfg.log.apply_env();
         cfg.hsm.apply_env();
         if let Some(v) = env("KAIGO_PKI_PASSWORD_ZIP") {
             cfg.documents.password_zip = v;
@@ -317,6 +313,7 @@ impl AppConfig {
             bail!("fees.hoken_fee_yen must be between 0 and 10000000");
         }
         self.server.validate()?;
+        self.log.validate()?;
         self.revocation.validate()?;
         self.hsm.validate()?;
         if self.audit.checkpoint_seconds == 0 {
@@ -349,6 +346,9 @@ impl AppConfig {
             .map_err(|e| anyhow::anyhow!("ca: {e}"))?;
         if !(1..=24 * 60).contains(&self.portal.session_idle_minutes) {
             bail!("portal.session_idle_minutes must be between 1 and 1440");
+        }
+        if !(1..=30).contains(&self.mail.max_attempts) {
+            bail!("mail.max_attempts must be between 1 and 30");
         }
         let smtp = &self.mail.smtp_url;
         if !smtp.is_empty() && !smtp.starts_with("smtp://") && !smtp.starts_with("smtps://") {
@@ -420,69 +420,3 @@ impl AppConfig {
         )
     }
 }
-
-// ---- [server]: connection limits (issue 8) -------------------------------------------------
-
-/// Limits on HTTP connections, so that slow or idle clients cannot hold the server's sockets.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct ServerConfig {
-    /// Time a client has to send a request's complete header, counted from the connection's
-    /// accept (first request) or from its first byte (later requests). Then it is closed.
-    pub header_read_timeout_seconds: u64,
-    /// A kept-alive connection that starts no new request for this long is closed.
-    pub keepalive_idle_seconds: u64,
-    /// Time a client has to send a request's whole body, counted from the end of its header;
-    /// later the request is answered 408 and the connection closed.
-    pub request_body_timeout_seconds: u64,
-    /// Connections served at once; further clients wait in the listen backlog. Keep it well
-    /// below the process's open-file limit (`ulimit -n`).
-    pub max_connections: usize,
-}
-
-impl Default for ServerConfig {
-    fn default() -> Self {
-        Self {
-            header_read_timeout_seconds: 10,
-            keepalive_idle_seconds: 60,
-            request_body_timeout_seconds: 60,
-            max_connections: 512,
-        }
-    }
-}
-
-impl ServerConfig {
-    fn apply_env(&mut self) -> anyhow::Result<()> {
-        env_parse(
-            "KAIGO_PKI_HEADER_READ_TIMEOUT_SECONDS",
-            &mut self.header_read_timeout_seconds,
-        )?;
-        env_parse(
-            "KAIGO_PKI_KEEPALIVE_IDLE_SECONDS",
-            &mut self.keepalive_idle_seconds,
-        )?;
-        env_parse(
-            "KAIGO_PKI_REQUEST_BODY_TIMEOUT_SECONDS",
-            &mut self.request_body_timeout_seconds,
-        )?;
-        env_parse("KAIGO_PKI_MAX_CONNECTIONS", &mut self.max_connections)
-    }
-
-    pub fn validate(&self) -> anyhow::Result<()> {
-        if !(1..=300).contains(&self.header_read_timeout_seconds) {
-            bail!("server.header_read_timeout_seconds must be between 1 and 300");
-        }
-        if !(1..=3600).contains(&self.keepalive_idle_seconds) {
-            bail!("server.keepalive_idle_seconds must be between 1 and 3600");
-        }
-        if !(1..=3600).contains(&self.request_body_timeout_seconds) {
-            bail!("server.request_body_timeout_seconds must be between 1 and 3600");
-        }
-        if !(1..=65_536).contains(&self.max_connections) {
-            bail!("server.max_connections must be between 1 and 65536");
-        }
-        Ok(())
-    }
-}
-
-// ---- end of [server] --------------------------------------------------------------------------

@@ -30,15 +30,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("KAIGO_PKI_LOG")
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        // Colour codes only for a person at a terminal, never in files or journald.
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+    kaigo_pki::logging::init(&cli.data_dir);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -173,9 +165,16 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             kaigo_pki::relying_example::run(&service, listen, &ca_url, root.as_deref()).await?;
         }
-        Command::Serve { listen, tls_listen } => {
+        Command::Serve {
+            listen,
+            tls_listen,
+            metrics_listen,
+        } => {
             dir.require_initialised()?;
             let mut config = kaigo_pki::config::AppConfig::load(&dir)?;
+            if let Some(at) = metrics_listen {
+                config.server.metrics_listen = at.to_string();
+            }
             kaigo_pki::public_url::resolve(&mut config, listen)?;
             let app = wiring::open_with(&dir, true, config).await?;
             print!("{}", serve::published_urls(&app));
@@ -183,6 +182,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             serve::stop_on_signals(running.stopper());
             if let Some(tls) = running.tls_addr {
                 println!("証明書の確認 (HTTPS, client certificate): https://{tls}/check");
+            }
+            if let Some(m) = running.metrics_addr {
+                println!("metrics (Prometheus): http://{m}/metrics");
             }
             println!("kaigo-pki portal: http://{}/login", running.addr);
             running.wait().await?;

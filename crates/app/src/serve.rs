@@ -24,6 +24,8 @@ pub struct Running {
     pub addr: SocketAddr,
     /// The HTTPS listener, when there is one.
     pub tls_addr: Option<SocketAddr>,
+    /// The `/metrics` listener, when `server.metrics_listen` is set.
+    pub metrics_addr: Option<SocketAddr>,
     stop: watch::Sender<bool>,
     task: tokio::task::JoinHandle<anyhow::Result<()>>,
 }
@@ -133,6 +135,18 @@ pub async fn start_with(
         }
         None => None,
     };
+    let metrics_listener = match app.config.server.metrics_addr()? {
+        Some(at) => Some(
+            TcpListener::bind(at)
+                .await
+                .with_context(|| format!("cannot listen on {at} (server.metrics_listen)"))?,
+        ),
+        None => None,
+    };
+    let metrics_addr = match &metrics_listener {
+        Some(l) => Some(l.local_addr()?),
+        None => None,
+    };
     let tls_addr = match &tls {
         Some((l, _)) => Some(l.local_addr()?),
         None => None,
@@ -163,6 +177,7 @@ pub async fn start_with(
             store: deps.store.clone(),
             mailer,
             clock: deps.clock.clone(),
+            max_attempts: app.config.mail.max_attempts,
         }
         .spawn(stop_rx.clone()),
     );
@@ -226,6 +241,16 @@ pub async fn start_with(
     });
     let limits = connections::Limits::from_config(&app.config.server);
     warn_if_above_open_file_limit(limits.max_connections);
+    if let Some(l) = metrics_listener {
+        crate::metrics_endpoint::handle();
+        workers.push(crate::metrics_endpoint::spawn_upkeep(stop_rx.clone()));
+        workers.push(tokio::spawn(connections::serve(
+            l,
+            crate::metrics_endpoint::router(app.services.clone()),
+            limits,
+            stop_rx.clone(),
+        )));
+    }
     let store = app.store.clone();
     let task = tokio::spawn(async move {
         connections::serve(listener, router, limits, stop_rx).await;
@@ -241,6 +266,7 @@ pub async fn start_with(
     Ok(Running {
         addr,
         tls_addr,
+        metrics_addr,
         stop,
         task,
     })

@@ -1,6 +1,7 @@
 //! Mail leaves over real SMTP when `mail.smtp_url` is set: a real SMTP server (Python's
 //! aiosmtpd) receives the 証明書発行完了通知, nothing is written to the `.eml` spool, and the
-//! delivered mail's body is erased from the outbox.
+//! delivered mail's body is erased from the outbox. A mail the relay refuses until its last
+//! attempt becomes a dead letter in the console, and 「再送」 delivers it once the relay is up.
 
 mod common;
 
@@ -162,5 +163,140 @@ async fn the_issued_notice_is_mailed_over_smtp() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    drop(server);
+}
+
+/// Polls `path` on the console until `pred` holds.
+async fn wait_page(
+    w: &Walker,
+    path: &str,
+    what: &str,
+    pred: impl Fn(&kaigo_pki::walk::Page) -> bool,
+) -> kaigo_pki::walk::Page {
+    let start = Instant::now();
+    loop {
+        let page = w.get(path).await.unwrap();
+        if pred(&page) {
+            return page;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "{what}: {}",
+            page.html
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_letter_is_listed_and_resent_from_the_console() {
+    // The relay is down: nothing listens on the port yet.
+    let port = free_port();
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let j = common::init_with_office(&data, "1310000001", Some("office-a@example.jp"));
+    let central = common::add_admin(&data, "central1", None);
+    let fed = common::add_admin(&data, "fed13", Some("13"));
+    let smtp_url = format!("smtp://127.0.0.1:{port}");
+    let server = common::Server::start_on(
+        &data,
+        "127.0.0.1:0",
+        &[
+            ("KAIGO_PKI_SMTP_URL", smtp_url.as_str()),
+            ("KAIGO_PKI_MAIL_MAX_ATTEMPTS", "1"),
+        ],
+    );
+
+    let w = Walker::new(&server.base).unwrap();
+    let temp = j["login_password"].as_str().unwrap();
+    w.login(j["user_id"].as_str().unwrap(), temp).await.unwrap();
+    w.change_password(temp, "Kaigo2026pass").await.unwrap();
+    w.apply_dx(j["issuance_password"].as_str().unwrap())
+        .await
+        .unwrap();
+    w.wait_for_issued(Duration::from_secs(60)).await.unwrap();
+
+    // A federation admin has no such page, by menu or by URL.
+    let fw = Walker::new(&server.base).unwrap();
+    let fconsole = fw
+        .admin_login(
+            "fed13",
+            &common::s(&fed, "password"),
+            &common::s(&fed, "totp_secret"),
+        )
+        .await
+        .unwrap();
+    assert!(!fconsole.contains("/admin/mail"));
+    assert_eq!(fw.get("/admin/mail").await.unwrap().status, 404);
+
+    let cw = Walker::new(&server.base).unwrap();
+    let console = cw
+        .admin_login(
+            "central1",
+            &common::s(&central, "password"),
+            &common::s(&central, "totp_secret"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        console.contains("href=\"/admin/mail\""),
+        "a menu entry for central operators"
+    );
+    let listed = wait_page(
+        &cw,
+        "/admin/mail",
+        "the mail never became a dead letter",
+        |p| p.contains("office-a@example.jp"),
+    )
+    .await;
+    assert!(listed.contains("証明書発行完了通知"), "{}", listed.html);
+    assert!(
+        listed.contains("Connection refused") || listed.contains("connection"),
+        "the transport's last error is shown: {}",
+        listed.html
+    );
+    let action = listed
+        .html
+        .split("action=\"")
+        .map(|s| s.split('"').next().unwrap_or(""))
+        .find(|a| a.starts_with("/admin/mail/") && a.ends_with("/retry"))
+        .expect("a 再送 form")
+        .to_owned();
+    // Not for a federation admin, even with the right URL and a valid token.
+    assert_eq!(fw.post(&fconsole, &action, &[]).await.unwrap().status, 404);
+
+    // The relay comes up; 「再送」 queues the mail again and it is delivered.
+    let (_smtp, seen) = smtp_server(port);
+    let after = cw.post(&listed, &action, &[]).await.unwrap();
+    assert!(
+        after.contains("メールを送信待ちに戻しました。"),
+        "{}",
+        after.html
+    );
+    let start = Instant::now();
+    while !seen.lock().unwrap().contains("office-a@example.jp") {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the resent mail did not arrive"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_page(
+        &cw,
+        "/admin/mail",
+        "the delivered mail is still listed",
+        |p| p.contains("送信できなかったメールはありません。"),
+    )
+    .await;
+    // Resending it again finds nothing to resend.
+    assert_eq!(cw.post(&listed, &action, &[]).await.unwrap().status, 404);
+
+    let pool = common::pool(&data).await;
+    let retries: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'admin.mail.retry'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    assert_eq!(retries, 1, "the resend is audited once");
     drop(server);
 }

@@ -43,6 +43,7 @@ fn limits(header: u64, keepalive: u64, body: u64, max_connections: usize) -> Ser
         keepalive_idle_seconds: keepalive,
         request_body_timeout_seconds: body,
         max_connections,
+        ..ServerConfig::default()
     }
 }
 

@@ -128,6 +128,7 @@ impl Deps {
         source: &str,
         detail: &str,
     ) {
+        crate::observe::event(action);
         let event = AuditEvent {
             at: self.clock.unix(),
             actor: actor.to_owned(),

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod inquiry;
 pub mod mail;
 pub mod notice;
+pub mod observe;
 pub mod office;
 pub mod revocation;
 

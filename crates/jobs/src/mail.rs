@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use kaigo_core::clock::Clock;
 use kaigo_core::error::MailError;
 use kaigo_core::mail::repo::MailRepo;
-use kaigo_core::mail::{Mailer, QueuedMail};
+use kaigo_core::mail::{Mailer, QueuedMail, retry_delay_seconds};
+use kaigo_core::observe;
 use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -109,14 +110,14 @@ impl Mailer for SmtpMailer {
     }
 }
 
-/// Delivers queued mail through a [`Mailer`], retrying with back-off.
+/// Delivers queued mail through a [`Mailer`], retrying with doubling back-off; after
+/// `max_attempts` failures a mail is a dead letter (state `failed`), listed in the console.
 pub struct MailWorker {
     pub store: Arc<dyn MailRepo>,
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
+    pub max_attempts: i64,
 }
-
-const MAX_ATTEMPTS: i64 = 8;
 
 impl MailWorker {
     pub fn spawn(self, mut shutdown: Shutdown) -> JoinHandle<()> {
@@ -144,11 +145,22 @@ impl MailWorker {
             Ok(()) => {
                 self.store
                     .mark_mail_sent(mail.id, self.clock.unix())
-                    .await?
+                    .await?;
+                observe::mail_delivery("sent");
             }
             Err(e) => {
-                tracing::warn!(mail = %mail.id, error = %e, "mail delivery failed");
-                let retry = (mail.attempts < MAX_ATTEMPTS).then(|| now + 60 * mail.attempts.max(1));
+                let retry = (mail.attempts < self.max_attempts)
+                    .then(|| now + retry_delay_seconds(mail.attempts));
+                match retry {
+                    Some(at) => {
+                        tracing::warn!(mail = %mail.id, attempts = mail.attempts, retry_at = at, error = %e, "mail delivery failed; will retry");
+                        observe::mail_delivery("retry");
+                    }
+                    None => {
+                        tracing::error!(mail = %mail.id, attempts = mail.attempts, error = %e, "mail delivery failed for good: dead letter (console: メール)");
+                        observe::mail_delivery("dead");
+                    }
+                }
                 self.store
                     .mark_mail_failed(mail.id, &e.to_string(), retry)
                     .await?;

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use kaigo_core::error::RepoResult;
+use kaigo_core::health::ServiceStats;
 use kaigo_core::health::repo::HealthRepo;
 
 use crate::SqlStore;
@@ -43,4 +44,55 @@ impl HealthRepo for SqlStore {
         .map_err(repo_err("record server key check"))?;
         Ok(done.rows_affected() == 1)
     }
+
+    async fn service_stats(&self, now: i64) -> RepoResult<ServiceStats> {
+        Ok(ServiceStats {
+            applications: self
+                .counts("SELECT state AS label, COUNT(*) AS n FROM applications GROUP BY state")
+                .await?,
+            mail: self
+                .counts(
+                    "SELECT state AS label, COUNT(*) AS n FROM mail_outbox \
+                     WHERE state <> 'sent' GROUP BY state",
+                )
+                .await?,
+            certificates: self.certificate_counts(now).await?,
+            crl_this_update: self
+                .counts("SELECT issuer AS label, MAX(this_update) AS n FROM crls GROUP BY issuer")
+                .await?,
+        })
+    }
+}
+
+impl SqlStore {
+    /// `(label, n)` rows of a grouped count, sorted by label.
+    async fn counts(&self, sql: &'static str) -> RepoResult<Vec<(String, i64)>> {
+        let rows = sqlx::query(sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(repo_err("service statistics"))?;
+        labelled(&rows)
+    }
+
+    async fn certificate_counts(&self, now: i64) -> RepoResult<Vec<(String, i64)>> {
+        // A valid certificate past its notAfter counts as `expired`.
+        let rows = sqlx::query(
+            "SELECT CASE WHEN status = 'valid' AND not_after < $1 THEN 'expired' ELSE status END \
+             AS label, COUNT(*) AS n FROM certificates GROUP BY label",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(repo_err("certificate statistics"))?;
+        labelled(&rows)
+    }
+}
+
+fn labelled(rows: &[sqlx::any::AnyRow]) -> RepoResult<Vec<(String, i64)>> {
+    let mut out = rows
+        .iter()
+        .map(|r| Ok((get::<String>(r, "label")?, get::<i64>(r, "n")?)))
+        .collect::<RepoResult<Vec<_>>>()?;
+    out.sort();
+    Ok(out)
 }

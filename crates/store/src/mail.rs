@@ -7,7 +7,7 @@ use kaigo_core::RepoError;
 use kaigo_core::error::RepoResult;
 use kaigo_core::ids::MailId;
 use kaigo_core::mail::repo::MailRepo;
-use kaigo_core::mail::{NewMail, QueuedMail};
+use kaigo_core::mail::{DeadLetter, NewMail, QueuedMail};
 use sqlx::Executor;
 use sqlx::any::{Any, AnyRow};
 
@@ -129,6 +129,41 @@ impl MailRepo for SqlStore {
             return Err(self.mail_not_updated(id).await);
         }
         Ok(())
+    }
+
+    async fn dead_letters(&self, limit: i64) -> RepoResult<Vec<DeadLetter>> {
+        let rows = sqlx::query(
+            "SELECT id, to_addr, subject, attempts, last_error, created_at FROM mail_outbox \
+             WHERE state = 'failed' ORDER BY id DESC LIMIT $1",
+        )
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(repo_err("dead letters"))?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeadLetter {
+                    id: MailId(get(r, "id")?),
+                    to: get(r, "to_addr")?,
+                    subject: get(r, "subject")?,
+                    attempts: get(r, "attempts")?,
+                    last_error: get::<Option<String>>(r, "last_error")?.unwrap_or_default(),
+                    created_at: get(r, "created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    async fn requeue_dead_letter(&self, id: MailId) -> RepoResult<bool> {
+        let done = sqlx::query(
+            "UPDATE mail_outbox SET state = 'pending', attempts = 0, retry_at = NULL, \
+             lease_until = NULL WHERE id = $1 AND state = 'failed'",
+        )
+        .bind(id.0)
+        .execute(&self.pool)
+        .await
+        .map_err(repo_err("requeue mail"))?;
+        Ok(done.rows_affected() == 1)
     }
 
     async fn mark_mail_failed(

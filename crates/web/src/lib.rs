@@ -14,6 +14,7 @@ pub mod login_secret;
 pub mod pages;
 pub mod path_id;
 pub mod publication;
+pub mod request_span;
 pub mod session;
 pub mod state;
 pub mod tls_peer;
@@ -103,6 +104,8 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             session::session_layer,
         ))
+        // Outside the session layer, so the span covers it and its log lines too.
+        .layer(middleware::from_fn(request_span::request_span))
         .layer(middleware::from_fn(csrf::origin_check))
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -56,6 +56,11 @@ pub fn stderr(o: &Output) -> String {
 pub fn init_with_office(data: &Path, number: &str, email: Option<&str>) -> serde_json::Value {
     let o = kaigo(data, &["init"]);
     assert!(o.status.success(), "init failed: {}", stderr(&o));
+    add_office(data, number, email)
+}
+
+/// `office add --json` of a 介護 office in Tokyo; returns the JSON.
+pub fn add_office(data: &Path, number: &str, email: Option<&str>) -> serde_json::Value {
     let mut args = vec![
         "office",
         "add",

@@ -84,6 +84,7 @@ impl AuthService {
                     o.status.code(),
                 )
                 .await;
+                crate::observe::login("inactive");
                 Ok(Err(LoginRefusal::Inactive(o.status)))
             }
             (Attempt::Ok, Some(o)) => {
@@ -95,16 +96,19 @@ impl AuthService {
                     "",
                 )
                 .await;
+                crate::observe::login("success");
                 Ok(Ok(o))
             }
             (Attempt::Locked(until), _) => {
                 d.audit(user_id.trim(), AuditAction::LoginLocked, "", source, "")
                     .await;
+                crate::observe::login("locked");
                 Ok(Err(LoginRefusal::Locked(until)))
             }
             _ => {
                 d.audit(user_id.trim(), AuditAction::LoginFailure, "", source, "")
                     .await;
+                crate::observe::login("failure");
                 Ok(Err(LoginRefusal::Invalid))
             }
         }

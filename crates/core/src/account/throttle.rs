@@ -40,6 +40,7 @@ impl Deps {
             // Parallel attempts beyond the threshold are refused without a verification.
             let until = now + self.settings.lockout_seconds;
             self.store.throttle_lock(key, until).await?;
+            crate::observe::lockout(key);
             return Ok(Attempt::Locked(until));
         }
         if verify.await {
@@ -49,6 +50,7 @@ impl Deps {
         if reserved.failures >= threshold {
             let until = now + self.settings.lockout_seconds;
             self.store.throttle_lock(key, until).await?;
+            crate::observe::lockout(key);
             return Ok(Attempt::Locked(until));
         }
         Ok(Attempt::Wrong)

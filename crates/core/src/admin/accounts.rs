@@ -22,20 +22,13 @@ pub struct AdminAccounts {
     deps: Arc<Deps>,
 }
 
-fn central_only(actor: &AdminActor) -> CoreResult<()> {
-    match actor.role {
-        AdminRole::Central => Ok(()),
-        AdminRole::Federation(_) => Err(CoreError::NotFound),
-    }
-}
-
 impl AdminAccounts {
     pub fn new(deps: Arc<Deps>) -> Self {
         Self { deps }
     }
 
     pub async fn list(&self, actor: &AdminActor) -> CoreResult<Vec<AdminSummary>> {
-        central_only(actor)?;
+        actor.ensure_central()?;
         let now = self.deps.clock.unix();
         let mut out = Vec::new();
         for admin in self.deps.store.list_admins().await? {
@@ -63,7 +56,7 @@ impl AdminAccounts {
         role: &str,
         prefecture: Option<&str>,
     ) -> CoreResult<AdminCredentials> {
-        central_only(actor)?;
+        actor.ensure_central()?;
         let login = AdminLogin::parse(login).map_err(|_| {
             crate::error::ValidationError::new(
                 "login",
@@ -96,7 +89,7 @@ impl AdminAccounts {
         id: AdminId,
         disabled: bool,
     ) -> CoreResult<()> {
-        central_only(actor)?;
+        actor.ensure_central()?;
         if id == actor.id && disabled {
             return Err(CoreError::Refused(
                 "自分自身のアカウントは利用停止できません。".to_owned(),
@@ -128,7 +121,7 @@ impl AdminAccounts {
 
     /// Lifts a login lock of an account.
     pub async fn unlock(&self, actor: &AdminActor, id: AdminId) -> CoreResult<()> {
-        central_only(actor)?;
+        actor.ensure_central()?;
         let admin = self
             .deps
             .store

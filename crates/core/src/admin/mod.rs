@@ -183,6 +183,15 @@ impl AdminActor {
         }
     }
 
+    /// `Ok` for a central operator (国保中央会); `NotFound` for anyone else, so that a
+    /// central-only page looks to a federation admin like one that does not exist.
+    pub fn ensure_central(&self) -> crate::CoreResult<()> {
+        match self.role {
+            AdminRole::Central => Ok(()),
+            AdminRole::Federation(_) => Err(crate::CoreError::NotFound),
+        }
+    }
+
     /// The audit trail's `actor`: `admin:LOGIN`.
     pub fn audit_name(&self) -> String {
         format!("admin:{}", self.login)

@@ -82,6 +82,7 @@ audit_actions! {
     AdminAccountDisable => "admin.account.disable",
     AdminAccountEnable => "admin.account.enable",
     AdminAccountUnlock => "admin.account.unlock",
+    AdminMailRetry => "admin.mail.retry",
     AdminAuditSearch => "admin.audit.search",
     AdminCertificateRevoke => "admin.certificate.revoke",
     AdminFeePayment => "admin.fee.payment",

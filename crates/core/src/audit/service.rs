@@ -2,12 +2,12 @@
 
 use std::sync::Arc;
 
-use crate::admin::{AdminActor, AdminRole};
+use crate::admin::AdminActor;
 use crate::audit::AuditAction;
 use crate::audit::search::{AuditEntry, AuditQuery};
 use crate::clock::{DateRange, parse_date_range};
 use crate::deps::Deps;
-use crate::error::{CoreError, CoreResult};
+use crate::error::CoreResult;
 
 pub const PAGE_SIZE: i64 = 100;
 const MAX_FIELD_CHARS: usize = 200;
@@ -84,9 +84,7 @@ impl AuditSearchService {
         input: &AuditSearchInput,
         page: i64,
     ) -> CoreResult<Result<AuditPage, Vec<String>>> {
-        if actor.role != AdminRole::Central {
-            return Err(CoreError::NotFound);
-        }
+        actor.ensure_central()?;
         let query = match input.parse() {
             Ok(q) => q,
             Err(errors) => return Ok(Err(errors)),

@@ -166,6 +166,7 @@ impl IssuanceService {
                     return Ok(JobOutcome::Retry(reason));
                 }
                 d.store.fail_application(app.id, &reason, None).await?;
+                crate::observe::issuance_failed();
                 return Ok(JobOutcome::Failed(reason));
             }
         };
@@ -214,6 +215,7 @@ impl IssuanceService {
                 .await
         }
         .map_err(CoreError::from)?;
+        crate::observe::issued(now - app.requested_at);
         let system = Actor::System;
         d.audit(
             &system.audit_name(),

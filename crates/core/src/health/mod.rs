@@ -7,6 +7,8 @@ use std::sync::Arc;
 pub mod repo;
 pub mod server_key;
 
+pub use repo::ServiceStats;
+
 use crate::deps::Deps;
 
 /// Each dependency, ok or why not (no secrets in the reasons).
@@ -50,5 +52,17 @@ impl HealthService {
             Err(_) => Err("no answer within the timeout".to_owned()),
         };
         Readiness { database, signer }
+    }
+
+    /// The counts behind the gauges of `/metrics`, bounded by [`CHECK_TIMEOUT`] per scrape.
+    pub async fn stats(&self) -> crate::error::CoreResult<ServiceStats> {
+        let now = self.deps.clock.unix();
+        match tokio::time::timeout(CHECK_TIMEOUT * 2, self.deps.store.service_stats(now)).await {
+            Ok(r) => Ok(r?),
+            Err(_) => Err(crate::error::RepoError::Backend(
+                "service statistics: no answer within the timeout".into(),
+            )
+            .into()),
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::error::RepoResult;
 use crate::ids::MailId;
-use crate::mail::{NewMail, QueuedMail};
+use crate::mail::{DeadLetter, NewMail, QueuedMail};
 use async_trait::async_trait;
 
 #[async_trait]
@@ -12,6 +12,10 @@ pub trait MailRepo: Send + Sync {
     async fn claim_mail(&self, now: i64, lease_until: i64) -> RepoResult<Option<QueuedMail>>;
     /// Marks a mail delivered and erases its body (it may carry a one-time code).
     async fn mark_mail_sent(&self, id: MailId, at: i64) -> RepoResult<()>;
+    /// Dead letters, newest first, at most `limit`.
+    async fn dead_letters(&self, limit: i64) -> RepoResult<Vec<DeadLetter>>;
+    /// Puts a dead letter back in the queue with fresh attempts; `false` if it was not one.
+    async fn requeue_dead_letter(&self, id: MailId) -> RepoResult<bool>;
     async fn mark_mail_failed(
         &self,
         id: MailId,

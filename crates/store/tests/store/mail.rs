@@ -82,4 +82,25 @@ pub async fn outbox(db: TestDb) {
         s.mark_mail_failed(MailId(9_999), "x", None).await,
         Err(RepoError::NotFound)
     ));
+
+    // m3 is the one dead letter; requeued, it is claimable with fresh attempts, once.
+    let dead = s.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        (dead[0].id, dead[0].attempts, dead[0].last_error.as_str()),
+        (m3, 2, "SMTP 550")
+    );
+    assert_eq!(dead[0].to, "office3@example.jp");
+    assert!(
+        !s.requeue_dead_letter(m1).await.unwrap(),
+        "a sent mail is no dead letter"
+    );
+    assert!(s.requeue_dead_letter(m3).await.unwrap());
+    assert!(!s.requeue_dead_letter(m3).await.unwrap(), "requeued once");
+    assert!(s.dead_letters(10).await.unwrap().is_empty());
+    let back = s.claim_mail(10_000, 10_100).await.unwrap().unwrap();
+    assert_eq!(
+        (back.id, back.attempts, back.body.as_str()),
+        (m3, 1, "本文3")
+    );
 }

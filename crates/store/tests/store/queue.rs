@@ -394,6 +394,24 @@ pub async fn complete_supersedes_and_notifies(db: TestDb) {
             .unwrap()
             .is_none()
     );
+
+    // The gauges of /metrics: by state, and a valid certificate past notAfter is `expired`.
+    use kaigo_core::health::repo::HealthRepo;
+    let count = |v: &[(String, i64)]| {
+        v.iter()
+            .map(|(l, n)| format!("{l}={n}"))
+            .collect::<Vec<_>>()
+    };
+    let stats = s.service_stats(7_000).await.unwrap();
+    assert_eq!(count(&stats.applications), ["done=3"]);
+    assert_eq!(count(&stats.certificates), ["revoked=1", "valid=2"]);
+    assert!(
+        stats.mail.is_empty(),
+        "sent mail is not counted: {:?}",
+        stats.mail
+    );
+    let later = s.service_stats(6_000 + 6 * 365 * 86_400).await.unwrap();
+    assert_eq!(count(&later.certificates), ["expired=2", "revoked=1"]);
 }
 
 pub async fn complete_is_all_or_nothing(db: TestDb) {

@@ -39,6 +39,7 @@ impl ConsoleFrame {
         if self.central {
             areas.push(("監査ログ", "/admin/audit"));
             areas.push(("管理者", "/admin/accounts"));
+            areas.push(("メール", "/admin/mail"));
         }
         areas
     }
@@ -134,6 +135,6 @@ mod tests {
         assert!(frame("/admin", false).is_current("/admin"));
         assert!(!frame("/admin/feesx", false).is_current("/admin/fees"));
         assert_eq!(frame("/admin", false).areas().len(), 6);
-        assert_eq!(frame("/admin", true).areas().len(), 8);
+        assert_eq!(frame("/admin", true).areas().len(), 9);
     }
 }

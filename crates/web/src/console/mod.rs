@@ -9,6 +9,7 @@ pub mod fees;
 pub mod frame;
 pub mod home;
 pub mod inquiries;
+pub mod mail;
 pub mod notices;
 pub mod offices;
 
@@ -27,4 +28,5 @@ pub fn routes() -> Router<AppState> {
         .merge(inquiries::routes())
         .merge(audit::routes())
         .merge(accounts::routes())
+        .merge(mail::routes())
 }
