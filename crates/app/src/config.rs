@@ -155,16 +155,35 @@ pub struct MailConfig {
     pub smtp_url: String,
     /// Instead of `smtp_url`: a file holding it (mode 0600); env `KAIGO_PKI_SMTP_URL_FILE`.
     pub smtp_url_file: String,
+    /// Where `.eml` files go when there is no SMTP URL. Empty: `mail/` in the data dir.
+    /// Nodes of one service may share one directory: each mail keeps one file there.
+    pub spool_dir: String,
+    /// Seconds a node holds a mail it is sending before another node may take it over
+    /// (10 to 3600); each SMTP conversation is cut off at half of it, 30 s at most.
+    pub lease_seconds: i64,
     /// Attempts before a mail becomes a dead letter (listed in the console under メール);
     /// the wait between attempts doubles from one minute, at most six hours (1 to 30).
     pub max_attempts: i64,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WorkersConfig {
     /// Certificates built at once; 0 means one per CPU core.
     pub issuance_concurrency: usize,
+    /// Seconds an application being built stays this node's without renewal (5 to 3600);
+    /// the node renews it every third of that, so a node that died hands its jobs over
+    /// after at most this long.
+    pub job_lease_seconds: i64,
+}
+
+impl Default for WorkersConfig {
+    fn default() -> Self {
+        Self {
+            issuance_concurrency: 0,
+            job_lease_seconds: kaigo_core::deps::Settings::default().job_lease_seconds,
+        }
+    }
 }
 
 impl Default for CaSection {
@@ -199,6 +218,8 @@ impl Default for MailConfig {
             smtp_url: String::new(),
             smtp_url_file: String::new(),
             max_attempts: kaigo_core::mail::DEFAULT_MAX_ATTEMPTS,
+            spool_dir: String::new(),
+            lease_seconds: 120,
         }
     }
 }
@@ -347,6 +368,12 @@ impl AppConfig {
         if !(1..=24 * 60).contains(&self.portal.session_idle_minutes) {
             bail!("portal.session_idle_minutes must be between 1 and 1440");
         }
+        if !(10..=3600).contains(&self.mail.lease_seconds) {
+            bail!("mail.lease_seconds must be between 10 and 3600");
+        }
+        if !(5..=3600).contains(&self.workers.job_lease_seconds) {
+            bail!("workers.job_lease_seconds must be between 5 and 3600");
+        }
         if !(1..=30).contains(&self.mail.max_attempts) {
             bail!("mail.max_attempts must be between 1 and 30");
         }
@@ -393,6 +420,20 @@ impl AppConfig {
         } else {
             self.database.url.clone()
         }
+    }
+
+    /// Where the `.eml` spool is.
+    pub fn mail_spool(&self, dir: &DataDir) -> std::path::PathBuf {
+        if self.mail.spool_dir.is_empty() {
+            dir.mail_dir()
+        } else {
+            std::path::PathBuf::from(&self.mail.spool_dir)
+        }
+    }
+
+    /// The SMTP conversation's limit: half the mail lease, at most 30 s.
+    pub fn smtp_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs((self.mail.lease_seconds / 2).clamp(1, 30) as u64)
     }
 
     pub fn issuance_concurrency(&self) -> usize {

@@ -157,13 +157,17 @@ pub async fn start_with(
 
     let mailer: Arc<dyn Mailer> = if app.config.mail.smtp_url.is_empty() {
         Arc::new(
-            FileMailer::new(app.dir.mail_dir(), &app.config.mail.from)
+            FileMailer::new(app.config.mail_spool(&app.dir), &app.config.mail.from)
                 .map_err(|e| anyhow::anyhow!("{e}"))?,
         )
     } else {
         Arc::new(
-            SmtpMailer::from_url(&app.config.mail.smtp_url, &app.config.mail.from)
-                .map_err(|e| anyhow::anyhow!("{e}"))?,
+            SmtpMailer::from_url(
+                &app.config.mail.smtp_url,
+                &app.config.mail.from,
+                app.config.smtp_timeout(),
+            )
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
         )
     };
     let mut workers = IssuanceWorker {
@@ -178,6 +182,7 @@ pub async fn start_with(
             mailer,
             clock: deps.clock.clone(),
             max_attempts: app.config.mail.max_attempts,
+            lease_seconds: app.config.mail.lease_seconds,
         }
         .spawn(stop_rx.clone()),
     );

@@ -89,6 +89,15 @@ impl Walker {
         })
     }
 
+    /// The same browser (its cookies) on another node of the service, as when the load
+    /// balancer sends the next request elsewhere.
+    pub fn at(&self, base: &str) -> Self {
+        Self {
+            base: base.trim_end_matches('/').to_owned(),
+            client: self.client.clone(),
+        }
+    }
+
     async fn page(resp: reqwest::Response) -> anyhow::Result<Page> {
         let status = resp.status().as_u16();
         let path = resp.url().path().to_owned();

@@ -147,6 +147,7 @@ pub async fn open_with(dir: &DataDir, with_ca: bool, config: AppConfig) -> anyho
             lockout_seconds: config.portal.lockout_minutes * 60,
             helpdesk: config.portal.helpdesk.clone(),
             letters_per_pdf: config.documents.letters_per_pdf,
+            job_lease_seconds: config.workers.job_lease_seconds,
             revocation: config.revocation.settings(),
             password_zip: ZipProtection::from_code(&config.documents.password_zip)
                 .unwrap_or_default(),

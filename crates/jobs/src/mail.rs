@@ -17,12 +17,24 @@ use tokio::task::JoinHandle;
 
 use crate::{Shutdown, sleep_or_stop};
 
+/// The mail's own name: the same each time the same outbox row is sent (after a node died
+/// between handing it over and recording it), so a spool keeps one file and a mail client or
+/// relay can tell a repeat by its Message-ID.
+fn stable_name(mail: &QueuedMail) -> String {
+    format!("{:012}-{:010}", mail.created_at.max(0), mail.id.0)
+}
+
 fn build_message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, MailError> {
     let to: Mailbox = mail
         .to
         .parse()
         .map_err(|e| MailError(format!("bad recipient: {e}")))?;
     Message::builder()
+        .message_id(Some(format!(
+            "<{}@{}>",
+            stable_name(mail),
+            from.email.domain()
+        )))
         .from(from.clone())
         .to(to)
         .subject(mail.subject.clone())
@@ -31,23 +43,13 @@ fn build_message(from: &Mailbox, mail: &QueuedMail) -> Result<Message, MailError
         .map_err(|e| MailError(e.to_string()))
 }
 
-/// Writes each mail as an `.eml` file into a directory. A file appears whole or not at all:
-/// it is written under a hidden temporary name and renamed, so whoever picks mails up from
-/// the directory never reads half a mail.
+/// Writes each mail as an `.eml` file into a directory (which several nodes may share). A file
+/// appears whole or not at all: it is written under a hidden temporary name and renamed, so
+/// whoever picks mails up never reads half a mail. Its name comes from the outbox row, so a
+/// mail sent again after a node died replaces its own file instead of making a second one.
 pub struct FileMailer {
     from: Mailbox,
     pub dir: PathBuf,
-}
-
-/// A file name no other mail of this or another process gets: time, process, counter.
-fn unique_name() -> String {
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or_default();
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!("{nanos:024}-{}-{n}", std::process::id())
 }
 
 impl FileMailer {
@@ -64,8 +66,12 @@ impl FileMailer {
 impl Mailer for FileMailer {
     async fn send(&self, mail: &QueuedMail) -> Result<(), MailError> {
         let bytes = build_message(&self.from, mail)?.formatted();
-        let name = unique_name();
-        let part = self.dir.join(format!(".{name}.eml.part"));
+        let name = stable_name(mail);
+        // The temporary name is this process's own, so two nodes writing the same mail at
+        // once each rename a whole file.
+        let part = self
+            .dir
+            .join(format!(".{name}.{}.eml.part", std::process::id()));
         let done = self.dir.join(format!("{name}.eml"));
         let io = |e: std::io::Error| MailError(format!("{}: {e}", self.dir.display()));
         let mut file = tokio::fs::File::create(&part).await.map_err(io)?;
@@ -86,13 +92,15 @@ pub struct SmtpMailer {
 }
 
 impl SmtpMailer {
-    pub fn from_url(url: &str, from: &str) -> Result<Self, MailError> {
+    /// `timeout` bounds each conversation with the relay; keep it below the mail lease, so that
+    /// no other node takes a mail over while this one may still be sending it.
+    pub fn from_url(url: &str, from: &str, timeout: Duration) -> Result<Self, MailError> {
         let from = from
             .parse()
             .map_err(|e| MailError(format!("bad sender: {e}")))?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
             .map_err(|e| MailError(format!("bad SMTP URL: {e}")))?
-            .timeout(Some(Duration::from_secs(30)))
+            .timeout(Some(timeout))
             .build();
         Ok(Self { from, transport })
     }
@@ -117,6 +125,8 @@ pub struct MailWorker {
     pub mailer: Arc<dyn Mailer>,
     pub clock: Arc<dyn Clock>,
     pub max_attempts: i64,
+    /// How long a claimed mail stays this node's before another node may send it.
+    pub lease_seconds: i64,
 }
 
 impl MailWorker {
@@ -138,7 +148,7 @@ impl MailWorker {
     /// Sends one due mail; false when none was due.
     pub async fn deliver_one(&self) -> Result<bool, kaigo_core::RepoError> {
         let now = self.clock.unix();
-        let Some(mail) = self.store.claim_mail(now, now + 120).await? else {
+        let Some(mail) = self.store.claim_mail(now, now + self.lease_seconds).await? else {
             return Ok(false);
         };
         match self.mailer.send(&mail).await {
@@ -181,7 +191,8 @@ mod tests {
     async fn each_mail_appears_whole_under_its_own_name() {
         let dir = std::env::temp_dir().join(format!("kaigo-mailer-{}", std::process::id()));
         let mailer = FileMailer::new(dir.clone(), "ca@example.jp").unwrap();
-        for i in 0..3 {
+        // Mail 1 is sent twice, as after a node died before recording the first send.
+        for i in [0, 1, 2, 1] {
             mailer
                 .send(&QueuedMail {
                     id: MailId(i),
@@ -189,6 +200,7 @@ mod tests {
                     subject: "【電子請求受付システム】お知らせ".into(),
                     body: "本文".into(),
                     attempts: 0,
+                    created_at: 1_700_000_000,
                 })
                 .await
                 .unwrap();
@@ -200,7 +212,7 @@ mod tests {
         names.sort();
         let first = std::fs::read_to_string(dir.join(&names[0])).unwrap();
         let _ = std::fs::remove_dir_all(&dir);
-        assert_eq!(names.len(), 3, "{names:?}");
+        assert_eq!(names.len(), 3, "a repeat replaces its own file: {names:?}");
         assert!(
             names
                 .iter()
@@ -210,6 +222,10 @@ mod tests {
         assert!(
             first.contains("To: office@example.jp") && first.contains("\r\n\r\n"),
             "{first}"
+        );
+        assert!(
+            first.contains("Message-ID: <001700000000-0000000000@example.jp>"),
+            "a Message-ID from the outbox row: {first}"
         );
     }
 }

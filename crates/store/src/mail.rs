@@ -35,7 +35,7 @@ macro_rules! claim_sql {
             $lock,
             ") AND ",
             claimable!(),
-            " RETURNING id, to_addr, subject, body, attempts"
+            " RETURNING id, to_addr, subject, body, attempts, created_at"
         )
     };
 }
@@ -47,6 +47,7 @@ fn queued(row: &AnyRow) -> RepoResult<QueuedMail> {
         subject: get(row, "subject")?,
         body: get(row, "body")?,
         attempts: get(row, "attempts")?,
+        created_at: get(row, "created_at")?,
     })
 }
 

@@ -24,6 +24,8 @@ pub struct QueuedMail {
     pub subject: String,
     pub body: String,
     pub attempts: i64,
+    /// When the mail was queued; with `id`, a name that stays the same if it is sent again.
+    pub created_at: i64,
 }
 
 /// A mail given up after its last attempt (a dead letter), as the console lists it.

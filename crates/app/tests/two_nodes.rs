@@ -1,0 +1,365 @@
+//! Several nodes, one service (issue 13 §1): two `serve` processes on one PostgreSQL database,
+//! office applications spread over both, and one node SIGKILLed while it is building
+//! certificates. Every application ends issued exactly once, serials stay unique, every file
+//! opens, each office gets its one mail, the dead node's jobs are taken over after their
+//! lease, and sessions made on the dead node go on working on the other.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kaigo_pki::walk::Walker;
+use sqlx::Connection;
+
+const OFFICES: usize = 24;
+const PG_URL_VAR: &str = "KAIGO_TEST_PG_URL";
+const PG_DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+struct Node {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(data: &Path, url: &str) -> Node {
+    let mut child = Command::new(common::BIN)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .env_remove("KAIGO_PKI_CA_PASSPHRASE")
+        .env("KAIGO_PKI_DATABASE_URL", url)
+        // Slower PKCS#12 files keep the queue busy long enough to kill a node mid-build.
+        .env("KAIGO_PKI_PKCS12_ITERATIONS", "200000")
+        .env("KAIGO_PKI_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("kaigo-pki portal:") {
+        line.clear();
+        assert!(reader.read_line(&mut line).unwrap() > 0, "serve exited");
+    }
+    let base = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap()
+        .trim_end_matches("/login")
+        .to_owned();
+    Node { child, base }
+}
+
+fn kaigo_pg(data: &Path, url: &str, args: &[&str]) -> serde_json::Value {
+    let o = common::kaigo_with(data, args, &[("KAIGO_PKI_DATABASE_URL", url)]);
+    assert!(o.status.success(), "{args:?}: {}", common::stderr(&o));
+    if args.contains(&"--json") {
+        common::json(&o)
+    } else {
+        serde_json::Value::Null
+    }
+}
+
+/// Short leases, so that the test sees a dead node's work taken over soon; one spool for both.
+fn configure(data: &Path, spool: &Path) {
+    let path = data.join("config.toml");
+    let mut config: toml::Table = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let section = |config: &mut toml::Table, name: &str| {
+        config
+            .entry(name)
+            .or_insert_with(|| toml::Value::Table(Default::default()))
+            .as_table_mut()
+            .unwrap()
+            .clone()
+    };
+    let mut workers = section(&mut config, "workers");
+    workers.insert("job_lease_seconds".into(), 6.into());
+    config.insert("workers".into(), workers.into());
+    let mut mail = section(&mut config, "mail");
+    mail.insert("lease_seconds".into(), 10.into());
+    mail.insert("spool_dir".into(), spool.display().to_string().into());
+    config.insert("mail".into(), mail.into());
+    std::fs::write(&path, toml::to_string(&config).unwrap()).unwrap();
+}
+
+async fn count(pool: &sqlx::PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+async fn wait_for(pool: &sqlx::PgPool, sql: &str, at_least: i64, what: &str) {
+    let start = Instant::now();
+    loop {
+        let n = count(pool, sql).await;
+        if n >= at_least {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(180),
+            "{what}: {n} of {at_least}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_nodes_one_killed_every_application_issued_once() {
+    common::require_tool("openssl", "apt-get install openssl");
+    let admin_url = std::env::var(PG_URL_VAR).unwrap_or_else(|_| PG_DEFAULT_URL.to_owned());
+    let mut admin = sqlx::PgConnection::connect(&admin_url)
+        .await
+        .unwrap_or_else(|e| {
+            panic!("PostgreSQL is unreachable at {admin_url} ({e}); set {PG_URL_VAR}")
+        });
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    let name = format!("kaigo_nodes_{}_{nanos}", std::process::id());
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let (head, _) = admin_url.rsplit_once('/').unwrap();
+    let url = format!("{head}/{name}");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let (one, two, spool) = (
+        tmp.path().join("node-1"),
+        tmp.path().join("node-2"),
+        tmp.path().join("spool"),
+    );
+    kaigo_pg(&one, &url, &["init"]);
+    configure(&one, &spool);
+    let offices: Vec<serde_json::Value> = (0..OFFICES)
+        .map(|i| {
+            let number = format!("13100{i:05}");
+            let email = format!("office{i}@example.jp");
+            let o = common::kaigo_with(
+                &one,
+                &[
+                    "office",
+                    "add",
+                    "--number",
+                    &number,
+                    "--name",
+                    "請求事業所",
+                    "--kind",
+                    "kaigo",
+                    "--prefecture",
+                    "13",
+                    "--postal-code",
+                    "100-0001",
+                    "--address",
+                    "東京都千代田区千代田1-1",
+                    "--email",
+                    &email,
+                    "--json",
+                ],
+                &[("KAIGO_PKI_DATABASE_URL", url.as_str())],
+            );
+            assert!(o.status.success(), "{}", common::stderr(&o));
+            common::json(&o)
+        })
+        .collect();
+    // The second node is provisioned with the first one's files (server key, CA key,
+    // configuration); its own embedded database is not used.
+    assert!(
+        Command::new("cp")
+            .arg("-a")
+            .arg(&one)
+            .arg(&two)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let _ = std::fs::remove_file(two.join("kaigo.db"));
+    let node1 = start(&one, &url);
+    let node2 = start(&two, &url);
+    let (b1, b2) = (node1.base.clone(), node2.base.clone());
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+
+    // Every office logs in on one node and changes its password; the first half then applies
+    // through the other node with the same session.
+    let mut tasks = Vec::new();
+    for (i, o) in offices.iter().enumerate() {
+        let (home, other) = if i % 2 == 0 {
+            (b1.clone(), b2.clone())
+        } else {
+            (b2.clone(), b1.clone())
+        };
+        let o = o.clone();
+        tasks.push(tokio::spawn(async move {
+            let w = Walker::new(&home).unwrap();
+            let temp = common::s(&o, "login_password");
+            w.login(&common::s(&o, "user_id"), &temp).await.unwrap();
+            w.change_password(&temp, "Kaigo2026pass").await.unwrap();
+            if i < OFFICES / 2 {
+                let done = w
+                    .at(&other)
+                    .apply_dx(&common::s(&o, "issuance_password"))
+                    .await
+                    .unwrap();
+                assert_eq!(done.status, 200, "{}", done.html);
+            }
+            w
+        }));
+    }
+    let mut walkers = Vec::new();
+    for t in tasks {
+        walkers.push(t.await.unwrap());
+    }
+
+    // Node 1 dies while the queue is being worked.
+    wait_for(
+        &pool,
+        "SELECT COUNT(*) FROM applications WHERE state = 'done'",
+        2,
+        "no issuance started",
+    )
+    .await;
+    let unfinished = count(
+        &pool,
+        "SELECT COUNT(*) FROM applications WHERE state IN ('queued', 'running')",
+    )
+    .await;
+    let mut node1 = node1;
+    node1.child.kill().unwrap();
+    node1.child.wait().unwrap();
+    assert!(unfinished > 0, "the kill came after the queue was empty");
+
+    // The second half applies now, all through node 2, including the offices whose session
+    // node 1 made.
+    let mut tasks = Vec::new();
+    for (i, w) in walkers.iter().enumerate().skip(OFFICES / 2) {
+        let w = w.at(&b2);
+        let password = common::s(&offices[i], "issuance_password");
+        tasks.push(tokio::spawn(async move {
+            let done = w.apply_dx(&password).await.unwrap();
+            assert_eq!(done.status, 200, "{}", done.html);
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let n = OFFICES as i64;
+    wait_for(
+        &pool,
+        "SELECT COUNT(*) FROM applications WHERE state = 'done'",
+        n,
+        "not every application was issued",
+    )
+    .await;
+    wait_for(
+        &pool,
+        "SELECT COUNT(*) FROM mail_outbox WHERE state = 'sent'",
+        n,
+        "not every mail was sent",
+    )
+    .await;
+
+    // Exactly once: one application and one certificate per office, no serial twice.
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM applications").await, n);
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM certificates").await, n);
+    assert_eq!(
+        count(&pool, "SELECT COUNT(DISTINCT serial) FROM certificates").await,
+        n
+    );
+    assert_eq!(
+        count(
+            &pool,
+            "SELECT COUNT(DISTINCT office_id) FROM certificates WHERE status = 'valid'"
+        )
+        .await,
+        n
+    );
+    assert!(
+        count(
+            &pool,
+            "SELECT COUNT(*) FROM applications WHERE attempts >= 2"
+        )
+        .await
+            >= 1,
+        "a job node 1 held was taken over by node 2 after its lease"
+    );
+    // One mail per office, one file each in the shared spool.
+    assert_eq!(count(&pool, "SELECT COUNT(*) FROM mail_outbox").await, n);
+    assert_eq!(
+        count(&pool, "SELECT COUNT(DISTINCT to_addr) FROM mail_outbox").await,
+        n
+    );
+    let files: Vec<String> = std::fs::read_dir(&spool)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        files
+            .iter()
+            .all(|f| f.ends_with(".eml") && !f.starts_with('.')),
+        "{files:?}"
+    );
+    assert_eq!(files.len(), OFFICES, "one file per mail: {files:?}");
+    let mut to: Vec<String> = files
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(spool.join(f)).unwrap();
+            text.lines()
+                .find(|l| l.starts_with("To: "))
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    to.sort();
+    to.dedup();
+    assert_eq!(to.len(), OFFICES, "each office got its own mail");
+    // CRLs: numbers grow, never reused.
+    let crls: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT number, this_update FROM crls WHERE issuer = 'issuing' ORDER BY number",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(
+        crls.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 <= w[1].1),
+        "{crls:?}"
+    );
+
+    // Every office downloads its file from the surviving node, and it opens.
+    for (i, w) in walkers.iter().enumerate() {
+        let file = w.at(&b2).download_dx().await.unwrap();
+        let path = common::write(tmp.path(), &format!("office-{i}.p12"), &file.bytes);
+        let pass = format!("pass:{}", common::s(&offices[i], "issuance_password"));
+        let (ok, out) = common::run(
+            "openssl",
+            &[
+                "pkcs12",
+                "-in",
+                path.to_str().unwrap(),
+                "-passin",
+                &pass,
+                "-nokeys",
+                "-clcerts",
+            ],
+        );
+        assert!(ok && out.contains("BEGIN CERTIFICATE"), "office {i}: {out}");
+    }
+
+    drop(node2);
+    pool.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE {name} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+}
