@@ -6,68 +6,14 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::pg::{Node, TestDb};
 use kaigo_pki::walk::Walker;
-use sqlx::Connection;
 
 const OFFICES: usize = 24;
-const PG_URL_VAR: &str = "KAIGO_TEST_PG_URL";
-const PG_DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
-
-struct Node {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(data: &Path, url: &str) -> Node {
-    let mut child = Command::new(common::BIN)
-        .arg("--data-dir")
-        .arg(data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .env_remove("KAIGO_PKI_CA_PASSPHRASE")
-        .env("KAIGO_PKI_DATABASE_URL", url)
-        // Slower PKCS#12 files keep the queue busy long enough to kill a node mid-build.
-        .env("KAIGO_PKI_PKCS12_ITERATIONS", "200000")
-        .env("KAIGO_PKI_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    while !line.starts_with("kaigo-pki portal:") {
-        line.clear();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "serve exited");
-    }
-    let base = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .trim_end_matches("/login")
-        .to_owned();
-    Node { child, base }
-}
-
-fn kaigo_pg(data: &Path, url: &str, args: &[&str]) -> serde_json::Value {
-    let o = common::kaigo_with(data, args, &[("KAIGO_PKI_DATABASE_URL", url)]);
-    assert!(o.status.success(), "{args:?}: {}", common::stderr(&o));
-    if args.contains(&"--json") {
-        common::json(&o)
-    } else {
-        serde_json::Value::Null
-    }
-}
-
 /// Short leases, so that the test sees a dead node's work taken over soon; one spool for both.
 fn configure(data: &Path, spool: &Path) {
     let path = data.join("config.toml");
@@ -115,23 +61,8 @@ async fn wait_for(pool: &sqlx::PgPool, sql: &str, at_least: i64, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_nodes_one_killed_every_application_issued_once() {
     common::require_tool("openssl", "apt-get install openssl");
-    let admin_url = std::env::var(PG_URL_VAR).unwrap_or_else(|_| PG_DEFAULT_URL.to_owned());
-    let mut admin = sqlx::PgConnection::connect(&admin_url)
-        .await
-        .unwrap_or_else(|e| {
-            panic!("PostgreSQL is unreachable at {admin_url} ({e}); set {PG_URL_VAR}")
-        });
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    let name = format!("kaigo_nodes_{}_{nanos}", std::process::id());
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .unwrap();
-    let (head, _) = admin_url.rsplit_once('/').unwrap();
-    let url = format!("{head}/{name}");
+    let db = TestDb::create("nodes").await;
+    let url = db.url.clone();
 
     let tmp = tempfile::tempdir().unwrap();
     let (one, two, spool) = (
@@ -139,7 +70,7 @@ async fn two_nodes_one_killed_every_application_issued_once() {
         tmp.path().join("node-2"),
         tmp.path().join("spool"),
     );
-    kaigo_pg(&one, &url, &["init"]);
+    common::pg::kaigo(&one, &url, &["init"]);
     configure(&one, &spool);
     let offices: Vec<serde_json::Value> = (0..OFFICES)
         .map(|i| {
@@ -184,8 +115,10 @@ async fn two_nodes_one_killed_every_application_issued_once() {
             .success()
     );
     let _ = std::fs::remove_file(two.join("kaigo.db"));
-    let node1 = start(&one, &url);
-    let node2 = start(&two, &url);
+    // Slower PKCS#12 files keep the queue busy long enough to kill a node mid-build.
+    let slow = [("KAIGO_PKI_PKCS12_ITERATIONS", "200000")];
+    let node1 = Node::start(&one, &url, &slow);
+    let node2 = Node::start(&two, &url, &slow);
     let (b1, b2) = (node1.base.clone(), node2.base.clone());
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
 
@@ -356,10 +289,5 @@ async fn two_nodes_one_killed_every_application_issued_once() {
 
     drop(node2);
     pool.close().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE {name} WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await
-    .unwrap();
+    db.drop_now().await;
 }

@@ -1,0 +1,111 @@
+//! A PostgreSQL database of its own for a test, and `serve` nodes on it.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use sqlx::Connection;
+
+const PG_URL_VAR: &str = "KAIGO_TEST_PG_URL";
+const PG_DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// A fresh database, dropped by [`TestDb::drop_now`] (a failed test leaves it for a look).
+pub struct TestDb {
+    admin: sqlx::PgConnection,
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub async fn create(prefix: &str) -> Self {
+        let admin_url = std::env::var(PG_URL_VAR).unwrap_or_else(|_| PG_DEFAULT_URL.to_owned());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .unwrap_or_else(|e| {
+                panic!("PostgreSQL is unreachable at {admin_url} ({e}); set {PG_URL_VAR}")
+            });
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .subsec_nanos();
+        let name = format!("kaigo_{prefix}_{}_{nanos}", std::process::id());
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        let (head, _) = admin_url.rsplit_once('/').unwrap();
+        let url = format!("{head}/{name}");
+        Self { admin, name, url }
+    }
+
+    pub async fn drop_now(mut self) {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE {} WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut self.admin)
+        .await
+        .unwrap();
+    }
+}
+
+/// A `serve` child process on `url`, killed (SIGKILL) when dropped.
+pub struct Node {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Node {
+    pub fn start(data: &Path, url: &str, env: &[(&str, &str)]) -> Self {
+        let mut child = Command::new(super::BIN)
+            .arg("--data-dir")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env_remove("KAIGO_PKI_CA_PASSPHRASE")
+            .env("KAIGO_PKI_DATABASE_URL", url)
+            .env("KAIGO_PKI_PKCS12_ITERATIONS", "20000")
+            .env("KAIGO_PKI_LOG", "warn")
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut reader = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        while !line.starts_with("kaigo-pki portal:") {
+            line.clear();
+            assert!(reader.read_line(&mut line).unwrap() > 0, "serve exited");
+        }
+        let base = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap()
+            .trim_end_matches("/login")
+            .to_owned();
+        Self { child, base }
+    }
+
+    /// SIGTERM, and whether it stopped cleanly.
+    pub fn stop(mut self) -> bool {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        self.child.wait().map(|s| s.success()).unwrap_or(false)
+    }
+}
+
+/// Runs the binary on `url`; the parsed JSON when `--json` was given.
+pub fn kaigo(data: &Path, url: &str, args: &[&str]) -> serde_json::Value {
+    let o = super::kaigo_with(data, args, &[("KAIGO_PKI_DATABASE_URL", url)]);
+    assert!(o.status.success(), "{args:?}: {}", super::stderr(&o));
+    if args.contains(&"--json") {
+        super::json(&o)
+    } else {
+        serde_json::Value::Null
+    }
+}
