@@ -20,7 +20,7 @@ use crate::walk::Walker;
 use crate::{serve, wiring};
 
 /// Full-cost verifications per second with every core busy and nothing else running.
-fn argon_ceiling(duration: Duration) -> f64 {
+pub(crate) fn argon_ceiling(duration: Duration) -> f64 {
     let hasher = PasswordHasher::default();
     let phc = hasher
         .hash(&SecretString::from("bench-password-1".to_owned()))

@@ -240,6 +240,23 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 10_000)]
         rows: usize,
     },
+    /// The claim period: logins, notice list, a notice, documents, applications; SQLite on
+    /// one node, PostgreSQL on one and two nodes; nginx and Argon2id as baselines.
+    Load {
+        /// Seconds of browsing per setup (logins run a third of that before).
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Concurrent users.
+        #[arg(long, default_value_t = 200)]
+        clients: usize,
+        /// Offices registered.
+        #[arg(long, default_value_t = 200)]
+        offices: usize,
+        /// PostgreSQL server to create the bench database in (trust or password in the URL);
+        /// `none` for SQLite only.
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        pg_url: String,
+    },
     /// Login throughput over HTTP and the latency of /healthz while logins run.
     Login {
         /// Seconds of load.

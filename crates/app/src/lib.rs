@@ -9,6 +9,8 @@ pub mod bench_crl;
 pub mod bench_hsm;
 pub mod bench_import;
 pub mod bench_letters;
+pub mod bench_load;
+pub mod bench_load_bed;
 pub mod bench_login;
 pub mod bench_ocsp;
 pub mod ca_fetch;

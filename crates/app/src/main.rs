@@ -342,6 +342,23 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", kaigo_pki::bench_ocsp::run(seconds, clients).await?);
         }
         Command::Bench {
+            command:
+                BenchCommand::Load {
+                    seconds,
+                    clients,
+                    offices,
+                    pg_url,
+                },
+        } => {
+            let args = kaigo_pki::bench_load::LoadArgs {
+                seconds,
+                clients,
+                offices,
+                pg_url: (pg_url != "none").then_some(pg_url),
+            };
+            print!("{}", kaigo_pki::bench_load::run(args).await?);
+        }
+        Command::Bench {
             command: BenchCommand::Login { seconds, clients },
         } => {
             print!("{}", kaigo_pki::bench_login::run(seconds, clients).await?);

@@ -30,6 +30,7 @@ mod mail;
 mod migrate;
 mod notice;
 mod office;
+pub mod provision;
 mod revocation;
 mod row;
 mod submission;
