@@ -153,6 +153,28 @@ async fn two_nodes_one_killed_every_application_issued_once() {
         walkers.push(t.await.unwrap());
     }
 
+    // Lockouts are shared: three wrong passwords spread over both nodes lock the login on
+    // both (office 0 keeps the session it already has).
+    let user0 = common::s(&offices[0], "user_id");
+    for base in [&b1, &b2, &b1] {
+        let page = Walker::new(base)
+            .unwrap()
+            .login(&user0, "wrong-password")
+            .await
+            .unwrap();
+        assert_eq!(page.path, "/login");
+    }
+    let refused = Walker::new(&b2)
+        .unwrap()
+        .login(&user0, "Kaigo2026pass")
+        .await
+        .unwrap();
+    assert!(
+        refused.path == "/login" && refused.contains("ロック"),
+        "the right password is refused while locked, on the other node too: {}",
+        refused.html
+    );
+
     // Node 1 dies while the queue is being worked.
     wait_for(
         &pool,
