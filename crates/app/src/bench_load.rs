@@ -24,6 +24,9 @@ pub struct LoadArgs {
     pub offices: usize,
     /// PostgreSQL to create the bench database in; `None`: SQLite only.
     pub pg_url: Option<String>,
+    /// Pause of each user after each page while browsing: 0 saturates the node (throughput);
+    /// a reading pause measures the latency users see at that many users.
+    pub think_ms: u64,
 }
 
 fn percentile(v: &mut [f64], p: f64) -> f64 {
@@ -47,8 +50,8 @@ async fn timed<T>(
 }
 
 /// One run's figures: per step (count, rate, p50, p99), and CPU seconds per page.
-struct Outcome {
-    lines: Vec<(String, usize, f64, f64, f64)>,
+pub(crate) struct Outcome {
+    pub(crate) lines: Vec<(String, usize, f64, f64, f64)>,
     pages_per_second: f64,
     node_cpu_per_login_ms: f64,
     node_cpu_per_page_ms: f64,
@@ -56,7 +59,7 @@ struct Outcome {
 }
 
 /// Logs every office in once (spread over the nodes), then browses for `seconds`.
-async fn drive(
+pub(crate) async fn drive(
     bed: &Bed,
     bases: &[String],
     pids: &[u32],
@@ -111,7 +114,7 @@ async fn drive(
     let start = Instant::now();
     let mut tasks = Vec::new();
     for (i, w) in walkers.into_iter().enumerate() {
-        let (samples, notice) = (samples.clone(), notice.clone());
+        let (samples, notice, think_ms) = (samples.clone(), notice.clone(), args.think_ms);
         let issuance = bed.offices[i].1.clone();
         tasks.push(tokio::spawn(async move {
             let mut pages = 0usize;
@@ -119,13 +122,21 @@ async fn drive(
                 timed(&samples, "apply (5 pages)", w.apply_dx(&issuance)).await?;
             }
             let mut round = 0usize;
+            let think = Duration::from_millis(think_ms);
+            // Paced users start spread over one pause, not all in the same instant.
+            if think_ms > 0 {
+                tokio::time::sleep(think.mul_f64((i % 100) as f64 / 100.0)).await;
+            }
             while start.elapsed() < browse {
                 let list = timed(&samples, "notice list", w.get("/notices")).await?;
                 anyhow::ensure!(list.status == 200, "/notices: {}", list.status);
+                tokio::time::sleep(think).await;
                 timed(&samples, "notice", w.get(&notice)).await?;
+                tokio::time::sleep(think).await;
                 pages += 2;
                 if round.is_multiple_of(4) {
                     timed(&samples, "documents", w.get("/documents")).await?;
+                    tokio::time::sleep(think).await;
                     pages += 1;
                 }
                 round += 1;
@@ -258,7 +269,7 @@ fn which(tool: &str) -> anyhow::Result<std::path::PathBuf> {
     anyhow::bail!("{tool} not found")
 }
 
-fn report(out: &mut String, name: &str, o: &Outcome, ceiling: f64) -> std::fmt::Result {
+pub(crate) fn report(out: &mut String, name: &str, o: &Outcome, ceiling: f64) -> std::fmt::Result {
     writeln!(out, "\n  {name}")?;
     writeln!(
         out,
@@ -331,16 +342,19 @@ pub async fn run(args: LoadArgs) -> anyhow::Result<String> {
             report(&mut out, &format!("PostgreSQL, {n} node(s)"), &o, ceiling)?;
             if n == 1 {
                 one_rate = o.pages_per_second;
+                // Nodes add capacity until the database's CPU is used up.
                 let node_capacity = cores() as f64 * 1000.0 / o.node_cpu_per_page_ms;
-                let db_capacity = cores() as f64 * 1000.0 / o.db_cpu_per_page_ms.max(1e-6);
+                let per_db_core = 1000.0 / o.db_cpu_per_page_ms.max(1e-6);
                 writeln!(
                     out,
-                    "    prediction with {} cores per node and per database: one node {:.0} pages/s, \
-                     the database {:.0} pages/s, so two nodes {:.2}× one",
+                    "    prediction: a node with {} cores of its own serves {:.0} pages/s; a database \
+                     core serves {:.0} pages/s, so two nodes reach 2× one with {:.1} database cores \
+                     and 1.7× with {:.1}",
                     cores(),
                     node_capacity,
-                    db_capacity,
-                    (2.0 * node_capacity).min(db_capacity) / node_capacity.min(db_capacity)
+                    per_db_core,
+                    2.0 * node_capacity / per_db_core,
+                    1.7 * node_capacity / per_db_core
                 )?;
             } else {
                 writeln!(

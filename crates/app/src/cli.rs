@@ -256,6 +256,26 @@ pub enum BenchCommand {
         /// `none` for SQLite only.
         #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
         pg_url: String,
+        /// Each user's pause after a page, ms: 0 saturates (throughput); e.g. 1000 measures
+        /// the latency at that many reading users.
+        #[arg(long, default_value_t = 0)]
+        think_ms: u64,
+    },
+    /// `load`'s browsing on PostgreSQL before and after adding the national population;
+    /// the latency ratio and the sequential scans counted meanwhile.
+    Scale {
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        #[arg(long, default_value_t = 200)]
+        clients: usize,
+        /// Synthetic offices added.
+        #[arg(long, default_value_t = 200_000)]
+        offices: i64,
+        /// Synthetic certificates added.
+        #[arg(long, default_value_t = 1_000_000)]
+        certificates: i64,
+        #[arg(long, default_value = "postgres://postgres@127.0.0.1:5432/postgres")]
+        pg_url: String,
     },
     /// Login throughput over HTTP and the latency of /healthz while logins run.
     Login {

@@ -13,6 +13,7 @@ pub mod bench_load;
 pub mod bench_load_bed;
 pub mod bench_login;
 pub mod bench_ocsp;
+pub mod bench_scale;
 pub mod ca_fetch;
 pub mod ceremony;
 pub mod cert;

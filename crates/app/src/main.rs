@@ -348,6 +348,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                     clients,
                     offices,
                     pg_url,
+                    think_ms,
                 },
         } => {
             let args = kaigo_pki::bench_load::LoadArgs {
@@ -355,8 +356,32 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 clients,
                 offices,
                 pg_url: (pg_url != "none").then_some(pg_url),
+                think_ms,
             };
             print!("{}", kaigo_pki::bench_load::run(args).await?);
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Scale {
+                    seconds,
+                    clients,
+                    offices,
+                    certificates,
+                    pg_url,
+                },
+        } => {
+            let args = kaigo_pki::bench_scale::ScaleArgs {
+                load: kaigo_pki::bench_load::LoadArgs {
+                    seconds,
+                    clients,
+                    offices: clients,
+                    pg_url: Some(pg_url),
+                    think_ms: 0,
+                },
+                offices,
+                certificates,
+            };
+            print!("{}", kaigo_pki::bench_scale::run(args).await?);
         }
         Command::Bench {
             command: BenchCommand::Login { seconds, clients },
