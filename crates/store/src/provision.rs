@@ -53,7 +53,7 @@ pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), S
 
 /// Adds `offices` synthetic offices and `certificates` issued 介護DX certificates spread over
 /// them to a PostgreSQL database (numbers and user IDs start with `S`; the certificate bytes
-/// are placeholders), then refreshes the planner's statistics: the population of the national
+/// are placeholders) with the notice each issuance left, then refreshes the planner's statistics: the population of the national
 /// service, for measuring that the portal's queries stay on their indexes.
 pub async fn fill_synthetic(url: &str, offices: i64, certificates: i64) -> Result<(), StoreError> {
     let mut db = sqlx::PgConnection::connect(url).await?;
@@ -87,6 +87,15 @@ pub async fn fill_synthetic(url: &str, offices: i64, certificates: i64) -> Resul
          SELECT a.office_id, a.id, 'dx', '7' || lpad(to_hex(a.id), 31, '0'), 'CN=synthetic', 0, \
          4102444800, 'valid', 'synthetic', '\\x00'::bytea, '\\x00'::bytea, 0 \
          FROM applications a WHERE a.idempotency_key LIKE 'syn-%'",
+    )
+    .execute(&mut db)
+    .await?;
+    // Each issued certificate left its office a 証明書発行完了通知.
+    sqlx::query(
+        "INSERT INTO notices (category, title, body, target_kind, target_value, start_at, \
+         created_at, updated_at) \
+         SELECT 'certificate', '証明書発行完了通知（介護DX証明書）', '合成', 'office', \
+         office_id::text, 0, 0, 0 FROM certificates WHERE fingerprint_sha256 = 'synthetic'",
     )
     .execute(&mut db)
     .await?;
