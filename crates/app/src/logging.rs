@@ -8,21 +8,21 @@ use std::path::Path;
 
 use tracing_subscriber::EnvFilter;
 
-/// The format from the data dir's configuration and the environment, read before anything
-/// else runs; a configuration that cannot be read leaves the text format (the command then
-/// reports the configuration's own error).
-fn json_wanted(data_dir: &Path) -> bool {
+use crate::server_config::LogConfig;
+
+/// The `[log]` section of the data dir's configuration with the environment applied, read
+/// before anything else runs. A configuration that cannot be read leaves the defaults (the
+/// command then reports the configuration's own error).
+fn log_config(data_dir: &Path) -> LogConfig {
     let dir = crate::datadir::DataDir::new(data_dir.to_path_buf());
-    let from_file = std::fs::read_to_string(dir.config_file())
+    let mut config = std::fs::read_to_string(dir.config_file())
         .ok()
         .and_then(|text| toml::from_str::<toml::Table>(&text).ok())
-        .and_then(|t| {
-            t.get("log")
-                .and_then(|l| l.get("format"))
-                .and_then(|f| f.as_str().map(str::to_owned))
-        });
-    let format = crate::env_vars::env("KAIGO_PKI_LOG_FORMAT").or(from_file);
-    format.as_deref() == Some("json")
+        .and_then(|t| t.get("log").cloned())
+        .and_then(|section| section.try_into::<LogConfig>().ok())
+        .unwrap_or_default();
+    config.apply_env();
+    config
 }
 
 pub fn init(data_dir: &Path) {
@@ -31,7 +31,7 @@ pub fn init(data_dir: &Path) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    if json_wanted(data_dir) {
+    if log_config(data_dir).json() {
         builder
             .json()
             .with_current_span(true)

@@ -16,7 +16,7 @@ use axum::routing::get;
 use kaigo_core::services::Services;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
-/// Applications waiting or being built, by state (`queued`, `running`, `done`, `failed`).
+/// Applications waiting, being built or failed for good, by state.
 pub const APPLICATIONS: &str = "kaigo_applications";
 /// Mail not yet delivered, by state; `failed` are the dead letters.
 pub const MAIL: &str = "kaigo_mail_outbox";
@@ -84,7 +84,7 @@ fn describe() {
     );
     metrics::describe_counter!(o::ISSUANCE_FAILURES, "Applications failed for good");
     metrics::describe_counter!(o::MAIL_DELIVERIES, "Mail delivery attempts by result");
-    metrics::describe_gauge!(APPLICATIONS, "Applications by state");
+    metrics::describe_gauge!(APPLICATIONS, "Applications not done, by state");
     metrics::describe_gauge!(MAIL, "Undelivered mail by state (failed = dead letters)");
     metrics::describe_gauge!(CERTIFICATES, "Certificates by state");
     metrics::describe_gauge!(CRL_AGE, metrics::Unit::Seconds, "Age of the newest CRL");
@@ -143,7 +143,7 @@ async fn refresh_gauges(services: &Services) {
     };
     set(
         APPLICATIONS,
-        &["queued", "running", "done", "failed"],
+        &["queued", "running", "failed"],
         &stats.applications,
     );
     set(MAIL, &["pending", "sending", "failed"], &stats.mail);

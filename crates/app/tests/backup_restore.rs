@@ -55,56 +55,18 @@ async fn a_backup_restored_into_a_fresh_database_and_node_serves_the_same_office
     let (data, restored) = (tmp.path().join("node"), tmp.path().join("restored"));
     let db = TestDb::create("backup").await;
     kaigo(&data, &db.url, &["init"]);
-    let a = {
-        let o = common::kaigo_with(
-            &data,
-            &[
-                "office",
-                "add",
-                "--number",
-                "1310000001",
-                "--name",
-                "A",
-                "--kind",
-                "kaigo",
-                "--prefecture",
-                "13",
-                "--postal-code",
-                "100-0001",
-                "--address",
-                "東京都千代田区千代田1-1",
-                "--json",
-            ],
-            &[("KAIGO_PKI_DATABASE_URL", db.url.as_str())],
-        );
-        assert!(o.status.success(), "{}", common::stderr(&o));
-        common::json(&o)
-    };
-    let b = {
-        let o = common::kaigo_with(
-            &data,
-            &[
-                "office",
-                "add",
-                "--number",
-                "1310000002",
-                "--name",
-                "B",
-                "--kind",
-                "kaigo",
-                "--prefecture",
-                "13",
-                "--postal-code",
-                "100-0001",
-                "--address",
-                "東京都千代田区千代田1-1",
-                "--json",
-            ],
-            &[("KAIGO_PKI_DATABASE_URL", db.url.as_str())],
-        );
-        assert!(o.status.success(), "{}", common::stderr(&o));
-        common::json(&o)
-    };
+    let a = common::add_office_with(
+        &data,
+        "1310000001",
+        None,
+        &[("KAIGO_PKI_DATABASE_URL", db.url.as_str())],
+    );
+    let b = common::add_office_with(
+        &data,
+        "1310000002",
+        None,
+        &[("KAIGO_PKI_DATABASE_URL", db.url.as_str())],
+    );
 
     // Before: both offices hold a 介護DX証明書; B's is revoked.
     let node = Node::start(&data, &db.url, &[]);

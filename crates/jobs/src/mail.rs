@@ -58,7 +58,29 @@ impl FileMailer {
         let from = from
             .parse()
             .map_err(|e| MailError(format!("bad sender: {e}")))?;
+        sweep_stale_parts(&dir);
         Ok(Self { from, dir })
+    }
+}
+
+/// Removes temporary files an earlier process left when it died mid-write (older than an
+/// hour, so that another node's write in progress is never touched). Best effort.
+fn sweep_stale_parts(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        let old = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(3600));
+        if name.starts_with('.') && name.ends_with(".eml.part") && old {
+            let _ = std::fs::remove_file(e.path());
+        }
     }
 }
 
@@ -67,11 +89,10 @@ impl Mailer for FileMailer {
     async fn send(&self, mail: &QueuedMail) -> Result<(), MailError> {
         let bytes = build_message(&self.from, mail)?.formatted();
         let name = stable_name(mail);
-        // The temporary name is this process's own, so two nodes writing the same mail at
-        // once each rename a whole file.
-        let part = self
-            .dir
-            .join(format!(".{name}.{}.eml.part", std::process::id()));
+        // The temporary name is this attempt's own (nodes in containers may share a process
+        // ID), so two nodes writing the same mail at once each rename a whole file.
+        let nonce: u64 = rand::random();
+        let part = self.dir.join(format!(".{name}.{nonce:016x}.eml.part"));
         let done = self.dir.join(format!("{name}.eml"));
         let io = |e: std::io::Error| MailError(format!("{}: {e}", self.dir.display()));
         let mut file = tokio::fs::File::create(&part).await.map_err(io)?;
@@ -89,6 +110,7 @@ impl Mailer for FileMailer {
 pub struct SmtpMailer {
     from: Mailbox,
     transport: AsyncSmtpTransport<Tokio1Executor>,
+    timeout: Duration,
 }
 
 impl SmtpMailer {
@@ -102,7 +124,11 @@ impl SmtpMailer {
             .map_err(|e| MailError(format!("bad SMTP URL: {e}")))?
             .timeout(Some(timeout))
             .build();
-        Ok(Self { from, transport })
+        Ok(Self {
+            from,
+            transport,
+            timeout,
+        })
     }
 }
 
@@ -110,11 +136,15 @@ impl SmtpMailer {
 impl Mailer for SmtpMailer {
     async fn send(&self, mail: &QueuedMail) -> Result<(), MailError> {
         let msg = build_message(&self.from, mail)?;
-        self.transport
-            .send(msg)
-            .await
-            .map(|_| ())
-            .map_err(|e| MailError(e.to_string()))
+        // lettre's own timeout covers connecting only; a relay that accepts and then stalls
+        // must not keep the mail past its lease (another node would send it again).
+        match tokio::time::timeout(self.timeout, self.transport.send(msg)).await {
+            Ok(sent) => sent.map(|_| ()).map_err(|e| MailError(e.to_string())),
+            Err(_) => Err(MailError(format!(
+                "the relay did not finish within {} s",
+                self.timeout.as_secs()
+            ))),
+        }
     }
 }
 
@@ -151,12 +181,12 @@ impl MailWorker {
         let Some(mail) = self.store.claim_mail(now, now + self.lease_seconds).await? else {
             return Ok(false);
         };
-        match self.mailer.send(&mail).await {
+        let recorded = match self.mailer.send(&mail).await {
             Ok(()) => {
-                self.store
-                    .mark_mail_sent(mail.id, self.clock.unix())
-                    .await?;
                 observe::mail_delivery("sent");
+                self.store
+                    .mark_mail_sent(mail.id, mail.attempts, self.clock.unix())
+                    .await
             }
             Err(e) => {
                 let retry = (mail.attempts < self.max_attempts)
@@ -172,9 +202,18 @@ impl MailWorker {
                     }
                 }
                 self.store
-                    .mark_mail_failed(mail.id, &e.to_string(), retry)
-                    .await?;
+                    .mark_mail_failed(mail.id, mail.attempts, &e.to_string(), retry)
+                    .await
             }
+        };
+        match recorded {
+            Ok(()) => {}
+            // The lease ran out while sending and another node took the mail over: its
+            // outcome is that node's to record.
+            Err(kaigo_core::RepoError::Conflict(why)) => {
+                tracing::warn!(mail = %mail.id, %why, "mail lease lost while sending");
+            }
+            Err(e) => return Err(e),
         }
         Ok(true)
     }

@@ -48,12 +48,15 @@ impl HealthRepo for SqlStore {
     async fn service_stats(&self, now: i64) -> RepoResult<ServiceStats> {
         Ok(ServiceStats {
             applications: self
-                .counts("SELECT state AS label, COUNT(*) AS n FROM applications GROUP BY state")
+                .counts(
+                    "SELECT state AS label, COUNT(*) AS n FROM applications \
+                     WHERE state IN ('queued', 'running', 'failed') GROUP BY state",
+                )
                 .await?,
             mail: self
                 .counts(
                     "SELECT state AS label, COUNT(*) AS n FROM mail_outbox \
-                     WHERE state <> 'sent' GROUP BY state",
+                     WHERE state IN ('pending', 'sending', 'failed') GROUP BY state",
                 )
                 .await?,
             certificates: self.certificate_counts(now).await?,

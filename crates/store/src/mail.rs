@@ -114,15 +114,16 @@ impl MailRepo for SqlStore {
             .transpose()
     }
 
-    async fn mark_mail_sent(&self, id: MailId, at: i64) -> RepoResult<()> {
+    async fn mark_mail_sent(&self, id: MailId, attempts: i64, at: i64) -> RepoResult<()> {
         let done = sqlx::query(
             // The body goes once the mail is delivered: it may carry a one-time code, which
             // must not outlive its purpose in the database.
             "UPDATE mail_outbox SET state = 'sent', sent_at = $2, lease_until = NULL, \
-             retry_at = NULL, body = '' WHERE id = $1 AND state IN ('pending', 'sending')",
+             retry_at = NULL, body = '' WHERE id = $1 AND state = 'sending' AND attempts = $3",
         )
         .bind(id.0)
         .bind(at)
+        .bind(attempts)
         .execute(&self.pool)
         .await
         .map_err(repo_err("mark mail sent"))?;
@@ -170,6 +171,7 @@ impl MailRepo for SqlStore {
     async fn mark_mail_failed(
         &self,
         id: MailId,
+        attempts: i64,
         error: &str,
         retry_at: Option<i64>,
     ) -> RepoResult<()> {
@@ -182,12 +184,13 @@ impl MailRepo for SqlStore {
         };
         let done = sqlx::query(
             "UPDATE mail_outbox SET state = $2, retry_at = $3, last_error = $4, lease_until = NULL \
-             WHERE id = $1 AND state IN ('pending', 'sending')",
+             WHERE id = $1 AND state = 'sending' AND attempts = $5",
         )
         .bind(id.0)
         .bind(state)
         .bind(retry_at)
         .bind(error)
+        .bind(attempts)
         .execute(&self.pool)
         .await
         .map_err(repo_err("mark mail failed"))?;

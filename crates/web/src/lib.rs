@@ -104,14 +104,14 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             session::session_layer,
         ))
-        // Outside the session layer, so the span covers it and its log lines too.
-        .layer(middleware::from_fn(request_span::request_span))
         .layer(middleware::from_fn(csrf::origin_check))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             headers::security_headers,
         ))
         .layer(DefaultBodyLimit::max(64 * 1024))
+        // Outermost: every answer is counted and carries a request ID, a CSRF refusal too.
+        .layer(middleware::from_fn(request_span::request_span))
         .with_state(state)
 }
 

@@ -56,7 +56,9 @@ pub async fn request_span(req: Request, next: Next) -> Response {
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
     let method = method_label(&req);
-    let span = tracing::info_span!("request", request_id = %id, method, route = %route);
+    // At ERROR level, so that whatever level the log filter keeps, a kept line of this
+    // request still carries its ID (a span is cheap; it writes nothing by itself).
+    let span = tracing::error_span!("request", request_id = %id, method, route = %route);
     let mut resp = next.run(req).instrument(span.clone()).await;
     let status = resp.status();
     let seconds = started.elapsed().as_secs_f64();

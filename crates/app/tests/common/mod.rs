@@ -62,6 +62,16 @@ pub fn init_with_office(data: &Path, number: &str, email: Option<&str>) -> serde
 
 /// `office add --json` of a 介護 office in Tokyo; returns the JSON.
 pub fn add_office(data: &Path, number: &str, email: Option<&str>) -> serde_json::Value {
+    add_office_with(data, number, email, &[])
+}
+
+/// As [`add_office`], with extra environment variables (e.g. the database URL).
+pub fn add_office_with(
+    data: &Path,
+    number: &str,
+    email: Option<&str>,
+    env: &[(&str, &str)],
+) -> serde_json::Value {
     let mut args = vec![
         "office",
         "add",
@@ -82,7 +92,7 @@ pub fn add_office(data: &Path, number: &str, email: Option<&str>) -> serde_json:
     if let Some(e) = email {
         args.extend(["--email", e]);
     }
-    let o = kaigo(data, &args);
+    let o = kaigo_with(data, &args, env);
     assert!(o.status.success(), "office add failed: {}", stderr(&o));
     serde_json::from_slice(&o.stdout).expect("office add --json prints one JSON object")
 }

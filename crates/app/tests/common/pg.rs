@@ -4,14 +4,12 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use sqlx::Connection;
-
 const PG_URL_VAR: &str = "KAIGO_TEST_PG_URL";
 const PG_DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 
 /// A fresh database, dropped by [`TestDb::drop_now`] (a failed test leaves it for a look).
 pub struct TestDb {
-    admin: sqlx::PgConnection,
+    admin_url: String,
     pub name: String,
     pub url: String,
 }
@@ -19,33 +17,27 @@ pub struct TestDb {
 impl TestDb {
     pub async fn create(prefix: &str) -> Self {
         let admin_url = std::env::var(PG_URL_VAR).unwrap_or_else(|_| PG_DEFAULT_URL.to_owned());
-        let mut admin = sqlx::PgConnection::connect(&admin_url)
-            .await
-            .unwrap_or_else(|e| {
-                panic!("PostgreSQL is unreachable at {admin_url} ({e}); set {PG_URL_VAR}")
-            });
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
             .subsec_nanos();
         let name = format!("kaigo_{prefix}_{}_{nanos}", std::process::id());
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut admin)
+        let url = kaigo_store::provision::create_postgres_database(&admin_url, &name)
             .await
-            .unwrap();
-        let (head, _) = admin_url.rsplit_once('/').unwrap();
-        let url = format!("{head}/{name}");
-        Self { admin, name, url }
+            .unwrap_or_else(|e| {
+                panic!("PostgreSQL at {admin_url} ({e}): the suite needs it; set {PG_URL_VAR}")
+            });
+        Self {
+            admin_url,
+            name,
+            url,
+        }
     }
 
-    pub async fn drop_now(mut self) {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DROP DATABASE {} WITH (FORCE)",
-            self.name
-        )))
-        .execute(&mut self.admin)
-        .await
-        .unwrap();
+    pub async fn drop_now(self) {
+        kaigo_store::provision::drop_postgres_database(&self.admin_url, &self.name)
+            .await
+            .unwrap();
     }
 }
 

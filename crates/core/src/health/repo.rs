@@ -20,7 +20,8 @@ pub trait HealthRepo: Send + Sync {
 /// from closed sets (application and mail states, certificate states, CRL issuers).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ServiceStats {
-    /// Applications by state: `queued`, `running`, `done`, `failed`.
+    /// Applications not done, by state: `queued`, `running`, `failed` (the done ones only
+    /// grow; `kaigo_audit_events_total{action="certificate.issue"}` counts them).
     pub applications: Vec<(String, i64)>,
     /// Mail not yet delivered by state: `pending`, `sending`, `failed` (dead letters).
     pub mail: Vec<(String, i64)>,

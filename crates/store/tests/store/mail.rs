@@ -36,21 +36,30 @@ pub async fn outbox(db: TestDb) {
         "all leased"
     );
 
-    s.mark_mail_sent(m1, 1_001).await.unwrap();
-    s.mark_mail_failed(m2, "SMTP 451", Some(2_000))
+    s.mark_mail_sent(m1, 1, 1_001).await.unwrap();
+    s.mark_mail_failed(m2, 1, "SMTP 451", Some(2_000))
         .await
         .unwrap();
     // m3's sender died: after its lease it is sent again.
     let again = s.claim_mail(1_061, 1_200).await.unwrap().unwrap();
     assert_eq!((again.id, again.attempts), (m3, 2));
-    s.mark_mail_failed(m3, "SMTP 550", None).await.unwrap();
+    // The first sender, back after its lease ran out, can no longer record anything.
+    assert!(matches!(
+        s.mark_mail_sent(m3, 1, 1_062).await,
+        Err(RepoError::Conflict(_))
+    ));
+    assert!(matches!(
+        s.mark_mail_failed(m3, 1, "late", None).await,
+        Err(RepoError::Conflict(_))
+    ));
+    s.mark_mail_failed(m3, 2, "SMTP 550", None).await.unwrap();
     assert!(
         s.claim_mail(1_999, 2_100).await.unwrap().is_none(),
         "m2 waits until 2000"
     );
     let retried = s.claim_mail(2_000, 2_100).await.unwrap().unwrap();
     assert_eq!((retried.id, retried.attempts), (m2, 2));
-    s.mark_mail_sent(m2, 2_001).await.unwrap();
+    s.mark_mail_sent(m2, 2, 2_001).await.unwrap();
     assert!(
         s.claim_mail(10_000, 10_100).await.unwrap().is_none(),
         "sent and given-up mail stay put"
@@ -71,15 +80,15 @@ pub async fn outbox(db: TestDb) {
         Some("SMTP 550")
     );
     assert!(matches!(
-        s.mark_mail_failed(m1, "late", None).await,
+        s.mark_mail_failed(m1, 1, "late", None).await,
         Err(RepoError::Conflict(_))
     ));
     assert!(matches!(
-        s.mark_mail_sent(MailId(9_999), 1).await,
+        s.mark_mail_sent(MailId(9_999), 1, 1).await,
         Err(RepoError::NotFound)
     ));
     assert!(matches!(
-        s.mark_mail_failed(MailId(9_999), "x", None).await,
+        s.mark_mail_failed(MailId(9_999), 1, "x", None).await,
         Err(RepoError::NotFound)
     ));
 

@@ -340,7 +340,9 @@ pub async fn complete_supersedes_and_notifies(db: TestDb) {
         (queued.to.as_str(), queued.subject.as_str()),
         ("office1@example.jp", mail.subject.as_str())
     );
-    s.mark_mail_sent(queued.id, 5_001).await.unwrap();
+    s.mark_mail_sent(queued.id, queued.attempts, 5_001)
+        .await
+        .unwrap();
 
     // A renewal supersedes the first certificate of its kind, in the same transaction.
     let app2 = claimed(&db, o.id, CertKind::KaigoHoken, "h2").await;
@@ -403,7 +405,11 @@ pub async fn complete_supersedes_and_notifies(db: TestDb) {
             .collect::<Vec<_>>()
     };
     let stats = s.service_stats(7_000).await.unwrap();
-    assert_eq!(count(&stats.applications), ["done=3"]);
+    assert!(
+        stats.applications.is_empty(),
+        "done ones are not counted: {:?}",
+        stats.applications
+    );
     assert_eq!(count(&stats.certificates), ["revoked=1", "valid=2"]);
     assert!(
         stats.mail.is_empty(),
