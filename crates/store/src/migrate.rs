@@ -86,6 +86,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "node_checks",
         sql: include_str!("migrations/0014_node_checks.sql"),
     },
+    Migration {
+        version: 15,
+        name: "crl_turns",
+        sql: include_str!("migrations/0015_crl_turns.sql"),
+    },
 ];
 
 impl Migration {

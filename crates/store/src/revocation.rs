@@ -130,6 +130,41 @@ impl RevocationRepo for SqlStore {
         .map_err(repo_err("next CRL number"))
     }
 
+    async fn take_crl_turn(
+        &self,
+        generation: CaGeneration,
+        now: i64,
+        until: i64,
+    ) -> RepoResult<bool> {
+        sqlx::query(
+            "INSERT INTO crl_numbers (issuer, last) VALUES ($1, 0) ON CONFLICT (issuer) DO NOTHING",
+        )
+        .bind(issuer(generation))
+        .execute(&self.pool)
+        .await
+        .map_err(repo_err("CRL counter"))?;
+        let taken = sqlx::query(
+            "UPDATE crl_numbers SET turn_until = $3 \
+             WHERE issuer = $1 AND (turn_until IS NULL OR turn_until <= $2)",
+        )
+        .bind(issuer(generation))
+        .bind(now)
+        .bind(until)
+        .execute(&self.pool)
+        .await
+        .map_err(repo_err("take the CRL turn"))?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    async fn release_crl_turn(&self, generation: CaGeneration) -> RepoResult<()> {
+        sqlx::query("UPDATE crl_numbers SET turn_until = NULL WHERE issuer = $1")
+            .bind(issuer(generation))
+            .execute(&self.pool)
+            .await
+            .map_err(repo_err("release the CRL turn"))?;
+        Ok(())
+    }
+
     async fn store_crl(&self, generation: CaGeneration, crl: &PublishedCrl) -> RepoResult<()> {
         sqlx::query(
             "INSERT INTO crls (issuer, number, this_update, next_update, entries, covered, der) \

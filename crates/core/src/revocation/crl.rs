@@ -13,6 +13,9 @@ use crate::revocation::{PublishedCrl, StatusMarker};
 
 /// CRLs kept in the database besides the newest (for an operator who compares).
 const CRLS_KEPT: i64 = 20;
+/// How long a node may hold the turn to publish a CRL; signing takes well under a second, so
+/// a node that died holding it delays the next CRL by at most this.
+const CRL_TURN_SECONDS: i64 = 60;
 
 #[derive(Clone)]
 pub struct CrlService {
@@ -88,10 +91,32 @@ impl CrlService {
     ) -> CoreResult<Option<PublishedCrl>> {
         let now = self.deps.clock.unix();
         let latest = self.deps.store.latest_crl(generation).await?;
-        let Some(why) = self.due(latest.as_ref(), marker, now) else {
+        if self.due(latest.as_ref(), marker, now).is_none() {
+            return Ok(None);
+        }
+        // One node signs per change: take the turn, then look again, since the node that
+        // held it may just have published this very change.
+        let store = &self.deps.store;
+        if !store
+            .take_crl_turn(generation, now, now + CRL_TURN_SECONDS)
+            .await?
+        {
+            return Ok(None);
+        }
+        let published = async {
+            let latest = store.latest_crl(generation).await?;
+            match self.due(latest.as_ref(), marker, now) {
+                Some(why) => Ok(Some((why, self.publish(generation, marker, now).await?))),
+                None => Ok::<_, CoreError>(None),
+            }
+        }
+        .await;
+        if let Err(e) = store.release_crl_turn(generation).await {
+            tracing::warn!(%generation, error = %e, "CRL turn not released; it lapses by itself");
+        }
+        let Some((why, crl)) = published? else {
             return Ok(None);
         };
-        let crl = self.publish(generation, marker, now).await?;
         tracing::info!(%generation, number = crl.number, entries = crl.entries, reason = ?why, "CRL published");
         Ok(Some(crl))
     }

@@ -37,6 +37,16 @@ pub trait RevocationRepo: Send + Sync {
     ) -> RepoResult<CertStatus>;
     /// Takes the next cRLNumber of `generation`: one atomic increment shared by every node.
     async fn next_crl_number(&self, generation: CaGeneration) -> RepoResult<i64>;
+    /// Takes the turn to publish `generation`'s CRL until `until`, unless another node holds
+    /// it at `now`; `true` when this call took it.
+    async fn take_crl_turn(
+        &self,
+        generation: CaGeneration,
+        now: i64,
+        until: i64,
+    ) -> RepoResult<bool>;
+    /// Gives the publication turn back.
+    async fn release_crl_turn(&self, generation: CaGeneration) -> RepoResult<()>;
     /// Stores a signed CRL of `generation`.
     async fn store_crl(&self, generation: CaGeneration, crl: &PublishedCrl) -> RepoResult<()>;
     /// The CRL of `generation` with the highest number, if any was signed.

@@ -102,5 +102,6 @@ on_both! {
         revocation::responder_credentials,
         revocation::generations_are_kept_apart,
         revocation::server_key_check_is_recorded_once,
+        revocation::crl_turns_are_taken_one_at_a_time,
     ],
 }

@@ -229,6 +229,37 @@ pub async fn generations_are_kept_apart(db: TestDb) {
     );
 }
 
+/// One node at a time holds a generation's CRL publication turn; a turn lapses at its time.
+pub async fn crl_turns_are_taken_one_at_a_time(db: TestDb) {
+    let s = &db.store;
+    let g2 = CaGeneration::FIRST.next();
+    assert!(
+        s.take_crl_turn(g2, 100, 160).await.unwrap(),
+        "a new generation's first turn"
+    );
+    assert!(
+        !s.take_crl_turn(g2, 120, 180).await.unwrap(),
+        "held by the first node"
+    );
+    assert!(
+        s.take_crl_turn(CaGeneration::FIRST, 120, 180)
+            .await
+            .unwrap(),
+        "each generation has its own turn"
+    );
+    assert!(
+        s.take_crl_turn(g2, 160, 220).await.unwrap(),
+        "lapsed at its time"
+    );
+    s.release_crl_turn(g2).await.unwrap();
+    assert!(s.take_crl_turn(g2, 161, 221).await.unwrap(), "given back");
+    assert_eq!(
+        s.next_crl_number(g2).await.unwrap(),
+        1,
+        "the counter is untouched"
+    );
+}
+
 /// The server key check is recorded once, whichever node comes first, and read back.
 pub async fn server_key_check_is_recorded_once(db: TestDb) {
     use kaigo_core::health::repo::HealthRepo;
