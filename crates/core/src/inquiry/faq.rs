@@ -28,22 +28,24 @@ pub fn fold(text: &str) -> String {
         .collect()
 }
 
-/// Entries matching every word of `query` (split on white space, full-width spaces
-/// included) in the topic, question or answer. An empty query returns all entries.
+/// Entries matching `query`, best first (ranked retrieval: [`super::search`]); every
+/// white-space separated word must match. An empty query returns all entries in their order.
 pub fn search(query: &str) -> Vec<&'static FaqEntry> {
-    let words: Vec<String> = query
-        .nfkc()
-        .collect::<String>()
-        .split_whitespace()
-        .map(fold)
-        .filter(|w| !w.is_empty())
-        .collect();
-    ENTRIES
-        .iter()
-        .filter(|e| {
-            let hay = fold(&format!("{} {} {}", e.topic, e.question, e.answer));
-            words.iter().all(|w| hay.contains(w.as_str()))
-        })
+    if query.trim().is_empty() {
+        return ENTRIES.iter().collect();
+    }
+    static INDEX: std::sync::OnceLock<super::search::Index> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let texts: Vec<String> = ENTRIES
+            .iter()
+            .map(|e| format!("{} {} {}", e.topic, e.question, e.answer))
+            .collect();
+        super::search::Index::new(texts.iter().map(String::as_str))
+    });
+    index
+        .search(query)
+        .into_iter()
+        .map(|(i, _)| &ENTRIES[i])
         .collect()
 }
 
@@ -173,6 +175,26 @@ mod tests {
         assert!(ids("zip").contains(&"pw-zip"));
         assert_eq!(ids("７－ｚｉｐ"), ids("7-Zip"));
         assert!(ids("ｅ－ｓｅｉｋｙｕｕ").contains(&"install-check"));
+    }
+
+    #[test]
+    fn questions_as_staff_type_them_find_their_answer_first() {
+        for (q, want) in [
+            (
+                "証明書発行用パスワードを忘れてしまったのですが、どうすればいいですか？",
+                "pw-lost",
+            ),
+            ("ログインのパスワードを忘れた", "pw-login-lost"),
+            (
+                "パソコンを買い替えたら証明書はどうなりますか",
+                "install-other-pc",
+            ),
+            ("介護DX証明書と介護保険証明書はどう違うの", "cert-kinds"),
+            ("証明書の有効期限が近い", "cert-renew"),
+        ] {
+            let got = ids(q);
+            assert_eq!(got.first().copied(), Some(want), "{q}: {got:?}");
+        }
     }
 
     #[test]

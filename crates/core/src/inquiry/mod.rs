@@ -4,6 +4,7 @@ pub mod admin;
 pub mod console;
 pub mod faq;
 pub mod repo;
+pub mod search;
 pub mod service;
 
 use crate::ids::OfficeId;
