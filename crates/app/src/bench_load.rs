@@ -13,6 +13,7 @@ use tokio::sync::Mutex;
 
 use crate::bench::cores;
 use crate::bench_load_bed::{Bed, PASSWORD, PgDatabase, cpu_seconds, postgres_cpu_seconds};
+use crate::bench_login::percentile;
 use crate::walk::Walker;
 
 /// Latencies (ms) per step name.
@@ -27,14 +28,6 @@ pub struct LoadArgs {
     /// Pause of each user after each page while browsing: 0 saturates the node (throughput);
     /// a reading pause measures the latency users see at that many users.
     pub think_ms: u64,
-}
-
-fn percentile(v: &mut [f64], p: f64) -> f64 {
-    if v.is_empty() {
-        return f64::NAN;
-    }
-    v.sort_by(f64::total_cmp);
-    v[((v.len() - 1) as f64 * p).round() as usize]
 }
 
 async fn timed<T>(

@@ -57,7 +57,7 @@ async fn probe(base: String, stop: Arc<AtomicBool>) -> anyhow::Result<Vec<f64>> 
     Ok(out)
 }
 
-fn percentile(v: &mut [f64], p: f64) -> f64 {
+pub(crate) fn percentile(v: &mut [f64], p: f64) -> f64 {
     if v.is_empty() {
         return f64::NAN;
     }

@@ -23,13 +23,9 @@ fn checked(name: &str) -> Result<&str, StoreError> {
 /// Creates database `name` (dropping one of that name first) on the server of `admin_url`;
 /// returns the URL of the new database.
 pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<String, StoreError> {
+    drop_postgres_database(admin_url, name).await?;
     let name = checked(name)?;
     let mut admin = sqlx::PgConnection::connect(admin_url).await?;
-    sqlx::query(AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await?;
     sqlx::query(AssertSqlSafe(format!("CREATE DATABASE {name}")))
         .execute(&mut admin)
         .await?;

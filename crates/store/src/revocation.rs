@@ -113,14 +113,7 @@ impl RevocationRepo for SqlStore {
     }
 
     async fn next_crl_number(&self, generation: CaGeneration) -> RepoResult<i64> {
-        // A new generation's counter starts at its first CRL; two nodes may both insert it.
-        sqlx::query(
-            "INSERT INTO crl_numbers (issuer, last) VALUES ($1, 0) ON CONFLICT (issuer) DO NOTHING",
-        )
-        .bind(issuer(generation))
-        .execute(&self.pool)
-        .await
-        .map_err(repo_err("CRL counter"))?;
+        self.ensure_crl_counter(generation).await?;
         sqlx::query_scalar(
             "UPDATE crl_numbers SET last = last + 1 WHERE issuer = $1 RETURNING last",
         )
@@ -136,13 +129,7 @@ impl RevocationRepo for SqlStore {
         now: i64,
         until: i64,
     ) -> RepoResult<bool> {
-        sqlx::query(
-            "INSERT INTO crl_numbers (issuer, last) VALUES ($1, 0) ON CONFLICT (issuer) DO NOTHING",
-        )
-        .bind(issuer(generation))
-        .execute(&self.pool)
-        .await
-        .map_err(repo_err("CRL counter"))?;
+        self.ensure_crl_counter(generation).await?;
         let taken = sqlx::query(
             "UPDATE crl_numbers SET turn_until = $3 \
              WHERE issuer = $1 AND (turn_until IS NULL OR turn_until <= $2)",
@@ -279,5 +266,20 @@ impl RevocationRepo for SqlStore {
         .fetch_one(&self.pool)
         .await
         .map_err(repo_err("store OCSP responder"))
+    }
+}
+
+impl SqlStore {
+    /// The counter row of `generation`: a new generation's starts with its first CRL (or
+    /// publication turn); two nodes may both insert it.
+    async fn ensure_crl_counter(&self, generation: CaGeneration) -> RepoResult<()> {
+        sqlx::query(
+            "INSERT INTO crl_numbers (issuer, last) VALUES ($1, 0) ON CONFLICT (issuer) DO NOTHING",
+        )
+        .bind(issuer(generation))
+        .execute(&self.pool)
+        .await
+        .map_err(repo_err("CRL counter"))?;
+        Ok(())
     }
 }
