@@ -130,6 +130,11 @@ pub enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// The AIチャット of お問い合わせ: measure it on its question set.
+    Assist {
+        #[command(subcommand)]
+        command: crate::assist_eval::AssistCommand,
+    },
     /// Measure throughput against the machine's own limits.
     Bench {
         #[command(subcommand)]

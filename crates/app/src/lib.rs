@@ -3,6 +3,7 @@
 //! the end-to-end tests).
 
 pub mod admin;
+pub mod assist_eval;
 pub mod audit;
 pub mod bench;
 pub mod bench_crl;

@@ -154,6 +154,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             print!("{text}");
         }
+        Command::Assist { command } => {
+            let (text, met) = kaigo_pki::assist_eval::run(command);
+            print!("{text}");
+            if !met {
+                std::process::exit(1);
+            }
+        }
         Command::Ca { command } => {
             print!("{}", kaigo_pki::ceremony::run(&dir, command).await?);
         }

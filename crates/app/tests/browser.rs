@@ -410,6 +410,9 @@ async fn with_javascript_the_clock_runs_pages_fit_at_200_percent_and_keyboard_wo
             "/dx/notes",
             "/settings",
             "/inquiry",
+            "/inquiry/chat",
+            "/inquiry/form",
+            "/inquiry/phone",
         ] {
             c.goto(&format!("{}{path}", server.base)).await.unwrap();
             let widths = c
@@ -751,4 +754,94 @@ async fn admin_console_in_chromium_without_javascript() {
         assert!(h1.contains(heading), "{path}: {h1}");
         shots.take(c, name).await;
     }
+}
+
+/// The manual's last page in Chromium without JavaScript: 「以下から方法をご選択いただけます。」,
+/// 【AIチャットに質問】, a question and its answer with the office's state and sources, a
+/// 「次のどれですか」 choice, and the hand-over to the form with the question filled in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inquiry_choice_and_ai_chat_in_chromium_without_javascript() {
+    let Bed {
+        _tmp,
+        server,
+        _driver,
+        c,
+        user_id,
+        temp_pw,
+        ..
+    } = bed().await;
+    let shots = Shots::new();
+    c.goto(&format!("{}/login", server.base)).await.unwrap();
+    fill(&c, "user_id", &user_id).await;
+    fill(&c, "password", &temp_pw).await;
+    click_button(&c, "ログイン").await;
+    fill(&c, "current", &temp_pw).await;
+    fill(&c, "new", "Kaigo2026pass").await;
+    fill(&c, "confirm", "Kaigo2026pass").await;
+    click_button(&c, "変更").await;
+
+    // The footer's お問い合わせ leads to the manual's screen.
+    click_and_wait(&c, "//footer//a[normalize-space()='お問い合わせ']").await;
+    let body = text(&c).await;
+    assert!(
+        body.contains("以下から方法をご選択いただけます。"),
+        "{body}"
+    );
+    for label in [
+        "AIチャットに質問",
+        "フォームでのお問い合わせ",
+        "お電話でのお問い合わせ",
+    ] {
+        assert!(body.contains(label), "{label}: {body}");
+    }
+    shots.take(&c, "inquiry-choice").await;
+
+    click_button(&c, "AIチャットに質問").await;
+    assert!(text(&c).await.contains("自動応答です。"));
+    fill(
+        &c,
+        "q",
+        "証明書の有効期限が近いのですが、更新はどうすればいいですか",
+    )
+    .await;
+    click_button(&c, "質問する").await;
+    let body = text(&c).await;
+    assert!(
+        body.contains("証明書の有効期限が近づいたらどうすればよいですか。"),
+        "{body}"
+    );
+    assert!(body.contains("この事業所の状況"), "{body}");
+    assert!(
+        body.contains("出典: FAQ「証明書の有効期限が近づいたらどうすればよいですか。」"),
+        "{body}"
+    );
+    shots.take(&c, "inquiry-chat-answer").await;
+
+    fill(&c, "q", "パスワード忘れた").await;
+    click_button(&c, "質問する").await;
+    let body = text(&c).await;
+    assert!(body.contains("次のどれですか"), "{body}");
+    click_button(&c, "証明書発行用パスワードの通知書を紛失しました。").await;
+    let body = text(&c).await;
+    assert!(
+        body.contains("証明書発行用パスワードを再発行していません"),
+        "{body}"
+    );
+    shots.take(&c, "inquiry-chat-choice").await;
+
+    fill(&c, "q", "介護ロボットの補助金について知りたい").await;
+    click_button(&c, "質問する").await;
+    click_and_wait(
+        &c,
+        "(//li[@id='latest']//a[normalize-space()='フォームでお問い合わせ'])[1]",
+    )
+    .await;
+    let url = c.current_url().await.unwrap();
+    assert_eq!(url.path(), "/inquiry/form");
+    let body_field = c.find(Locator::Id("body")).await.unwrap();
+    assert_eq!(
+        body_field.prop("value").await.unwrap().as_deref(),
+        Some("介護ロボットの補助金について知りたい")
+    );
+    shots.take(&c, "inquiry-form-prefilled").await;
 }

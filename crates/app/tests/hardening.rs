@@ -343,7 +343,7 @@ async fn attachments_of_future_notices_stay_hidden() {
 async fn inquiry_mail_goes_only_to_the_offices_own_address() {
     let e = env_with_email(Some("jimusho@example.jp")).await;
     let w = office_walker(&e, "newpass123").await;
-    let form = w.get("/inquiry").await.unwrap();
+    let form = w.get("/inquiry/form").await.unwrap();
     assert!(
         form.contains("jimusho@example.jp"),
         "offered: {}",
@@ -352,7 +352,7 @@ async fn inquiry_mail_goes_only_to_the_offices_own_address() {
     let refused = w
         .post(
             &form,
-            "/inquiry",
+            "/inquiry/form",
             &[
                 ("category", "other"),
                 ("subject", "件名"),
@@ -372,7 +372,7 @@ async fn inquiry_mail_goes_only_to_the_offices_own_address() {
     let done = w
         .post(
             &form,
-            "/inquiry",
+            "/inquiry/form",
             &[
                 ("category", "other"),
                 ("subject", "件名\u{202e}abc"),

@@ -300,9 +300,13 @@ async fn notices_documents_and_help_pages() {
         .unwrap();
     let base = format!("http://{}", running.addr);
 
-    // Not logged in: the inquiry page shows the helpdesk, the form needs a login.
+    // Not logged in: the choice screen and the chat are public; the form shows the helpdesk
+    // and needs a login.
     let anon = Walker::new(&base).unwrap();
     let public = anon.get("/inquiry").await.unwrap();
+    assert_eq!(public.status, 200);
+    assert!(public.contains("以下から方法をご選択いただけます。"));
+    let public = anon.get("/inquiry/form").await.unwrap();
     assert_eq!(public.status, 200);
     assert!(public.contains("受付時間") && public.contains("ログイン画面へ"));
     assert!(
@@ -619,7 +623,7 @@ async fn notices_documents_and_help_pages() {
     }
 
     // ---- お問い合わせ ----
-    let form = w.get("/inquiry").await.unwrap();
+    let form = w.get("/inquiry/form").await.unwrap();
     assert_eq!(
         form.label_for("reply_to").as_deref(),
         Some("返信先メールアドレス")
@@ -628,7 +632,7 @@ async fn notices_documents_and_help_pages() {
     let bad = w
         .post(
             &form,
-            "/inquiry",
+            "/inquiry/form",
             &[
                 ("category", "password"),
                 ("subject", "パスワードについて"),
@@ -659,7 +663,7 @@ async fn notices_documents_and_help_pages() {
     let done = w
         .post(
             &bad,
-            "/inquiry",
+            "/inquiry/form",
             &[
                 ("category", "password"),
                 ("subject", "パスワードについて"),
@@ -685,7 +689,7 @@ async fn notices_documents_and_help_pages() {
     );
     // A missing CSRF token is refused.
     let forged = w
-        .post_with_token("/inquiry", "forged", &[("category", "other")])
+        .post_with_token("/inquiry/form", "forged", &[("category", "other")])
         .await
         .unwrap();
     assert_eq!(forged.status, 403);

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod actor;
 pub mod admin;
+pub mod assist;
 pub mod audit;
 pub mod certificate;
 pub mod clock;

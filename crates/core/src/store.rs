@@ -3,6 +3,7 @@
 
 use crate::account::repo::{IssuancePasswordRepo, SecurityMailRepo, SessionRepo, ThrottleRepo};
 use crate::admin::repo::AdminRepo;
+use crate::assist::repo::AssistRepo;
 use crate::audit::repo::{AuditRepo, AuditSearchRepo};
 use crate::certificate::repo::{
     ApplicationRepo, CertificateAdminRepo, CertificateRepo, RenewalRepo,
@@ -43,6 +44,7 @@ pub trait Store:
     + SubmissionRepo
     + RevocationRepo
     + crate::health::repo::HealthRepo
+    + AssistRepo
 {
 }
 
@@ -72,6 +74,6 @@ impl<T> Store for T where
         + SubmissionRepo
         + RevocationRepo
         + crate::health::repo::HealthRepo
-        + crate::health::repo::HealthRepo
+        + AssistRepo
 {
 }

@@ -17,6 +17,7 @@
 
 mod account;
 mod admin;
+mod assist;
 mod audit;
 mod certificate;
 mod dialect;

@@ -91,6 +91,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "crl_turns",
         sql: include_str!("migrations/0015_crl_turns.sql"),
     },
+    Migration {
+        version: 16,
+        name: "assist_questions",
+        sql: include_str!("migrations/0016_assist_questions.sql"),
+    },
 ];
 
 impl Migration {

@@ -22,11 +22,12 @@ pub mod tls_peer;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::middleware;
+use axum::response::Redirect;
 use axum::routing::{get, post};
 
 pub use state::{AppState, WebConfig};
 
-use crate::pages::{help, login, misc, notices};
+use crate::pages::{chat, help, inquiry, login, misc, notices};
 use crate::pages::{issuance_password, password_reset, settings};
 
 /// The whole portal as one router.
@@ -55,11 +56,19 @@ pub fn router(state: AppState) -> Router {
         .route("/faq", get(help::faq))
         .route("/manual", get(help::manual))
         .route("/downloads", get(help::downloads))
+        .route("/inquiry", get(inquiry::choice))
         .route(
-            "/inquiry",
-            get(help::inquiry_form).post(help::inquiry_submit),
+            "/inquiry/input",
+            get(|| async { Redirect::permanent("/inquiry") }),
         )
-        .route("/inquiry/done", get(help::inquiry_done))
+        .route(
+            "/inquiry/form",
+            get(inquiry::inquiry_form).post(inquiry::inquiry_submit),
+        )
+        .route("/inquiry/done", get(inquiry::inquiry_done))
+        .route("/inquiry/phone", get(inquiry::phone))
+        .route("/inquiry/chat", get(chat::chat).post(chat::ask))
+        .route("/inquiry/chat/clear", post(chat::clear))
         .route("/settings", get(settings::settings_page))
         .route("/settings/security-mail", post(settings::address_submit))
         .route(

@@ -57,6 +57,17 @@ pub struct SessionData {
     /// choice stored in an older shape is dropped: the office is asked again.
     #[serde(default, deserialize_with = "lenient")]
     pub pending_start: Option<PendingStart>,
+    /// The AIチャット's conversation on this session (its last turns); one stored in another
+    /// shape is dropped.
+    #[serde(default, deserialize_with = "lenient")]
+    pub chat: Option<Vec<ChatTurn>>,
+}
+
+/// One question of the AIチャット and the reply it got.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChatTurn {
+    pub question: String,
+    pub reply: kaigo_core::assist::Reply,
 }
 
 /// The office's choice of the start of validity for a pending application; core resolves it

@@ -3,6 +3,9 @@
 pub mod admin;
 pub mod console;
 pub mod faq;
+pub mod help_index;
+pub mod manual;
+pub mod outside;
 pub mod repo;
 pub mod search;
 pub mod service;

@@ -40,6 +40,7 @@ impl ConsoleFrame {
             areas.push(("監査ログ", "/admin/audit"));
             areas.push(("管理者", "/admin/accounts"));
             areas.push(("メール", "/admin/mail"));
+            areas.push(("AIチャット", "/admin/assist"));
         }
         areas
     }

@@ -3,6 +3,7 @@
 //! `console.actor()` to a core service, which checks the admin's scope on every object.
 
 pub mod accounts;
+pub mod assist;
 pub mod audit;
 pub mod certificates;
 pub mod fees;
@@ -29,4 +30,5 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(accounts::routes())
         .merge(mail::routes())
+        .merge(assist::routes())
 }

@@ -1,24 +1,20 @@
-//! The help and archive tabs: 照会一覧, FAQ, マニュアル, ダウンロード, and お問い合わせ.
+//! The help and archive tabs: 照会一覧, FAQ, マニュアル and ダウンロード.
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::document::{DocumentSource, OfficeDocumentId, document_kind_label, format_size};
-use kaigo_core::inquiry::InquiryCategory;
-use kaigo_core::inquiry::faq;
-use kaigo_core::inquiry::service::HELPDESK_PHONES;
+use kaigo_core::inquiry::{faq, manual};
 use kaigo_core::notice::attachment::AttachmentId;
 use serde::Deserialize;
 
 use crate::auth::CurrentOffice;
 use crate::client::ClientIp;
-use crate::csrf::CsrfForm;
 use crate::download::file_response;
 use crate::error::{AppError, AppResult, render};
 use crate::frame::Frame;
 use crate::path_id::PathId;
-use crate::session::Session;
 use crate::state::AppState;
 
 fn frame(state: &AppState, user: &CurrentOffice, title: &str, key: &'static str) -> Frame {
@@ -135,33 +131,59 @@ pub async fn faq(
     let items = faq::search(&q)
         .into_iter()
         .map(|e| FaqItem {
-            id: e.id,
-            topic: e.topic,
-            question: e.question,
-            paragraphs: e.answer.split("\n\n").collect(),
+            id: &e.id,
+            topic: &e.topic,
+            question: &e.question,
+            paragraphs: e.paragraphs().collect(),
         })
         .collect();
     render(&FaqPage {
         frame: frame(&state, &user, "FAQ", "faq"),
         q,
         items,
-        total: faq::ENTRIES.len(),
+        total: faq::entries().len(),
     })
 }
 
 // ---- マニュアル ----
 
+/// A manual section as the page shows it (the deployment's ZIP hint filled in).
+pub struct ManualView {
+    id: &'static str,
+    title: &'static str,
+    lead: &'static [&'static str],
+    steps: Vec<(String, &'static [&'static str])>,
+    after: &'static [&'static str],
+    see: &'static [(&'static str, &'static str)],
+}
+
 #[derive(Template)]
 #[template(path = "manual.html")]
 struct ManualPage {
     frame: Frame,
-    zip_hint: &'static str,
+    sections: Vec<ManualView>,
 }
 
 pub async fn manual(State(state): State<AppState>, user: CurrentOffice) -> AppResult<Response> {
+    let hint = state.services.deps.settings.password_zip.open_hint();
+    let sections = manual::SECTIONS
+        .iter()
+        .map(|s| ManualView {
+            id: s.id,
+            title: s.title,
+            lead: s.lead,
+            steps: s
+                .steps
+                .iter()
+                .map(|st| (st.text.replace(manual::ZIP_HINT, hint), st.checks))
+                .collect(),
+            after: s.after,
+            see: s.see,
+        })
+        .collect();
     render(&ManualPage {
         frame: frame(&state, &user, "マニュアル", "manual"),
-        zip_hint: state.services.deps.settings.password_zip.open_hint(),
+        sections,
     })
 }
 
@@ -193,162 +215,5 @@ pub async fn downloads(State(state): State<AppState>, user: CurrentOffice) -> Ap
     render(&DownloadsPage {
         frame: frame(&state, &user, "ダウンロード", "downloads"),
         cas,
-    })
-}
-
-// ---- お問い合わせ ----
-
-/// The one-shot message that carries the reception number to the acknowledgment page (and
-/// reads well if shown on another page instead).
-const ACK_PREFIX: &str = "お問い合わせを受け付けました。受付番号: ";
-
-#[derive(Template)]
-#[template(path = "inquiry.html")]
-struct InquiryPage {
-    frame: Frame,
-    categories: Vec<(&'static str, &'static str)>,
-    phones: &'static [(&'static str, &'static str)],
-    hours: String,
-    form: InquiryForm,
-    errors: Vec<String>,
-    /// The office's registered and confirmed addresses: the only reply addresses offered.
-    addresses: Vec<String>,
-}
-
-#[derive(Template)]
-#[template(path = "inquiry_public.html")]
-struct InquiryPublicPage {
-    phones: &'static [(&'static str, &'static str)],
-    hours: String,
-}
-
-#[derive(Template)]
-#[template(path = "inquiry_done.html")]
-struct InquiryDonePage {
-    frame: Frame,
-    reception: String,
-    /// Whether the acknowledgment went by mail (the office has an address to send it to).
-    mailed: bool,
-    phones: &'static [(&'static str, &'static str)],
-    hours: String,
-}
-
-#[derive(Deserialize, Default, Clone)]
-pub struct InquiryForm {
-    #[serde(default)]
-    category: String,
-    #[serde(default)]
-    subject: String,
-    #[serde(default)]
-    body: String,
-    #[serde(default)]
-    reply_to: String,
-}
-
-fn categories() -> Vec<(&'static str, &'static str)> {
-    InquiryCategory::ALL
-        .into_iter()
-        .map(|c| (c.code(), c.label()))
-        .collect()
-}
-
-/// The form for a logged-in office; without a login, the helpdesk numbers and a login link.
-pub async fn inquiry_form(State(state): State<AppState>, session: Session) -> AppResult<Response> {
-    let hours = state.services.deps.settings.helpdesk.clone();
-    let office = match session.office_id() {
-        Some(id) => state.services.auth.office(id).await?,
-        None => None,
-    };
-    match office {
-        Some(office) if !office.must_change_password => {
-            let addresses = state.services.inquiries.reply_addresses(&office).await?;
-            let user = CurrentOffice { office, session };
-            render(&InquiryPage {
-                frame: frame(&state, &user, "お問い合わせ", "inquiry"),
-                categories: categories(),
-                phones: HELPDESK_PHONES,
-                hours,
-                form: InquiryForm::default(),
-                errors: Vec::new(),
-                addresses,
-            })
-        }
-        _ => render(&InquiryPublicPage {
-            phones: HELPDESK_PHONES,
-            hours,
-        }),
-    }
-}
-
-pub async fn inquiry_submit(
-    State(state): State<AppState>,
-    user: CurrentOffice,
-    CsrfForm(form): CsrfForm<InquiryForm>,
-) -> AppResult<Response> {
-    let hours = state.services.deps.settings.helpdesk.clone();
-    match state
-        .services
-        .inquiries
-        .submit_inquiry(
-            &user.office,
-            &form.category,
-            &form.subject,
-            &form.body,
-            &form.reply_to,
-        )
-        .await?
-    {
-        Ok((_, reception)) => {
-            user.session
-                .update(|d| d.flash = Some(format!("{ACK_PREFIX}{reception}")));
-            Ok(Redirect::to("/inquiry/done").into_response())
-        }
-        Err(errors) => {
-            let mut form = form;
-            form.subject = form.subject.chars().take(200).collect();
-            form.reply_to = form.reply_to.chars().take(254).collect();
-            let addresses = state
-                .services
-                .inquiries
-                .reply_addresses(&user.office)
-                .await?;
-            render(&InquiryPage {
-                frame: frame(&state, &user, "お問い合わせ", "inquiry"),
-                categories: categories(),
-                phones: HELPDESK_PHONES,
-                hours,
-                form,
-                errors,
-                addresses,
-            })
-        }
-    }
-}
-
-pub async fn inquiry_done(
-    State(state): State<AppState>,
-    user: CurrentOffice,
-) -> AppResult<Response> {
-    let hours = state.services.deps.settings.helpdesk.clone();
-    let mut frame = frame(&state, &user, "お問い合わせ受付完了", "inquiry");
-    let Some(reception) = frame
-        .flash
-        .take()
-        .and_then(|f| f.strip_prefix(ACK_PREFIX).map(str::to_owned))
-    else {
-        return Ok(Redirect::to("/inquiry").into_response());
-    };
-    let mailed = !state
-        .services
-        .inquiries
-        .reply_addresses(&user.office)
-        .await?
-        .is_empty();
-    render(&InquiryDonePage {
-        frame,
-        reception,
-        mailed,
-        phones: HELPDESK_PHONES,
-        hours,
     })
 }

@@ -1,0 +1,43 @@
+//! The question log of the AIチャット: questions with personal data removed, for improving the
+//! texts; the console lists those it could not answer.
+
+use async_trait::async_trait;
+
+use crate::assist::ReplyKind;
+use crate::error::RepoResult;
+
+/// A question as logged (already redacted).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewAssistQuestion {
+    pub asked_at: i64,
+    pub question: String,
+    pub outcome: ReplyKind,
+    /// What was answered, or the first choice (`faq:…`, `manual:…`, `outside:…`; a notice
+    /// only as `notice`).
+    pub answer_key: Option<String>,
+    /// Asked after login (else on the public pages).
+    pub logged_in: bool,
+}
+
+/// A logged question, for the console.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssistQuestionRecord {
+    pub id: i64,
+    pub asked_at: i64,
+    pub question: String,
+    pub outcome: String,
+    pub answer_key: Option<String>,
+    pub logged_in: bool,
+}
+
+#[async_trait]
+pub trait AssistRepo: Send + Sync {
+    async fn insert_assist_question(&self, q: &NewAssistQuestion) -> RepoResult<()>;
+    /// Questions handed over or answered only with choices, newest first.
+    async fn unanswered_assist_questions(
+        &self,
+        limit: i64,
+        offset: i64,
+    ) -> RepoResult<Vec<AssistQuestionRecord>>;
+    async fn count_unanswered_assist_questions(&self) -> RepoResult<i64>;
+}
