@@ -8,10 +8,11 @@ use crate::assist::facts;
 use crate::assist::state::OfficeState;
 use crate::assist::{Choice, Link, Reply, ReplyKind};
 use crate::clock::jst_date;
-use crate::inquiry::faq::{FaqEntry, StateFact};
+use crate::inquiry::faq::FaqEntry;
 use crate::inquiry::help_index::HelpDoc;
 use crate::inquiry::manual::{self, ManualSection, ZIP_HINT};
 use crate::inquiry::outside::{Contact, OutsideTopic};
+use crate::inquiry::state_fact::StateFact;
 
 /// What a reply may draw on besides the question.
 pub struct Context<'a> {

@@ -6,7 +6,7 @@ use crate::assist::state::{CertFact, OfficeState};
 use crate::certificate::CertKind;
 use crate::clock::{jst_date, jst_datetime};
 use crate::fee::format_yen;
-use crate::inquiry::faq::StateFact;
+use crate::inquiry::state_fact::StateFact;
 
 const DAY: i64 = 86_400;
 

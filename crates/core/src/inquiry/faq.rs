@@ -7,6 +7,8 @@
 use std::sync::LazyLock;
 
 use serde::Deserialize;
+
+use super::state_fact::StateFact;
 use unicode_normalization::UnicodeNormalization;
 
 /// Folds text for matching: NFKC, lower case, katakana to hiragana, spaces dropped.
@@ -42,31 +44,6 @@ pub struct FaqEntry {
     /// What of the office's own state the AIチャット adds to this answer.
     #[serde(default)]
     pub state: Vec<StateFact>,
-}
-
-/// A part of a logged-in office's state that an answer may show (the AIチャット writes each
-/// from a reviewed sentence; see `assist::facts`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StateFact {
-    /// Lockouts of the login and of the 証明書発行用パスワード, and until when.
-    Locks,
-    /// Whether and when the 証明書発行用パスワード was reissued.
-    Reissue,
-    /// The newest certificate of each kind and its expiry.
-    Certificates,
-    /// When a renewal may be applied for.
-    Renewal,
-    /// Applications waiting to be issued (or failed).
-    Pending,
-    /// The fee balance and whether it blocks an application.
-    Fee,
-    /// Revoked certificates.
-    Revoked,
-    /// Unread notices.
-    Unread,
-    /// Whether a セキュリティメールアドレス is registered.
-    SecurityMail,
 }
 
 impl FaqEntry {
@@ -119,30 +96,9 @@ pub fn entry(id: &str) -> Option<&'static FaqEntry> {
     entries().iter().find(|e| e.id == id)
 }
 
-/// Entries matching `query`, best first (ranked retrieval over the help index, the one the
-/// AIチャット uses); every white-space separated word must match. An empty query returns all
-/// entries in their order.
-pub fn search(query: &str) -> Vec<&'static FaqEntry> {
-    if query.trim().is_empty() {
-        return entries().iter().collect();
-    }
-    super::help_index::HelpIndex::get()
-        .search(query)
-        .into_iter()
-        .filter_map(|hit| match hit.doc {
-            super::help_index::HelpDoc::Faq(e) => Some(e),
-            _ => None,
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ids(q: &str) -> Vec<&'static str> {
-        search(q).into_iter().map(|e| e.id.as_str()).collect()
-    }
 
     #[test]
     fn folds_width_case_and_kana() {
@@ -150,44 +106,5 @@ mod tests {
         assert_eq!(fold("ﾊﾟｽﾜｰﾄﾞ"), fold("パスワード"));
         assert_eq!(fold("パスワード"), "ぱすわーど");
         assert_eq!(fold("Ｚｉｐ"), "zip");
-    }
-
-    #[test]
-    fn variants_find_the_same_entries() {
-        let base = ids("パスワード");
-        assert!(base.len() >= 3);
-        assert_eq!(ids("ﾊﾟｽﾜｰﾄﾞ"), base);
-        assert_eq!(ids("ぱすわーど"), base);
-        assert_eq!(ids("ＺＩＰ"), ids("zip"));
-        assert!(ids("zip").contains(&"pw-zip"));
-        assert_eq!(ids("７－ｚｉｐ"), ids("7-Zip"));
-        assert!(ids("ｅ－ｓｅｉｋｙｕｕ").contains(&"install-check"));
-    }
-
-    #[test]
-    fn questions_as_staff_type_them_find_their_answer_first() {
-        for (q, want) in [
-            (
-                "証明書発行用パスワードを忘れてしまったのですが、どうすればいいですか？",
-                "pw-lost",
-            ),
-            ("ログインのパスワードを忘れた", "pw-login-lost"),
-            (
-                "パソコンを買い替えたら証明書はどうなりますか",
-                "install-other-pc",
-            ),
-            ("介護DX証明書と介護保険証明書はどう違うの", "cert-kinds"),
-            ("証明書の有効期限が近い", "cert-renew"),
-        ] {
-            let got = ids(q);
-            assert_eq!(got.first().copied(), Some(want), "{q}: {got:?}");
-        }
-    }
-
-    #[test]
-    fn words_and_empty_query() {
-        assert_eq!(search("").len(), entries().len());
-        assert_eq!(ids("インストール　ウィザード"), vec!["install-steps"]);
-        assert!(ids("存在しない語句").is_empty());
     }
 }

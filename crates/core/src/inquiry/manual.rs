@@ -1,7 +1,7 @@
 //! The portal's マニュアル (セットアップ手順書 電子証明書編) as data: the page renders it, and the
 //! AIチャット searches and cites it by section, so each step is written once.
 
-use super::faq::StateFact;
+use super::state_fact::StateFact;
 
 /// One numbered step, with the checks listed under it (if any).
 #[derive(Clone, Copy, Debug)]

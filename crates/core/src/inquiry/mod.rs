@@ -3,12 +3,14 @@
 pub mod admin;
 pub mod console;
 pub mod faq;
+pub mod faq_search;
 pub mod help_index;
 pub mod manual;
 pub mod outside;
 pub mod repo;
 pub mod search;
 pub mod service;
+pub mod state_fact;
 
 use crate::ids::OfficeId;
 

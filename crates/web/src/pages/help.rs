@@ -5,7 +5,7 @@ use axum::extract::{Query, State};
 use axum::response::Response;
 use kaigo_core::clock::jst_datetime;
 use kaigo_core::document::{DocumentSource, OfficeDocumentId, document_kind_label, format_size};
-use kaigo_core::inquiry::{faq, manual};
+use kaigo_core::inquiry::{faq, faq_search, manual};
 use kaigo_core::notice::attachment::AttachmentId;
 use serde::Deserialize;
 
@@ -128,7 +128,7 @@ pub async fn faq(
     Query(query): Query<FaqQuery>,
 ) -> AppResult<Response> {
     let q: String = query.q.unwrap_or_default().chars().take(100).collect();
-    let items = faq::search(&q)
+    let items = faq_search::search(&q)
         .into_iter()
         .map(|e| FaqItem {
             id: &e.id,
