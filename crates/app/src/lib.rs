@@ -6,6 +6,8 @@ pub mod admin;
 pub mod assist_eval;
 pub mod audit;
 pub mod bench;
+pub mod bench_assist;
+pub mod bench_cli;
 pub mod bench_crl;
 pub mod bench_hsm;
 pub mod bench_import;

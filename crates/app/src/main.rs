@@ -7,9 +7,9 @@ use std::process::ExitCode;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use clap::Parser;
+use kaigo_pki::bench_cli::BenchCommand;
 use kaigo_pki::cli::{
-    AdminCommand, AuditCommand, BenchCommand, CertCommand, Cli, Command, FeeCommand, NoticeCommand,
-    OfficeCommand,
+    AdminCommand, AuditCommand, CertCommand, Cli, Command, FeeCommand, NoticeCommand, OfficeCommand,
 };
 use kaigo_pki::datadir::DataDir;
 use kaigo_pki::{admin, bench, cert, demo, fee, init, notice, office, serve, wiring};
@@ -389,6 +389,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 certificates,
             };
             print!("{}", kaigo_pki::bench_scale::run(args).await?);
+        }
+        Command::Bench {
+            command: BenchCommand::Assist { rounds, clients },
+        } => {
+            print!("{}", kaigo_pki::bench_assist::run(rounds, clients).await?);
         }
         Command::Bench {
             command: BenchCommand::Login { seconds, clients },

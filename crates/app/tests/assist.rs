@@ -215,10 +215,23 @@ async fn choice_screen_chat_and_no_leak_between_offices() {
     assert!(turn.contains("次のどれですか"), "{turn}");
     assert!(turn.contains("value=\"faq:pw-lost\""), "{turn}");
     let picked = wa
-        .post(&p, "/inquiry/chat", &[("pick", "faq:pw-lost")])
+        .post(
+            &p,
+            "/inquiry/chat",
+            &[("pick", "faq:pw-lost"), ("asked", "パスワード忘れた")],
+        )
         .await
         .unwrap();
     let turn = latest(&picked);
+    assert!(
+        turn.contains("パスワード忘れた<span class=\"picked\">"),
+        "{turn}"
+    );
+    // The hand-over carries the question asked, not the choice.
+    assert!(
+        turn.contains("/inquiry/form?q=%E3%83%91%E3%82%B9"),
+        "{turn}"
+    );
     assert!(
         turn.contains("証明書発行用パスワードの通知書を紛失しました。"),
         "{turn}"

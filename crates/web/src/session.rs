@@ -67,6 +67,9 @@ pub struct SessionData {
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct ChatTurn {
     pub question: String,
+    /// The 「次のどれですか」 choice this turn answers (the question is the one asked).
+    #[serde(default)]
+    pub picked: Option<String>,
     pub reply: kaigo_core::assist::Reply,
 }
 

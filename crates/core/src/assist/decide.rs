@@ -105,10 +105,10 @@ pub fn decide(question: &str, notices: &[NoticeDoc]) -> Decision {
             None => Decision::HandOver,
         };
     };
-    if let HelpDoc::Outside(t) = top.doc {
-        if top.coverage >= ANSWER_COVERAGE {
-            return Decision::Outside(t);
-        }
+    if let HelpDoc::Outside(t) = top.doc
+        && top.coverage >= ANSWER_COVERAGE
+    {
+        return Decision::Outside(t);
     }
     let mut close: Vec<&Hit> = Vec::new();
     for h in &hits[1..] {
@@ -130,10 +130,10 @@ pub fn decide(question: &str, notices: &[NoticeDoc]) -> Decision {
         .chain(close)
         .map(|h| Candidate::Help(h.doc))
         .collect();
-    if choices.len() < MAX_CHOICES {
-        if let Some(n) = notices.first() {
-            choices.push(Candidate::Notice(*n));
-        }
+    if choices.len() < MAX_CHOICES
+        && let Some(n) = notices.first()
+    {
+        choices.push(Candidate::Notice(*n));
     }
     Decision::Choose(choices)
 }

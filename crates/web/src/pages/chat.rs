@@ -41,9 +41,11 @@ struct ChatPublicPage {
 pub struct ChatForm {
     #[serde(default)]
     q: String,
-    /// A 「次のどれですか」 choice.
+    /// A 「次のどれですか」 choice, and the question it was offered for.
     #[serde(default)]
     pick: String,
+    #[serde(default)]
+    asked: String,
 }
 
 async fn page(
@@ -95,7 +97,14 @@ pub async fn ask(
     let turn = if !form.pick.is_empty() {
         match assist.pick(office, &form.pick).await? {
             Some(reply) => ChatTurn {
-                question: format!("「{}」を選択", reply.heading),
+                question: form
+                    .asked
+                    .trim()
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(MAX_QUESTION_CHARS)
+                    .collect(),
+                picked: Some(reply.heading.clone()),
                 reply,
             },
             None => {
@@ -113,6 +122,7 @@ pub async fn ask(
         match assist.ask(office, question).await? {
             Some(reply) => ChatTurn {
                 question: question.to_owned(),
+                picked: None,
                 reply,
             },
             None => {
