@@ -60,6 +60,12 @@ async fn ask(w: &Walker, question: &str) -> Page {
     p
 }
 
+/// The hand-over link of a turn: `/inquiry/form?turn=N`.
+fn handover_link(turn: &str) -> String {
+    let i = turn.find("/inquiry/form?turn=").expect("a hand-over link");
+    turn[i..].split('"').next().unwrap().to_owned()
+}
+
 /// The last turn of the conversation (from `id="latest"` on).
 fn latest(p: &Page) -> String {
     let i = p.html.find("id=\"latest\"").expect("a latest turn");
@@ -208,6 +214,22 @@ async fn choice_screen_chat_and_no_leak_between_offices() {
         turn.contains("介護DX証明書: 発行履歴はありません。"),
         "{turn}"
     );
+    // The same question from B shows B's own certificate and its expiry.
+    let p = ask(&wb, "証明書を発行済みか確認したい").await;
+    let turn = latest(&p);
+    assert!(
+        turn.contains(&format!(
+            "介護DX証明書: 有効な証明書があります（有効期限 {b_expiry}"
+        )),
+        "{turn}"
+    );
+    // A names itself: answered, and its own name and number are not logged.
+    ask(&wa, "請求事業所Aの事業所番号1310000001の証明書の更新").await;
+    ask(
+        &wa,
+        "担当の山田さんがパスワードを忘れた。連絡先はyamada@example.jp",
+    )
+    .await;
 
     // ---- choices, and a pick ----
     let p = ask(&wa, "パスワード忘れた").await;
@@ -228,9 +250,11 @@ async fn choice_screen_chat_and_no_leak_between_offices() {
         "{turn}"
     );
     // The hand-over carries the question asked, not the choice.
+    let form = wa.get(&handover_link(&turn)).await.unwrap();
     assert!(
-        turn.contains("/inquiry/form?q=%E3%83%91%E3%82%B9"),
-        "{turn}"
+        form.html.contains(">パスワード忘れた</textarea>"),
+        "{}",
+        form.html
     );
     assert!(
         turn.contains("証明書発行用パスワードの通知書を紛失しました。"),
@@ -275,9 +299,10 @@ async fn choice_screen_chat_and_no_leak_between_offices() {
     let p = ask(&wa, "あいうえおかきくけこ").await;
     let turn = latest(&p);
     assert!(turn.contains("見つかりませんでした"), "{turn}");
-    let form_link = "/inquiry/form?q=%E3%81%82%E3%81%84%E3%81%86%E3%81%88%E3%81%8A%E3%81%8B%E3%81%8D%E3%81%8F%E3%81%91%E3%81%93";
-    assert!(turn.contains(form_link), "{turn}");
-    let form = wa.get(form_link).await.unwrap();
+    // The question travels in the session, never in the URL (access logs, history).
+    let form_link = handover_link(&turn);
+    assert!(!form_link.contains('%'), "{form_link}");
+    let form = wa.get(&form_link).await.unwrap();
     assert!(
         form.html.contains(">あいうえおかきくけこ</textarea>"),
         "{}",
@@ -343,7 +368,15 @@ async fn choice_screen_chat_and_no_leak_between_offices() {
         .unwrap();
     assert!(logged.len() >= 12, "{logged:?}");
     for q in &logged {
-        for secret in [b_number, b_user.as_str(), "1310000001", "請求事業所A"] {
+        for secret in [
+            b_number,
+            b_user.as_str(),
+            b_name,
+            "1310000001",
+            "請求事業所A",
+            "山田",
+            "yamada@example.jp",
+        ] {
             assert!(!q.contains(secret), "logged {secret}: {q}");
         }
     }
@@ -352,6 +385,20 @@ async fn choice_screen_chat_and_no_leak_between_offices() {
             .iter()
             .any(|q| q == "事業所番号[番号]の証明書の有効期限を教えて"),
         "{logged:?}"
+    );
+    assert!(
+        logged
+            .iter()
+            .any(|q| q == "[事業所]の事業所番号[事業所]の証明書の更新"),
+        "{logged:?}"
+    );
+    let hours: Vec<i64> = sqlx::query_scalar("SELECT asked_at FROM assist_questions")
+        .fetch_all(&db)
+        .await
+        .unwrap();
+    assert!(
+        hours.iter().all(|t| t % 3600 == 0),
+        "logged to the hour: {hours:?}"
     );
     let columns: Vec<String> =
         sqlx::query_scalar("SELECT name FROM pragma_table_info('assist_questions')")

@@ -1,6 +1,7 @@
 //! Periodic cleanup: expired sessions, batches of registration letters past their download
 //! window (they hold sealed passwords; none should outlive it), failure counters with no
-//! failure for a day and no lock in force, and form-submission claims older than a day.
+//! failure for a day and no lock in force, form-submission claims older than a day, and the
+//! AIチャット's questions older than a year.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,6 +53,17 @@ impl SessionSweeper {
                     Ok(n) if n > 0 => tracing::debug!(removed = n, "old form claims purged"),
                     Ok(_) => {}
                     Err(e) => tracing::error!(error = %e, "form claim purge failed"),
+                }
+                match self
+                    .store
+                    .purge_assist_questions(
+                        now - kaigo_core::assist::service::LOG_RETENTION_SECONDS,
+                    )
+                    .await
+                {
+                    Ok(n) if n > 0 => tracing::debug!(removed = n, "old chat questions purged"),
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "chat question purge failed"),
                 }
                 if sleep_or_stop(&mut shutdown, self.every).await {
                     break;

@@ -79,4 +79,25 @@ impl AssistRepo for SqlStore {
             .await
             .map_err(repo_err("count unanswered assist questions"))
     }
+
+    async fn count_assist_questions_since(&self, since: i64) -> RepoResult<i64> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM assist_questions WHERE asked_at >= $1")
+            .bind(since)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(repo_err("count assist questions"))
+    }
+
+    async fn purge_assist_questions(&self, before: i64) -> RepoResult<u64> {
+        let err = repo_err("purge assist questions");
+        let mut tx = self.begin_write().await.map_err(&err)?;
+        let n = sqlx::query("DELETE FROM assist_questions WHERE asked_at < $1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await
+            .map_err(&err)?
+            .rows_affected();
+        tx.commit().await.map_err(&err)?;
+        Ok(n)
+    }
 }

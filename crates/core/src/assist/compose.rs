@@ -30,7 +30,10 @@ const NOTICE_EXCERPT: usize = 160;
 pub fn reply(decision: &Decision, cx: &Context) -> Reply {
     match decision {
         Decision::Answer(doc, related) => answer(*doc, related, cx),
-        Decision::Notice(i) => notice(&cx.notices[*i], cx),
+        Decision::Notice(i) => match cx.notices.get(*i) {
+            Some(n) => notice(n),
+            None => hand_over(),
+        },
         Decision::Choose(c) => choices(c, cx),
         Decision::Outside(t) => outside(t, cx),
         Decision::HandOver => hand_over(),
@@ -42,7 +45,10 @@ pub fn picked(candidate: Candidate, cx: &Context) -> Reply {
     match candidate {
         Candidate::Help(HelpDoc::Outside(t)) => outside(t, cx),
         Candidate::Help(doc) => answer(doc, &[], cx),
-        Candidate::Notice(i) => notice(&cx.notices[i], cx),
+        Candidate::Notice(i) => match cx.notices.get(i) {
+            Some(n) => notice(n),
+            None => hand_over(),
+        },
     }
 }
 
@@ -92,8 +98,12 @@ fn answer(doc: HelpDoc, related: &[usize], cx: &Context) -> Reply {
         HelpDoc::Outside(t) => return outside(t, cx),
     };
     r.key = Some(doc.key());
-    for i in related {
-        r.sources.push(notice_source(&cx.notices[*i]));
+    // Notices that match too are pointed to, not cited: no text was taken from them.
+    for n in related.iter().filter_map(|i| cx.notices.get(*i)) {
+        r.links.push(link(
+            format!("関連するお知らせ「{}」", n.title),
+            format!("/notices/{}", n.id),
+        ));
     }
     r
 }
@@ -133,7 +143,7 @@ fn manual_answer(s: &ManualSection, cx: &Context) -> Reply {
     r
 }
 
-fn notice(n: &NoticeDoc, _cx: &Context) -> Reply {
+fn notice(n: &NoticeDoc) -> Reply {
     let mut r = empty(ReplyKind::Answer);
     r.heading = n.title.clone();
     let excerpt: String = n.body.chars().take(NOTICE_EXCERPT).collect();
@@ -157,21 +167,24 @@ fn notice(n: &NoticeDoc, _cx: &Context) -> Reply {
 
 fn choices(candidates: &[Candidate], cx: &Context) -> Reply {
     let mut r = empty(ReplyKind::Choices);
-    r.paragraphs
-        .push("ご質問に近いものが複数あります。次のどれですか。".to_owned());
     r.choices = candidates
         .iter()
-        .map(|c| match c {
-            Candidate::Help(d) => Choice {
+        .filter_map(|c| match c {
+            Candidate::Help(d) => Some(Choice {
                 key: d.key(),
                 label: d.title(),
-            },
-            Candidate::Notice(i) => Choice {
-                key: format!("notice:{}", cx.notices[*i].id),
-                label: format!("お知らせ「{}」", cx.notices[*i].title),
-            },
+            }),
+            Candidate::Notice(i) => cx.notices.get(*i).map(|n| Choice {
+                key: format!("notice:{}", n.id),
+                label: format!("お知らせ「{}」", n.title),
+            }),
         })
         .collect();
+    r.paragraphs.push(if r.choices.len() > 1 {
+        "ご質問に近いものが複数あります。次のどれですか。".to_owned()
+    } else {
+        "ご質問は次の内容ですか。当てはまる場合は選んでください。".to_owned()
+    });
     r
 }
 

@@ -67,15 +67,17 @@ fn locks(s: &OfficeState, out: &mut Vec<String>) {
 
 fn reissue(s: &OfficeState, out: &mut Vec<String>, links: &mut Vec<Link>) {
     match s.reissued {
-        Some((at, notice)) => {
+        Some(at) => {
             out.push(format!(
-                "この事業所は {} に証明書発行用パスワードを再発行しています。新しいパスワードはお知らせ「証明書発行用パスワード再発行通知」の通知書に記載されています。それより前にダウンロードした証明書ファイルは、以前のパスワードのままです。",
+                "この事業所は {} に証明書発行用パスワードを再発行しています。新しいパスワードは「証明書発行用パスワード通知書」に記載されています。再発行より前に発行された証明書のファイルは、以前のパスワードのままです。",
                 jst_date(at)
             ));
-            links.push(link(
-                "証明書発行用パスワード再発行通知",
-                &format!("/notices/{notice}"),
-            ));
+            if let Some(notice) = s.reissue_notice {
+                links.push(link(
+                    "証明書発行用パスワード再発行通知",
+                    &format!("/notices/{notice}"),
+                ));
+            }
         }
         None => out.push(
             "この事業所は、証明書発行用パスワードを再発行していません。「電子請求登録結果に関するお知らせ」に記載されたパスワードをお使いください。"
@@ -84,54 +86,85 @@ fn reissue(s: &OfficeState, out: &mut Vec<String>, links: &mut Vec<Link>) {
     }
 }
 
-/// The newest certificate of a kind.
-fn newest(s: &OfficeState, kind: CertKind) -> Option<&CertFact> {
+/// The certificate of a kind in use now: valid, started, the latest expiry.
+fn current(s: &OfficeState, kind: CertKind) -> Option<&CertFact> {
     s.certificates
         .iter()
-        .filter(|c| c.kind == kind)
+        .filter(|c| c.kind == kind && !c.revoked && c.not_before <= s.now && s.now <= c.not_after)
         .max_by_key(|c| c.not_after)
+}
+
+/// A certificate of a kind issued to start later (a renewal).
+fn upcoming(s: &OfficeState, kind: CertKind) -> Option<&CertFact> {
+    s.certificates
+        .iter()
+        .filter(|c| c.kind == kind && !c.revoked && c.not_before > s.now)
+        .min_by_key(|c| c.not_before)
 }
 
 fn certificates(s: &OfficeState, out: &mut Vec<String>) {
     for kind in [CertKind::KaigoHoken, CertKind::KaigoDx] {
         let label = kind.label();
-        out.push(match newest(s, kind) {
-            None => format!("{label}: 発行履歴はありません。"),
-            Some(c) if c.revoked => format!(
-                "{label}: 最新の証明書（有効期限 {}）は失効しています。",
-                jst_date(c.not_after)
-            ),
-            Some(c) if c.not_after < s.now => format!(
-                "{label}: 最新の証明書は {} に有効期限が切れています。",
-                jst_date(c.not_after)
-            ),
-            Some(c) => format!(
+        let line = match (current(s, kind), upcoming(s, kind)) {
+            (Some(c), _) => format!(
                 "{label}: 有効な証明書があります（有効期限 {}、残り{}日）。",
                 jst_date(c.not_after),
                 (c.not_after - s.now) / DAY
             ),
-        });
+            (None, Some(u)) => format!(
+                "{label}: 発行済みの証明書が {} から有効になります。",
+                jst_date(u.not_before)
+            ),
+            (None, None) => match s
+                .certificates
+                .iter()
+                .filter(|c| c.kind == kind)
+                .max_by_key(|c| c.not_after)
+            {
+                None => format!("{label}: 発行履歴はありません。"),
+                Some(c) if c.revoked => format!(
+                    "{label}: 最新の証明書（有効期限 {}）は失効しています。",
+                    jst_date(c.not_after)
+                ),
+                Some(c) => format!(
+                    "{label}: 最新の証明書は {} に有効期限が切れています。",
+                    jst_date(c.not_after)
+                ),
+            },
+        };
+        out.push(line);
+        if let (Some(_), Some(u)) = (current(s, kind), upcoming(s, kind)) {
+            out.push(format!(
+                "{label}: 更新後の証明書が発行済みです（{} から有効）。",
+                jst_date(u.not_before)
+            ));
+        }
     }
 }
 
 fn renewal(s: &OfficeState, out: &mut Vec<String>) {
     for kind in [CertKind::KaigoHoken, CertKind::KaigoDx] {
-        let Some(c) = newest(s, kind).filter(|c| !c.revoked && c.not_after >= s.now) else {
+        let Some(c) = current(s, kind) else {
             continue;
         };
+        let label = kind.label();
+        if upcoming(s, kind).is_some() {
+            out.push(format!(
+                "{label}は更新後の証明書が発行済みのため、更新の発行申請は必要ありません。"
+            ));
+            continue;
+        }
         let from = c.not_after - s.renewal_window;
-        out.push(if from <= s.now {
+        let blocked = kind == CertKind::KaigoHoken && s.fee_blocks;
+        out.push(if blocked {
             format!(
-                "{}の更新の発行申請ができます（{} から可能）。",
-                kind.label(),
+                "{label}の更新の発行申請は、証明書発行手数料の残高がある間はできません（残高がなければ {} から可能）。",
                 jst_date(from)
             )
+        } else if from <= s.now {
+            format!("{label}の更新の発行申請ができます（{} から可能）。", jst_date(from))
         } else {
-            format!(
-                "{}の更新の発行申請は {} から行えます。",
-                kind.label(),
-                jst_date(from)
-            )
+            format!("{label}の更新の発行申請は {} から行えます。", jst_date(from))
         });
     }
 }
@@ -149,7 +182,7 @@ fn pending(s: &OfficeState, out: &mut Vec<String>) {
             )
         } else {
             format!(
-                "{} に申請した{}は、発行をお待ちいただいています（発行申請中）。",
+                "{} に申請した{}は発行処理中です（状況: 発行申請中）。",
                 jst_date(p.requested_at),
                 p.kind.label()
             )
@@ -189,7 +222,7 @@ fn revoked(s: &OfficeState, out: &mut Vec<String>) {
 fn unread(s: &OfficeState, out: &mut Vec<String>, links: &mut Vec<Link>) {
     if s.unread_notices > 0 {
         out.push(format!(
-            "まだ開いていないお知らせが {} 件あります。",
+            "未読のお知らせが {} 件あります。",
             s.unread_notices
         ));
         links.push(link("お知らせ", "/notices"));

@@ -9,6 +9,8 @@ use crate::error::RepoResult;
 /// A question as logged (already redacted).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewAssistQuestion {
+    /// The hour it was asked (rounded down), so that the log cannot be matched second by
+    /// second against access logs to find who asked.
     pub asked_at: i64,
     pub question: String,
     pub outcome: ReplyKind,
@@ -40,4 +42,8 @@ pub trait AssistRepo: Send + Sync {
         offset: i64,
     ) -> RepoResult<Vec<AssistQuestionRecord>>;
     async fn count_unanswered_assist_questions(&self) -> RepoResult<i64>;
+    /// Questions logged at or after `since` (to cap the log per hour).
+    async fn count_assist_questions_since(&self, since: i64) -> RepoResult<i64>;
+    /// Deletes questions asked before `before`; how many.
+    async fn purge_assist_questions(&self, before: i64) -> RepoResult<u64>;
 }

@@ -14,6 +14,8 @@ use crate::assist::redact::redact;
 use crate::assist::repo::{AssistQuestionRecord, NewAssistQuestion};
 use crate::assist::state::{CertFact, OfficeState, PendingFact};
 use crate::assist::{MAX_QUESTION_CHARS, Reply};
+use crate::audit::AuditAction;
+use crate::audit::search::AuditQuery;
 use crate::certificate::apply::issuance_key;
 use crate::certificate::{ApplicationState, CertKind, CertStatus};
 use crate::deps::Deps;
@@ -24,6 +26,11 @@ use crate::office::prefectures::{kokuhoren_name, office_prefecture};
 
 /// The newest notices the chat reads for one question.
 pub const NOTICES_READ: i64 = 50;
+/// At most this many questions are logged per hour (all offices and visitors together); the
+/// chat answers beyond it, without logging.
+pub const MAX_LOGGED_PER_HOUR: i64 = 5_000;
+/// Logged questions are kept this long.
+pub const LOG_RETENTION_SECONDS: i64 = 365 * 86_400;
 /// Unanswered questions per console page.
 pub const PAGE_SIZE: i64 = 50;
 
@@ -110,7 +117,8 @@ impl AssistService {
                 id: v.notice.id,
                 title: v.notice.title,
                 body: v.notice.body,
-                created_at: v.notice.updated_at,
+                // When it was shown: its start, or a later update (as the list orders them).
+                created_at: v.notice.updated_at.max(v.notice.start_at),
                 read: v.read,
             })
             .collect())
@@ -123,7 +131,9 @@ impl AssistService {
         let mut certificates = Vec::new();
         let mut pending = Vec::new();
         for kind in [CertKind::KaigoHoken, CertKind::KaigoDx] {
-            for c in d.store.certificates_for_office(office.id, kind).await? {
+            let certs = d.store.certificates_for_office(office.id, kind).await?;
+            let last_issued = certs.iter().map(|c| c.issued_at).max().unwrap_or(i64::MIN);
+            for c in &certs {
                 certificates.push(CertFact {
                     kind,
                     not_before: c.not_before,
@@ -134,8 +144,9 @@ impl AssistService {
             for a in d.store.applications_for_office(office.id, kind).await? {
                 let failed = match a.state {
                     ApplicationState::Queued | ApplicationState::Running => false,
-                    ApplicationState::Failed => true,
-                    ApplicationState::Done => continue,
+                    // A failure a later certificate of the kind made good is history.
+                    ApplicationState::Failed if a.requested_at > last_issued => true,
+                    ApplicationState::Failed | ApplicationState::Done => continue,
                 };
                 pending.push(PendingFact {
                     kind,
@@ -152,11 +163,30 @@ impl AssistService {
             .await?;
         let issuance = d.store.throttle_state(&issuance_key(office)).await?;
         let fees = crate::fee::service::FeeService::new(d.clone());
-        let reissued = notices
-            .iter()
-            .filter(|n| n.title == REISSUE_NOTICE_TITLE)
-            .max_by_key(|n| n.created_at)
-            .map(|n| (n.created_at, n.id));
+        // The reissue is read from the audit trail (the office's own entries, by its actor
+        // index): its notice leaves the display after a while, the reissue stays true.
+        let reissued = d
+            .store
+            .search_audit(
+                &AuditQuery {
+                    actor: Some(office.user_id.as_str().to_owned()),
+                    action_prefix: Some(AuditAction::IssuancePasswordReissue.name().to_owned()),
+                    object: Some(format!("office:{}", office.id)),
+                    ..AuditQuery::default()
+                },
+                1,
+                0,
+            )
+            .await?
+            .first()
+            .map(|e| e.event.at);
+        let reissue_notice = reissued.and_then(|at| {
+            notices
+                .iter()
+                .filter(|n| n.title == REISSUE_NOTICE_TITLE && n.created_at >= at - 3600)
+                .min_by_key(|n| n.created_at)
+                .map(|n| n.id)
+        });
         Ok(OfficeState {
             now,
             kokuhoren: office_prefecture(office).map(kokuhoren_name),
@@ -169,7 +199,8 @@ impl AssistService {
                 .blocks_application(office, CertKind::KaigoHoken)
                 .await?,
             reissued,
-            unread_notices: notices.iter().filter(|n| !n.read).count(),
+            reissue_notice,
+            unread_notices: d.store.count_unread_notices_for_office(office, now).await?,
             security_mail: d.store.security_address(office.id).await?.is_some(),
             renewal_window: d.settings.renewal_window_seconds(),
         })
@@ -198,10 +229,15 @@ impl AssistService {
                 k.to_owned()
             }
         });
-        self.deps
-            .store
+        let hour = self.deps.clock.unix().div_euclid(3600) * 3600;
+        let store = &self.deps.store;
+        if store.count_assist_questions_since(hour).await? >= MAX_LOGGED_PER_HOUR {
+            tracing::warn!("AIチャット question log full for this hour; not logged");
+            return Ok(());
+        }
+        store
             .insert_assist_question(&NewAssistQuestion {
-                asked_at: self.deps.clock.unix(),
+                asked_at: hour,
                 question: redact(question, &own),
                 outcome: reply.kind,
                 answer_key,

@@ -30,15 +30,18 @@ pub struct OfficeState {
     pub kokuhoren: Option<String>,
     /// Newest first.
     pub certificates: Vec<CertFact>,
+    /// Waiting applications, and failed ones not followed by an issued certificate.
     pub pending: Vec<PendingFact>,
     pub login_locked_until: Option<i64>,
     pub issuance_locked_until: Option<i64>,
     /// Outstanding 証明書発行手数料 in yen, and whether it blocks a 介護保険証明書 application.
     pub fee_balance: i64,
     pub fee_blocks: bool,
-    /// The newest 「証明書発行用パスワード再発行通知」: when, and the notice.
-    pub reissued: Option<(i64, NoticeId)>,
-    pub unread_notices: usize,
+    /// When the 証明書発行用パスワード was last reissued (from the audit trail), and the
+    /// notice that carried it while it is on display.
+    pub reissued: Option<i64>,
+    pub reissue_notice: Option<NoticeId>,
+    pub unread_notices: i64,
     pub security_mail: bool,
     /// Seconds before expiry from which a renewal may be applied for.
     pub renewal_window: i64,

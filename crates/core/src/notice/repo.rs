@@ -21,6 +21,8 @@ pub trait NoticeRepo: Send + Sync {
         offset: i64,
     ) -> RepoResult<Vec<NoticeView>>;
     async fn count_notices_for_office(&self, office: &Office, now: i64) -> RepoResult<i64>;
+    /// Notices on display for the office that it has not opened.
+    async fn count_unread_notices_for_office(&self, office: &Office, now: i64) -> RepoResult<i64>;
     /// One notice, only if it targets this office and is displayed at `now`.
     async fn notice_for_office(
         &self,

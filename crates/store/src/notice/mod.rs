@@ -198,6 +198,23 @@ impl NoticeRepo for SqlStore {
             .map_err(repo_err("count notices"))
     }
 
+    async fn count_unread_notices_for_office(&self, office: &Office, now: i64) -> RepoResult<i64> {
+        let (prefecture, office_id) = office_params(office);
+        sqlx::query_scalar(concat!(
+            "SELECT COUNT(*) FROM notices n WHERE ",
+            visible!(),
+            " AND NOT EXISTS (SELECT 1 FROM notice_reads r \
+             WHERE r.notice_id = n.id AND r.office_id = $4)"
+        ))
+        .bind(prefecture)
+        .bind(office_id)
+        .bind(now)
+        .bind(office.id.0)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(repo_err("count unread notices"))
+    }
+
     async fn notice_for_office(
         &self,
         office: &Office,

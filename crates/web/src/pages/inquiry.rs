@@ -170,11 +170,12 @@ fn categories() -> Vec<(&'static str, &'static str)> {
         .collect()
 }
 
-/// What the chat hands over: the question, to start the form with.
+/// What the chat hands over: the index of a turn of this session's conversation, whose
+/// question starts the form (the question itself never travels in the URL).
 #[derive(Deserialize)]
 pub struct Prefill {
     #[serde(default)]
-    q: String,
+    turn: Option<usize>,
 }
 
 /// The form for a logged-in office (its body pre-filled with a question the chat could not
@@ -192,12 +193,10 @@ pub async fn inquiry_form(
                 .inquiries
                 .reply_addresses(&user.office)
                 .await?;
-            let body: String = prefill
-                .q
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(kaigo_core::assist::MAX_QUESTION_CHARS)
-                .collect();
+            let body = prefill
+                .turn
+                .and_then(|i| user.session.data().chat?.get(i).map(|t| t.question.clone()))
+                .unwrap_or_default();
             render(&InquiryPage {
                 frame: frame(&state, &user, "フォームでのお問い合わせ"),
                 categories: categories(),

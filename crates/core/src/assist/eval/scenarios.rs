@@ -121,6 +121,32 @@ pub fn all() -> Vec<Scenario> {
         vec!["介護DX証明書の更新の発行申請は 2027/03/18 から行えます。"],
         vec!["更新の発行申請ができます"],
     ));
+    let mut renew_blocked = base();
+    renew_blocked.certificates = vec![cert(CertKind::KaigoHoken, 30, false)];
+    renew_blocked.fee_balance = 7_800;
+    renew_blocked.fee_blocks = true;
+    out.push(s(
+        "renewal blocked by a balance",
+        "更新の申請はいつからできますか",
+        renew_blocked,
+        vec!["介護保険証明書の更新の発行申請は、証明書発行手数料の残高がある間はできません"],
+        vec!["更新の発行申請ができます"],
+    ));
+    let mut renewed = base();
+    let mut next = cert(CertKind::KaigoHoken, 30 + 365, false);
+    next.not_before = NOW + 30 * DAY;
+    renewed.certificates = vec![next, cert(CertKind::KaigoHoken, 30, false)];
+    out.push(s(
+        "renewal issued, not yet valid",
+        "証明書の更新はどうすればいい",
+        renewed,
+        vec![
+            "介護保険証明書: 有効な証明書があります（有効期限 2026/12/28、残り30日）。",
+            "介護保険証明書: 更新後の証明書が発行済みです（2026/12/28 から有効）。",
+            "更新の発行申請は必要ありません",
+        ],
+        vec!["更新の発行申請ができます"],
+    ));
     let mut revoked = base();
     revoked.certificates = vec![
         cert(CertKind::KaigoHoken, 100, true),
@@ -143,18 +169,19 @@ pub fn all() -> Vec<Scenario> {
         "pending",
         "申請したのにまだ証明書が発行されない",
         pending,
-        vec!["2026/11/28 に申請した介護DX証明書は、発行をお待ちいただいています"],
+        vec!["2026/11/28 に申請した介護DX証明書は発行処理中です（状況: 発行申請中）。"],
         vec!["発行待ちの発行申請はありません"],
     ));
     let mut reissued = base();
-    reissued.reissued = Some((NOW - 5 * DAY, NoticeId(41)));
+    reissued.reissued = Some(NOW - 5 * DAY);
+    reissued.reissue_notice = Some(NoticeId(41));
     let mut sc = s(
         "reissued",
         "証明書発行用パスワードを忘れてしまった",
         reissued,
         vec![
             "この事業所は 2026/11/23 に証明書発行用パスワードを再発行しています。",
-            "以前のパスワードのままです",
+            "再発行より前に発行された証明書のファイルは、以前のパスワードのままです。",
         ],
         vec!["再発行していません"],
     );
@@ -189,7 +216,7 @@ pub fn all() -> Vec<Scenario> {
         "unread",
         "お知らせはどこで見られますか",
         none,
-        vec!["まだ開いていないお知らせが 3 件あります。"],
+        vec!["未読のお知らせが 3 件あります。"],
         vec!["未読のお知らせはありません"],
     ));
     out
