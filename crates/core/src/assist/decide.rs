@@ -126,6 +126,12 @@ pub fn decide(question: &str, notices: &[NoticeDoc]) -> Decision {
     if top.coverage >= ANSWER_COVERAGE && close.is_empty() {
         return Decision::Answer(top.doc, notices);
     }
+    // Unsure only between topics outside the service: it is outside, whichever it is.
+    if let HelpDoc::Outside(t) = top.doc
+        && close.iter().all(|h| matches!(h.doc, HelpDoc::Outside(_)))
+    {
+        return Decision::Outside(t);
+    }
     let mut choices: Vec<Candidate> = std::iter::once(top)
         .chain(close)
         .map(|h| Candidate::Help(h.doc))

@@ -140,8 +140,16 @@ fn candidate_key(c: &Candidate, notices: &[NoticeDoc]) -> String {
     }
 }
 
-/// Whether every source of an answer resolves to a text that exists.
+/// Whether every source of an answer, and every choice offered, resolves to a text that
+/// exists (a notice: one of this office's).
 pub fn citations_valid(reply: &Reply, notices: &[NoticeDoc]) -> bool {
+    let resolves = |key: &str| match key.strip_prefix("notice:") {
+        Some(id) => notices.iter().any(|n| n.id.to_string() == id),
+        None => HelpDoc::from_key(key).is_some(),
+    };
+    if !reply.choices.iter().all(|c| resolves(&c.key)) {
+        return false;
+    }
     if reply.kind != ReplyKind::Answer {
         return true;
     }

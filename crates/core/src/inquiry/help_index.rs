@@ -118,8 +118,31 @@ impl HelpIndex {
 mod tests {
     use super::*;
 
+    /// The portal's pages an answer may link to (the routes of kaigo-web's router).
+    const PORTAL_PAGES: &[&str] = &[
+        "/login",
+        "/top",
+        "/notices",
+        "/documents",
+        "/faq",
+        "/manual",
+        "/downloads",
+        "/certificate",
+        "/dx",
+        "/settings",
+        "/check",
+        "/inquiry",
+        "/password/forgot",
+        "/issuance-password/about",
+    ];
+
     #[test]
     fn keys_round_trip_and_every_reference_exists() {
+        for s in manual::SECTIONS {
+            for (_, path) in s.see {
+                assert!(PORTAL_PAGES.contains(path), "{}: {path}", s.id);
+            }
+        }
         let index = HelpIndex::get();
         for d in &index.docs {
             assert_eq!(HelpDoc::from_key(&d.key()).map(|x| x.key()), Some(d.key()));

@@ -260,8 +260,8 @@ impl Index {
             .sum()
     }
 
-    /// Whether document `d` holds at least half of the word's content grams (all of them
-    /// for a word of one or two content grams… at least one in any case).
+    /// Whether document `d` holds at least half of the word's content grams, and at least one
+    /// (a word without content grams is judged by all its grams).
     fn matches(&self, d: usize, word: &[Gram]) -> bool {
         let content: HashSet<&str> = word
             .iter()
