@@ -68,6 +68,10 @@ pub fn run(command: AssistCommand) -> (String, bool) {
         GOALS.p95_ms,
         mark(r.p95_ms <= GOALS.p95_ms)
     ));
+    out.push_str(&format!(
+        "\nFAQ page search, {} questions whose answer is an FAQ entry:\n  ranked (this index): right entry first {}, no result {}\n  all-words substring (before): right entry first {}, no result {}\n",
+        r.faq_questions, r.faq_first, r.faq_empty, r.substring_first, r.substring_empty
+    ));
     if verbose && !r.misses.is_empty() {
         out.push_str("\nmisses:\n");
         for m in &r.misses {

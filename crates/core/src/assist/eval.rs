@@ -12,7 +12,7 @@ use crate::assist::decide::{self, Candidate, Decision, NoticeDoc};
 use crate::assist::state::OfficeState;
 use crate::assist::{Reply, ReplyKind};
 use crate::inquiry::help_index::HelpDoc;
-use crate::inquiry::{faq, manual};
+use crate::inquiry::{faq, faq_search, manual};
 
 mod scenarios;
 
@@ -85,6 +85,14 @@ pub struct Report {
     pub citations_ok: usize,
     pub p50_ms: f64,
     pub p95_ms: f64,
+    /// The FAQ page's own search on the in-scope questions whose answer is an FAQ entry: how
+    /// many, the right entry first, and no result at all; and the same for the all-words
+    /// substring search it replaced (measured in the same run).
+    pub faq_questions: usize,
+    pub faq_first: usize,
+    pub faq_empty: usize,
+    pub substring_first: usize,
+    pub substring_empty: usize,
     /// What went wrong, one line each.
     pub misses: Vec<String>,
 }
@@ -223,6 +231,21 @@ pub fn run(split: Split) -> Report {
         } else {
             r.misses.push(format!("citation: {}", q.q));
         }
+        if q.expect.iter().any(|e| e.starts_with("faq:")) {
+            r.faq_questions += 1;
+            let page = faq_search::search(&q.q);
+            r.faq_empty += usize::from(page.is_empty());
+            r.faq_first += usize::from(
+                page.first()
+                    .is_some_and(|e| q.expect.contains(&format!("faq:{}", e.id))),
+            );
+            let old = substring_search(&q.q);
+            r.substring_empty += usize::from(old.is_empty());
+            r.substring_first += usize::from(
+                old.first()
+                    .is_some_and(|e| q.expect.contains(&format!("faq:{}", e.id))),
+            );
+        }
     }
     for s in scenarios::all() {
         r.scenarios += 1;
@@ -283,6 +306,24 @@ pub fn explain(question: &str) -> Vec<String> {
         ));
     }
     out
+}
+
+/// The FAQ search before issue 14, kept here as the peer it is measured against: every
+/// white-space separated word, folded, must be a substring of the folded entry; file order.
+fn substring_search(query: &str) -> Vec<&'static faq::FaqEntry> {
+    let words: Vec<String> = query.split_whitespace().map(faq::fold).collect();
+    faq::entries()
+        .iter()
+        .filter(|e| {
+            let text = faq::fold(&format!(
+                "{} {} {}",
+                e.topic,
+                e.question,
+                e.paragraphs().collect::<Vec<_>>().join(" ")
+            ));
+            !words.is_empty() && words.iter().all(|w| text.contains(w.as_str()))
+        })
+        .collect()
 }
 
 /// The reply for a logged-in office in `state` (what a scenario checks).
