@@ -289,6 +289,44 @@ async fn choice_screen_chat_and_no_leak_between_offices() {
     );
     assert!(!refused.contains("証明書発行完了通知"));
 
+    // ---- after a reissue (manual 4), the chat says so, from the office's own audit entry ----
+    let confirm = wa
+        .get("/issuance-password/reissue?back=/certificate")
+        .await
+        .unwrap();
+    let token = confirm.input_value("token").unwrap();
+    let done = wa
+        .post(
+            &confirm,
+            "/issuance-password/reissue",
+            &[("back", "/certificate"), ("token", &token)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        done.path, "/issuance-password/reissue/done",
+        "{}",
+        done.html
+    );
+    let p = ask(&wa, "証明書発行用パスワードを忘れてしまった").await;
+    let turn = latest(&p);
+    assert!(turn.contains("この事業所は 20"), "{turn}");
+    assert!(
+        turn.contains("に証明書発行用パスワードを再発行しています。"),
+        "{turn}"
+    );
+    assert!(
+        turn.contains("再発行より前に発行された証明書のファイルは"),
+        "{turn}"
+    );
+    assert!(
+        turn.contains("href=\"/notices/"),
+        "the reissue notice is linked: {turn}"
+    );
+    // B reissued nothing and is told so.
+    let p = ask(&wb, "証明書発行用パスワードを忘れてしまった").await;
+    assert!(latest(&p).contains("再発行していません"), "{}", latest(&p));
+
     // ---- outside the service: A's own 国保連合会 ----
     let p = ask(&wa, "返戻になった請求の理由を知りたい").await;
     let turn = latest(&p);
