@@ -756,7 +756,8 @@ async fn admin_console_in_chromium_without_javascript() {
     }
 }
 
-/// The manual's last page in Chromium without JavaScript: 「以下から方法をご選択いただけます。」,
+/// The FAQ search with a question as typed, then the manual's last page in Chromium without
+/// JavaScript: 「以下から方法をご選択いただけます。」,
 /// 【AIチャットに質問】, a question and its answer with the office's state and sources, a
 /// 「次のどれですか」 choice, and the hand-over to the form with the question filled in.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -779,6 +780,20 @@ async fn inquiry_choice_and_ai_chat_in_chromium_without_javascript() {
     fill(&c, "new", "Kaigo2026pass").await;
     fill(&c, "confirm", "Kaigo2026pass").await;
     click_button(&c, "変更").await;
+
+    // The FAQ tab's search takes a question as it is typed.
+    click_tab(&c, "FAQ").await;
+    fill(&c, "q", "パソコンを買い替えたら証明書はどうなりますか").await;
+    click_button(&c, "検索").await;
+    let first = c
+        .find(Locator::Css("article.faq h3"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(first.contains("パソコンを買い替えました。"), "{first}");
+    shots.take(&c, "faq-question-search").await;
 
     // The footer's お問い合わせ leads to the manual's screen.
     click_and_wait(&c, "//footer//a[normalize-space()='お問い合わせ']").await;

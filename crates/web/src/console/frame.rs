@@ -136,6 +136,6 @@ mod tests {
         assert!(frame("/admin", false).is_current("/admin"));
         assert!(!frame("/admin/feesx", false).is_current("/admin/fees"));
         assert_eq!(frame("/admin", false).areas().len(), 6);
-        assert_eq!(frame("/admin", true).areas().len(), 9);
+        assert_eq!(frame("/admin", true).areas().len(), 10);
     }
 }
