@@ -395,6 +395,8 @@ async fn choice_screen_chat_and_no_leak_between_offices() {
     assert!(turn.contains("href=\"/faq#faq-cert-renew\""), "{turn}");
     assert!(!turn.contains("この事業所の状況"), "{turn}");
     assert!(p.contains("ログイン前のため"));
+    // The same unanswerable question as office A asked: the console counts them together.
+    ask(&anon, "あいうえおかきくけこ").await;
     let form = anon.get("/inquiry/form").await.unwrap();
     assert!(form.contains("ログイン画面へ") && form.contains("受付時間"));
 
@@ -459,6 +461,20 @@ async fn choice_screen_chat_and_no_leak_between_offices() {
     let list = admin.get("/admin/assist").await.unwrap();
     assert_eq!(list.status, 200);
     assert!(list.contains("あいうえおかきくけこ"), "{}", list.html);
+    assert_eq!(
+        list.html.matches("あいうえおかきくけこ").count(),
+        1,
+        "grouped"
+    );
+    let row = list
+        .html
+        .split("<tr>")
+        .find(|r| r.contains("あいうえおかきくけこ"))
+        .unwrap();
+    assert!(
+        row.contains("<td class=\"num\">2</td>"),
+        "asked twice: {row}"
+    );
     assert!(list.contains("パスワード忘れた"), "choices are listed too");
     assert!(
         !list.contains("パソコンを買い替えたので"),

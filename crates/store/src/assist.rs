@@ -18,12 +18,12 @@ macro_rules! unanswered {
 
 fn record(row: &AnyRow) -> RepoResult<AssistQuestionRecord> {
     Ok(AssistQuestionRecord {
-        id: get(row, "id")?,
         asked_at: get(row, "asked_at")?,
         question: get(row, "question")?,
         outcome: get(row, "outcome")?,
         answer_key: get(row, "answer_key")?,
         logged_in: flag(row, "logged_in")?,
+        count: get(row, "n")?,
     })
 }
 
@@ -49,16 +49,20 @@ impl AssistRepo for SqlStore {
 
     async fn unanswered_assist_questions(
         &self,
+        since: i64,
         limit: i64,
         offset: i64,
     ) -> RepoResult<Vec<AssistQuestionRecord>> {
         const SQL: &str = concat!(
-            "SELECT id, asked_at, question, outcome, answer_key, logged_in \
+            "SELECT MAX(id) AS last_id, MAX(asked_at) AS asked_at, question, outcome, \
+             MAX(answer_key) AS answer_key, MAX(logged_in) AS logged_in, COUNT(*) AS n \
              FROM assist_questions WHERE ",
             unanswered!(),
-            " ORDER BY id DESC LIMIT $1 OFFSET $2"
+            " AND asked_at >= $1 GROUP BY question, outcome \
+             ORDER BY n DESC, last_id DESC LIMIT $2 OFFSET $3"
         );
         sqlx::query(SQL)
+            .bind(since)
             .bind(limit)
             .bind(offset)
             .fetch_all(&self.pool)
@@ -69,12 +73,14 @@ impl AssistRepo for SqlStore {
             .collect()
     }
 
-    async fn count_unanswered_assist_questions(&self) -> RepoResult<i64> {
+    async fn count_unanswered_assist_questions(&self, since: i64) -> RepoResult<i64> {
         const SQL: &str = concat!(
-            "SELECT COUNT(*) FROM assist_questions WHERE ",
-            unanswered!()
+            "SELECT COUNT(*) FROM (SELECT 1 AS one FROM assist_questions WHERE ",
+            unanswered!(),
+            " AND asked_at >= $1 GROUP BY question, outcome) g"
         );
         sqlx::query_scalar(SQL)
+            .bind(since)
             .fetch_one(&self.pool)
             .await
             .map_err(repo_err("count unanswered assist questions"))

@@ -31,6 +31,8 @@ pub const NOTICES_READ: i64 = 50;
 pub const MAX_LOGGED_PER_HOUR: i64 = 5_000;
 /// Logged questions are kept this long.
 pub const LOG_RETENTION_SECONDS: i64 = 365 * 86_400;
+/// The console lists unanswered questions of this many days.
+pub const UNANSWERED_DAYS: i64 = 90;
 /// Unanswered questions per console page.
 pub const PAGE_SIZE: i64 = 50;
 
@@ -247,8 +249,8 @@ impl AssistService {
         Ok(())
     }
 
-    /// Questions the chat could not answer alone, newest first, and their count (central
-    /// operators only).
+    /// Questions the chat could not answer alone in the last [`UNANSWERED_DAYS`] days, grouped
+    /// by text, the most asked first, and the number of groups (central operators only).
     pub async fn unanswered(
         &self,
         actor: &AdminActor,
@@ -257,9 +259,11 @@ impl AssistService {
         actor.ensure_central()?;
         let s = &self.deps.store;
         let offset = (page.max(1) - 1).saturating_mul(PAGE_SIZE);
+        let since = self.deps.clock.unix() - UNANSWERED_DAYS * 86_400;
         Ok((
-            s.unanswered_assist_questions(PAGE_SIZE, offset).await?,
-            s.count_unanswered_assist_questions().await?,
+            s.unanswered_assist_questions(since, PAGE_SIZE, offset)
+                .await?,
+            s.count_unanswered_assist_questions(since).await?,
         ))
     }
 }

@@ -7,7 +7,7 @@ CREATE TABLE assist_questions (
     question TEXT NOT NULL,
     outcome TEXT NOT NULL,
     answer_key TEXT,
-    logged_in INTEGER NOT NULL
+    logged_in BIGINT NOT NULL
 );
 CREATE INDEX assist_questions_outcome ON assist_questions (outcome, id);
 CREATE INDEX assist_questions_asked_at ON assist_questions (asked_at);

@@ -5,6 +5,7 @@
 
 mod admin_fees_notices;
 mod admins;
+mod assist;
 mod audit;
 mod connect;
 mod console;
@@ -54,6 +55,7 @@ on_both! {
         offices::insert_and_find,
         offices::duplicates_conflict,
         offices::login_hash,
+        assist::log_groups_counts_and_purges,
         throttle::counts_and_locks,
         throttle::concurrent_failures_all_count,
         throttle::expired_lock_restarts_once,
