@@ -3,11 +3,10 @@
 //! all, and `serve` nodes as child processes (so that their CPU time can be read apart from
 //! the load generator's and the database's).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 
 use crate::bench::register;
 use crate::config::AppConfig;
@@ -33,30 +32,17 @@ impl Drop for Node {
 
 impl Node {
     fn start(dir: &Path) -> anyhow::Result<Self> {
-        let mut child = Command::new(std::env::current_exe()?)
-            .arg("--data-dir")
+        let mut cmd = Command::new(std::env::current_exe()?);
+        cmd.arg("--data-dir")
             .arg(dir)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env("KAIGO_PKI_LOG", "error")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .context("start a serve node")?;
-        let mut reader = BufReader::new(child.stdout.take().context("node stdout")?);
-        let mut line = String::new();
-        while !line.starts_with("kaigo-pki portal:") {
-            line.clear();
-            if reader.read_line(&mut line)? == 0 {
-                bail!("a serve node exited before its banner");
-            }
-        }
-        let base = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .context("no URL in the banner")?
-            .trim_end_matches("/login")
-            .to_owned();
-        Ok(Self { child, base })
+            .stderr(Stdio::inherit());
+        let started = crate::serve_child::ServeChild::spawn(cmd).context("start a serve node")?;
+        Ok(Self {
+            child: started.child,
+            base: started.base,
+        })
     }
 
     pub fn pid(&self) -> u32 {

@@ -41,6 +41,7 @@ pub mod relying_example;
 pub mod revocation_config;
 pub mod secret_env;
 pub mod serve;
+pub mod serve_child;
 pub mod server_config;
 pub mod tls;
 pub mod tls_config;

@@ -7,8 +7,7 @@
 mod common;
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use kaigo_pki::walk::Walker;
@@ -28,8 +27,8 @@ impl Drop for Node {
 
 /// `serve --metrics-listen`, JSON logs to `log`; reads both URLs from the banner.
 fn serve(data: &std::path::Path, log: &std::path::Path) -> Node {
-    let mut child = Command::new(common::BIN)
-        .arg("--data-dir")
+    let mut cmd = Command::new(common::BIN);
+    cmd.arg("--data-dir")
         .arg(data)
         .args([
             "serve",
@@ -42,27 +41,15 @@ fn serve(data: &std::path::Path, log: &std::path::Path) -> Node {
         .env("KAIGO_PKI_PKCS12_ITERATIONS", "20000")
         .env("KAIGO_PKI_LOG", "info,kaigo_web=debug,sqlx=warn")
         .env("KAIGO_PKI_LOG_FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let (mut base, mut metrics) = (String::new(), String::new());
-    let mut line = String::new();
-    while base.is_empty() {
-        line.clear();
-        assert!(reader.read_line(&mut line).unwrap() > 0, "serve exited");
-        let url = line.split_whitespace().find(|w| w.starts_with("http://"));
-        if line.starts_with("metrics (Prometheus):") {
-            metrics = url.unwrap().to_owned();
-        } else if line.starts_with("kaigo-pki portal:") {
-            base = url.unwrap().trim_end_matches("/login").to_owned();
-        }
-    }
-    assert!(!metrics.is_empty(), "serve printed no metrics URL");
+        .stderr(std::fs::File::create(log).unwrap());
+    let started = kaigo_pki::serve_child::ServeChild::spawn(cmd).unwrap();
+    let metrics = started
+        .url_after("metrics (Prometheus):")
+        .expect("serve printed no metrics URL")
+        .to_owned();
     Node {
-        child,
-        base,
+        child: started.child,
+        base: started.base,
         metrics,
     }
 }

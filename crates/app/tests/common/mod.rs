@@ -6,7 +6,6 @@ pub mod pg;
 pub mod pki;
 pub mod softhsm;
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -115,40 +114,25 @@ impl Server {
 
     /// Runs the binary with `args` (a `serve` or `demo` command) and waits for its banner.
     pub fn start_args(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(BIN)
-            .arg("--data-dir")
+        let mut cmd = Command::new(BIN);
+        cmd.arg("--data-dir")
             .arg(data)
             .args(args)
             .envs(env.iter().copied())
             .env_remove("KAIGO_PKI_CA_PASSPHRASE")
             .env("KAIGO_PKI_PKCS12_ITERATIONS", "20000")
             .env("KAIGO_PKI_LOG", "warn")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("start kaigo-pki serve");
-        let out = child.stdout.take().expect("stdout");
-        // The banner is the last line `serve` prints (the URLs it publishes come before it).
-        let mut reader = BufReader::new(out);
-        let mut line = String::new();
-        while !line.contains("kaigo-pki portal:") {
-            line.clear();
-            let n = reader.read_line(&mut line).expect("read the serve banner");
-            assert!(n > 0, "serve exited before its banner");
+            .stderr(Stdio::inherit());
+        let started = kaigo_pki::serve_child::ServeChild::spawn(cmd).expect("kaigo-pki serve");
+        Self {
+            child: started.child,
+            base: started.base,
         }
-        let url = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {line:?}"));
-        let base = url.trim_end_matches("/login").to_owned();
-        Self { child, base }
     }
 
     /// Sends SIGTERM and returns whether the process exited cleanly.
     pub fn terminate(mut self) -> bool {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        self.child.wait().map(|s| s.success()).unwrap_or(false)
+        kaigo_pki::serve_child::terminate(&mut self.child)
     }
 }
 

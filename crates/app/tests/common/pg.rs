@@ -1,8 +1,7 @@
 //! A PostgreSQL database of its own for a test, and `serve` nodes on it.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 
 const PG_URL_VAR: &str = "KAIGO_TEST_PG_URL";
 const PG_DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
@@ -56,38 +55,25 @@ impl Drop for Node {
 
 impl Node {
     pub fn start(data: &Path, url: &str, env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(super::BIN)
-            .arg("--data-dir")
+        let mut cmd = Command::new(super::BIN);
+        cmd.arg("--data-dir")
             .arg(data)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .env_remove("KAIGO_PKI_CA_PASSPHRASE")
             .env("KAIGO_PKI_DATABASE_URL", url)
             .env("KAIGO_PKI_PKCS12_ITERATIONS", "20000")
             .env("KAIGO_PKI_LOG", "warn")
-            .envs(env.iter().copied())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut reader = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        while !line.starts_with("kaigo-pki portal:") {
-            line.clear();
-            assert!(reader.read_line(&mut line).unwrap() > 0, "serve exited");
+            .envs(env.iter().copied());
+        let started = kaigo_pki::serve_child::ServeChild::spawn(cmd).expect("a serve node");
+        Self {
+            child: started.child,
+            base: started.base,
         }
-        let base = line
-            .split_whitespace()
-            .find(|w| w.starts_with("http://"))
-            .unwrap()
-            .trim_end_matches("/login")
-            .to_owned();
-        Self { child, base }
     }
 
     /// SIGTERM, and whether it stopped cleanly.
     pub fn stop(mut self) -> bool {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        self.child.wait().map(|s| s.success()).unwrap_or(false)
+        kaigo_pki::serve_child::terminate(&mut self.child)
     }
 }
 
