@@ -156,6 +156,18 @@ async fn click_tab(c: &Client, label: &str) {
     .await;
 }
 
+/// Manual 2 step 1 without the checks: logs in with the letter's password and changes it.
+async fn first_login(c: &Client, base: &str, user_id: &str, temp_pw: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(c, "user_id", user_id).await;
+    fill(c, "password", temp_pw).await;
+    click_button(c, "ログイン").await;
+    fill(c, "current", temp_pw).await;
+    fill(c, "new", "Kaigo2026pass").await;
+    fill(c, "confirm", "Kaigo2026pass").await;
+    click_button(c, "変更").await;
+}
+
 /// A registered office, the real server and a browser with JavaScript off.
 struct Bed {
     _tmp: tempfile::TempDir,
@@ -502,14 +514,7 @@ async fn manual_3_2_and_4_in_chromium_without_javascript() {
     } = bed().await;
     let shots = Shots::new();
 
-    c.goto(&format!("{}/login", server.base)).await.unwrap();
-    fill(&c, "user_id", &user_id).await;
-    fill(&c, "password", &temp_pw).await;
-    click_button(&c, "ログイン").await;
-    fill(&c, "current", &temp_pw).await;
-    fill(&c, "new", "Kaigo2026pass").await;
-    fill(&c, "confirm", "Kaigo2026pass").await;
-    click_button(&c, "変更").await;
+    first_login(&c, &server.base, &user_id, &temp_pw).await;
 
     // 3-2 step 1: the 証明書 tab; 見積書を作成する confirms the estimate and offers its PDF.
     click_tab(&c, "証明書").await;
@@ -772,14 +777,7 @@ async fn inquiry_choice_and_ai_chat_in_chromium_without_javascript() {
         ..
     } = bed().await;
     let shots = Shots::new();
-    c.goto(&format!("{}/login", server.base)).await.unwrap();
-    fill(&c, "user_id", &user_id).await;
-    fill(&c, "password", &temp_pw).await;
-    click_button(&c, "ログイン").await;
-    fill(&c, "current", &temp_pw).await;
-    fill(&c, "new", "Kaigo2026pass").await;
-    fill(&c, "confirm", "Kaigo2026pass").await;
-    click_button(&c, "変更").await;
+    first_login(&c, &server.base, &user_id, &temp_pw).await;
 
     // The FAQ tab's search takes a question as it is typed.
     click_tab(&c, "FAQ").await;

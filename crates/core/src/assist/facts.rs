@@ -4,6 +4,7 @@
 use crate::assist::Link;
 use crate::assist::state::{CertFact, OfficeState};
 use crate::certificate::CertKind;
+use crate::certificate::renewal::renewal_opens;
 use crate::clock::{jst_date, jst_datetime};
 use crate::fee::format_yen;
 use crate::inquiry::state_fact::StateFact;
@@ -154,7 +155,7 @@ fn renewal(s: &OfficeState, out: &mut Vec<String>) {
             ));
             continue;
         }
-        let from = c.not_after - s.renewal_window;
+        let from = renewal_opens(c.not_after, s.renewal_window);
         let blocked = kind == CertKind::KaigoHoken && s.fee_blocks;
         out.push(if blocked {
             format!(

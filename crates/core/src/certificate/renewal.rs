@@ -112,5 +112,11 @@ pub fn in_renewal_window(
     now: i64,
     settings: &crate::deps::Settings,
 ) -> bool {
-    cert.not_after >= now && cert.not_after - now <= settings.renewal_window_seconds()
+    cert.not_after >= now && renewal_opens(cert.not_after, settings.renewal_window_seconds()) <= now
+}
+
+/// When a renewal of a certificate ending at `not_after` may be applied for (and its notice
+/// is due): `window_seconds` before the end.
+pub fn renewal_opens(not_after: i64, window_seconds: i64) -> i64 {
+    not_after - window_seconds
 }

@@ -9,18 +9,12 @@ use std::sync::LazyLock;
 use serde::Deserialize;
 
 use super::state_fact::StateFact;
-use unicode_normalization::UnicodeNormalization;
 
-/// Folds text for matching: NFKC, lower case, katakana to hiragana, spaces dropped.
+/// Folds text for matching: NFKC, lower case, katakana to hiragana (the search's own
+/// folding, [`super::search::fold_chars`]), spaces dropped.
 pub fn fold(text: &str) -> String {
-    text.nfkc()
-        .flat_map(char::to_lowercase)
+    super::search::fold_chars(text)
         .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            // ァ (U+30A1) .. ヶ (U+30F6) map onto ぁ (U+3041) .. ゖ (U+3096).
-            '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
-            _ => c,
-        })
         .collect()
 }
 

@@ -76,13 +76,23 @@ fn folded(text: &str) -> Vec<(char, Script)> {
         .map(|c| {
             let s = if c == 'ー' { prev } else { script(c) };
             prev = s;
-            let c = match c {
-                '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
-                _ => c,
-            };
-            (c, s)
+            (to_hiragana(c), s)
         })
         .collect()
+}
+
+/// ァ (U+30A1) .. ヶ (U+30F6) onto ぁ (U+3041) .. ゖ (U+3096); anything else unchanged.
+fn to_hiragana(c: char) -> char {
+    match c {
+        '\u{30A1}'..='\u{30F6}' => char::from_u32(c as u32 - 0x60).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// The characters of `text` folded as the index folds them: NFKC, lower case, katakana →
+/// hiragana.
+pub fn fold_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.nfkc().flat_map(char::to_lowercase).map(to_hiragana)
 }
 
 /// The grams of one run of characters without separators: every bigram (content when both
